@@ -1,0 +1,214 @@
+"""Typed errors of the service, and the one place that maps them to HTTP statuses.
+
+Our exception hierarchy::
+
+    CdsServiceError                       base; carries ``status_code`` and an OperationOutcome issue code
+      * InvalidHookRequestError           400  the hook request is malformed (bad JSON, missing field, wrong hook)
+      * InvalidFeedbackError              400  the feedback body does not follow the spec
+      * UnknownServiceError               404  no CDS service with that id
+      * RequestTooLargeError              413  the request body is over the configured limit
+      * AuthenticationError               401  the client JWT is missing or invalid (no detail is returned)
+      * PrefetchUnavailableError          412  required data is neither prefetched nor fetchable
+      * FhirServerNotAllowedError         412  ``fhirServer`` is not on the configured allowlist
+      * FhirError                         (never rendered directly: the pipeline turns it into a data gap)
+          - FhirServerUnavailableError      connect failure, timeout or 5xx from the FHIR server
+          - FhirAuthorizationError          401/403 from the FHIR server
+          - FhirResponseError               the FHIR server answered something that is not a usable resource
+          - FhirOperationOutcomeError       the FHIR server answered with an OperationOutcome
+          - CrossOriginLinkError            a Bundle ``next`` link points at another origin (not followed)
+      * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
+      * CardTemplateError                 a card template in ``cards/`` is invalid (start-up fails)
+
+Handlers are registered on the base class only: Starlette looks handlers up by MRO.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "AuthenticationError",
+    "CardTemplateError",
+    "CdsServiceError",
+    "CrossOriginLinkError",
+    "FhirAuthorizationError",
+    "FhirError",
+    "FhirOperationOutcomeError",
+    "FhirResponseError",
+    "FhirServerNotAllowedError",
+    "FhirServerUnavailableError",
+    "InvalidFeedbackError",
+    "InvalidHookRequestError",
+    "PrefetchUnavailableError",
+    "RequestTooLargeError",
+    "TerminologyError",
+    "UnknownServiceError",
+    "operation_outcome",
+    "register_error_handlers",
+]
+
+_log = logging.getLogger("osteo_cds.errors")
+
+FHIR_JSON = "application/fhir+json"
+
+
+class CdsServiceError(Exception):
+    """Base of every error this service raises on purpose."""
+
+    status_code: int = status.HTTP_500_INTERNAL_SERVER_ERROR
+    issue_code: str = "exception"
+
+    def __init__(self, message: str, *, expression: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expression = expression
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(message={self.message!r}, expression={self.expression!r})"
+
+
+class InvalidHookRequestError(CdsServiceError):
+    """Raised when a hook request body is not valid JSON or does not follow the CDS Hooks 2.0 request model."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    issue_code = "invalid"
+
+
+class InvalidFeedbackError(CdsServiceError):
+    """Raised when a feedback body does not follow the CDS Hooks 2.0 feedback model."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    issue_code = "invalid"
+
+
+class UnknownServiceError(CdsServiceError):
+    """Raised when the path names a CDS service this deployment does not offer."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+    issue_code = "not-found"
+
+
+class RequestTooLargeError(CdsServiceError):
+    """Raised when a request body exceeds the configured size limit."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    issue_code = "too-costly"
+
+
+class AuthenticationError(CdsServiceError):
+    """Raised when the CDS client's JWT is missing or fails verification (rendered without detail)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    issue_code = "login"
+
+
+class PrefetchUnavailableError(CdsServiceError):
+    """Raised when required prefetch data is absent and there is no ``fhirServer`` to fetch it from."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    issue_code = "incomplete"
+
+
+class FhirServerNotAllowedError(CdsServiceError):
+    """Raised when the request's ``fhirServer`` is not on the allowlist; no request is sent to it."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    issue_code = "security"
+
+
+class FhirError(CdsServiceError):
+    """Base of failures talking to the EHR's FHIR server; the pipeline records them as data gaps."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    issue_code = "transient"
+
+    def __init__(self, message: str, *, resource_type: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.resource_type = resource_type
+        self.http_status = status
+
+
+class FhirServerUnavailableError(FhirError):
+    """Raised on a connection failure, a timeout or a 5xx answer from the FHIR server."""
+
+
+class FhirAuthorizationError(FhirError):
+    """Raised when the FHIR server answers 401 or 403 to our bearer token."""
+
+
+class FhirResponseError(FhirError):
+    """Raised when the FHIR server answers with something that is not a usable FHIR resource."""
+
+
+class FhirOperationOutcomeError(FhirError):
+    """Raised when the FHIR server answers a search with an OperationOutcome instead of a Bundle."""
+
+
+class CrossOriginLinkError(FhirError):
+    """Raised when a Bundle ``next`` link points at an origin other than ``fhirServer`` (never followed)."""
+
+
+class TerminologyError(CdsServiceError):
+    """Raised at start-up when a ValueSet in ``fhir_mappings/`` is missing, invalid or inconsistent."""
+
+
+class CardTemplateError(CdsServiceError):
+    """Raised at start-up when a card template in ``cards/`` is missing fields or has bad placeholders."""
+
+
+def operation_outcome(
+    diagnostics: str, *, code: str = "invalid", severity: str = "error", expression: str | None = None
+) -> dict[str, Any]:
+    """A minimal FHIR R4 OperationOutcome with one issue."""
+    issue: dict[str, Any] = {"severity": severity, "code": code, "diagnostics": diagnostics}
+    if expression:
+        issue["expression"] = [expression]
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+def _outcome_response(status_code: int, outcome: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(outcome, status_code=status_code, media_type=FHIR_JSON)
+
+
+async def _cds_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, CdsServiceError):  # registered for this class only
+        raise TypeError(type(exc).__name__)
+    if isinstance(exc, AuthenticationError):
+        # CDS Hooks best practice: 401 without any further information.
+        return _outcome_response(exc.status_code, operation_outcome("Unauthorized", code=exc.issue_code))
+    if exc.status_code >= 500:
+        _log.error("service error", extra={"error": type(exc).__name__})
+    return _outcome_response(
+        exc.status_code, operation_outcome(exc.message, code=exc.issue_code, expression=exc.expression)
+    )
+
+
+async def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, RequestValidationError):
+        raise TypeError(type(exc).__name__)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    return _outcome_response(
+        status.HTTP_400_BAD_REQUEST,
+        operation_outcome(f"{location or 'request'}: {first.get('msg', 'invalid')}", expression=location or None),
+    )
+
+
+async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, StarletteHTTPException):
+        raise TypeError(type(exc).__name__)
+    code = "not-found" if exc.status_code == status.HTTP_404_NOT_FOUND else "processing"
+    return _outcome_response(exc.status_code, operation_outcome(str(exc.detail), code=code))
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Map every typed error to its HTTP status with a FHIR OperationOutcome body."""
+    app.add_exception_handler(CdsServiceError, _cds_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error_handler)

@@ -1,0 +1,48 @@
+"""The raw patient record handed from the FHIR edge to the snapshot builder.
+
+The FHIR client and the prefetch resolver gather JSON resources (from prefetch or from the EHR's FHIR server)
+into one :class:`PatientRecord`. Only ``app/snapshot/build.py`` reads FHIR fields out of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["FhirJson", "PatientRecord", "UnavailableData"]
+
+FhirJson = Mapping[str, Any]
+"""One FHIR R4 resource as parsed JSON (``resourceType`` is always present)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnavailableData:
+    """A prefetch key whose data could not be obtained (OperationOutcome in prefetch, FHIR server error, ...).
+
+    ``reason`` is safe to show and log: it never contains tokens, identifiers or resource bodies.
+    """
+
+    key: str
+    resource_type: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    """Everything known about one patient for one hook call, still as FHIR JSON.
+
+    - ``patient``: the Patient resource, or ``None`` when it was known-empty or unavailable.
+    - ``resources``: every other resource from prefetch and searches (Observation, Condition, MedicationStatement,
+      MedicationRequest, MedicationAdministration, MedicationDispense, and ``Medication`` resources included by
+      ``_include``), de-duplicated by ``resourceType/id``. Order is not meaningful.
+    - ``draft_orders``: the resources of ``context.draftOrders`` (order-select / order-sign), unsigned orders.
+    - ``selections``: ``context.selections`` references (``"MedicationRequest/123"``) for order-select.
+    - ``unavailable``: prefetch keys that could not be obtained; the builder turns them into data gaps.
+    """
+
+    patient: FhirJson | None
+    resources: tuple[FhirJson, ...] = ()
+    draft_orders: tuple[FhirJson, ...] = ()
+    selections: tuple[str, ...] = ()
+    unavailable: tuple[UnavailableData, ...] = field(default=())
