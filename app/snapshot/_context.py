@@ -1,0 +1,70 @@
+"""Shared state of one snapshot build: inputs, parameters, and the gaps and exclusions collected on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from app.snapshot._json import CodingKey, Json, get_str, resource_id, resource_type
+from app.snapshot.model import DataGap, ExcludedRecord, GapKind, SourceRef
+from app.snapshot.parameters import SnapshotParameters
+
+if TYPE_CHECKING:
+    from app.terminology import CodeSetCatalog
+
+__all__ = ["BuildContext", "source_of"]
+
+
+def source_of(resource: Json) -> SourceRef:
+    """The provenance reference of a resource."""
+    return SourceRef(resource_type(resource), resource_id(resource))
+
+
+@dataclass
+class BuildContext:
+    """Mutable collector used while building one snapshot (never leaves the builder)."""
+
+    catalog: CodeSetCatalog
+    as_of: date
+    parameters: SnapshotParameters
+    resources_by_ref: dict[str, Json] = field(default_factory=dict)
+    gaps: list[DataGap] = field(default_factory=list)
+    excluded: list[ExcludedRecord] = field(default_factory=list)
+
+    def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
+        """Record a data gap."""
+        self.gaps.append(DataGap(kind, concept, detail, source))
+
+    def exclude(self, resource: Json, reason: str) -> None:
+        """Record a resource left out because its status says it is not real data (or it is not relevant)."""
+        self.excluded.append(ExcludedRecord(source_of(resource), reason))
+
+    def matches(self, url: str, codes: Iterable[CodingKey]) -> bool:
+        """Any of ``codes`` is in the value set ``url`` (an absent value set matches nothing)."""
+        if url not in self.catalog:
+            return False
+        return self.catalog[url].matches_any(list(codes))
+
+    def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
+        """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an
+        absolute URL) among the record's resources."""
+        if reference is None:
+            return None
+        if reference.startswith("#"):
+            wanted = reference[1:]
+            if container is not None:
+                contained = container.get("contained")
+                if isinstance(contained, list):
+                    for item in contained:
+                        if isinstance(item, dict) and get_str(item, "id") == wanted:
+                            return item
+            return None
+        parts = reference.rstrip("/").split("/")
+        if len(parts) >= 2:
+            key = f"{parts[-2]}/{parts[-1]}"
+            if parts[-2] == "_history" and len(parts) >= 4:
+                key = f"{parts[-4]}/{parts[-3]}"
+            return self.resources_by_ref.get(key)
+        return None

@@ -1,0 +1,58 @@
+"""FHIR date, dateTime, instant and Period parsing into :class:`ClinicalDate` (part of the snapshot builder).
+
+Partial dates stay partial (``"2019"`` → the whole of 2019). A dateTime is taken as the calendar date it is
+written in (``2019-05-03T23:30:00+02:00`` → 2019-05-03): clinical dates are local dates, and shifting to UTC
+would move late-evening results to another day. Anything else reads as ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from app.snapshot._json import Json, get_dict, get_str
+from app.snapshot.model import ClinicalDate
+
+__all__ = ["choice_date", "parse_date", "period_bounds"]
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.+\-Z]*)?)?)?$")
+
+
+def parse_date(value: str | None) -> ClinicalDate | None:
+    """A FHIR ``date`` / ``dateTime`` / ``instant`` string as a :class:`ClinicalDate`; ``None`` when invalid."""
+    if value is None:
+        return None
+    match = _DATE.match(value.strip())
+    if match is None:
+        return None
+    year = int(match.group(1))
+    month = int(match.group(2)) if match.group(2) else None
+    day = int(match.group(3)) if match.group(3) else None
+    if year < 1:
+        return None
+    try:
+        if month is None:
+            return ClinicalDate.in_year(year)
+        if day is None:
+            return ClinicalDate.in_month(year, month)
+        return ClinicalDate.on(date(year, month, day))
+    except ValueError:
+        return None
+
+
+def period_bounds(period: Json | None) -> tuple[ClinicalDate | None, ClinicalDate | None]:
+    """``(start, end)`` of a FHIR Period."""
+    return parse_date(get_str(period, "start")), parse_date(get_str(period, "end"))
+
+
+def choice_date(resource: Json, prefix: str) -> tuple[ClinicalDate | None, ClinicalDate | None]:
+    """``(start, end)`` of a ``<prefix>[x]`` choice: DateTime / Instant / Date give ``(d, None)``; Period gives
+    its bounds."""
+    for suffix in ("DateTime", "Instant", "Date"):
+        text = get_str(resource, prefix + suffix)
+        if text is not None:
+            return parse_date(text), None
+    period = get_dict(resource, prefix + "Period")
+    if period is not None:
+        return period_bounds(period)
+    return None, None

@@ -1,0 +1,381 @@
+"""Daily-dose arithmetic from FHIR ``Dosage`` (terminology.md §6.2 algorithm, §6.3 pitfalls; rules.md §1.3).
+
+``doses_per_day`` × ``mg_per_dose``, summed over concurrent Dosage entries (same or no ``sequence``); a schedule
+of consecutive ``sequence`` groups (taper) uses the average daily dose over the expected course when every group
+has a ``boundsDuration`` (rules.md §1.3), else the group whose ``boundsPeriod`` covers the snapshot date.
+As-needed dosages are not chronic exposure (pitfall 9). Non-systemic routes are reported (pitfall 11).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from app.snapshot._dates import period_bounds
+from app.snapshot._json import Json, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str, get_strs
+from app.snapshot._units import (
+    duration_days,
+    is_count_unit,
+    mass_mg,
+    normalised_unit,
+    quantity_value,
+    unit_days,
+    volume_ml,
+)
+from app.snapshot.model import ClinicalDate, DoseEstimate, shift_days
+
+__all__ = [
+    "DosageSummary",
+    "Strength",
+    "daily_dose",
+    "non_systemic_route",
+    "parse_strength",
+    "strength_of",
+    "supply_end",
+]
+
+# terminology.md §6.2: timing.code lookup (v3-GTSAbbreviation), administrations per day.
+_TIMING_CODES = {"QD": 1.0, "BID": 2.0, "TID": 3.0, "QID": 4.0, "QOD": 0.5, "AM": 1.0, "PM": 1.0}
+
+# terminology.md §6.3 pitfall 11: inhaled, nasal, topical, ophthalmic, otic, rectal-local, intra-articular are not
+# systemic. Routes are matched on their text/display (EN / NL / FR words), because no route code list is verified.
+_NON_SYSTEMIC_ROUTE = re.compile(
+    r"\b(inhal\w*|nasal\w*|nas\b|neus\w*|topic\w*|topisch\w*|cutan\w*|cutaan\w*|dermal\w*|huid\w*|skin|"
+    r"ophthalm\w*|ocular\w*|oog\w*|oculair\w*|eye|otic|auricular\w*|oor\w*|ear|rectal\w*|rectaal\w*|"
+    r"intra-?articul\w*|intra-?articulair\w*|vaginal\w*|vaginaal\w*|cutane\w*|respirat\w*|pulmonal\w*)",
+    re.IGNORECASE,
+)
+
+# terminology.md §6.2 strength from names: r'(\d+(?:\.\d+)?)\s*MG(?!/)' for tablets, 'X MG/ML' for liquids;
+# decimal comma accepted for Dutch names ("PREDNISOLON TABLET 2,5MG").
+_MG_PER_ML = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\s*/\s*ml\b", re.IGNORECASE)
+_MG_PER_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\b(?!\s*/)", re.IGNORECASE)
+
+# terminology.md §6.3 pitfall 10: Dutch shorthand "1dd1", "2 x daags 1", "1 maal per dag 1 tablet".
+_DUTCH_SHORTHAND = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:dd|d\.d\.|x\s*daags|x\s*per\s*dag|maal\s*daags|maal\s*per\s*dag)\s*(\d+(?:[.,]\d+)?)?",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+@dataclass(frozen=True, slots=True)
+class Strength:
+    """mg per dose unit (tablet, capsule, "stuk") and/or mg per mL of the product."""
+
+    mg_per_unit: float | None = None
+    mg_per_ml: float | None = None
+
+
+def parse_strength(names: Sequence[str]) -> Strength:
+    """Strength from product names: "prednisone 5 MG Oral Tablet", "{21 (prednisone 5 MG Oral Tablet) } Pack",
+    "prednisolone 1 MG/ML Oral Solution", "PREDNISOLON TABLET 5MG"."""
+    for name in names:
+        per_ml = _MG_PER_ML.search(name)
+        if per_ml:
+            return Strength(mg_per_ml=_number(per_ml.group(1)))
+        per_unit = _MG_PER_UNIT.search(name)
+        if per_unit:
+            return Strength(mg_per_unit=_number(per_unit.group(1)))
+    return Strength()
+
+
+def strength_of(medication: Json | None, names: Sequence[str]) -> Strength:
+    """``Medication.ingredient.strength`` (numerator mass / denominator count or mL), else parsed names."""
+    for ingredient in get_dicts(medication, "ingredient"):
+        if get_bool(ingredient, "isActive") is False:
+            continue
+        ratio = get_dict(ingredient, "strength")
+        numerator = mass_mg(get_dict(ratio, "numerator"))
+        denominator = get_dict(ratio, "denominator")
+        if numerator is None:
+            continue
+        if denominator is None:
+            return Strength(mg_per_unit=numerator)
+        amount = quantity_value(denominator)
+        if amount is None or amount <= 0:
+            continue
+        ml = volume_ml(denominator)
+        if ml is not None and ml > 0:
+            return Strength(mg_per_ml=numerator / ml)
+        if is_count_unit(denominator):
+            return Strength(mg_per_unit=numerator / amount)
+    return parse_strength(names)
+
+
+def non_systemic_route(dosages: Sequence[Json]) -> str | None:
+    """The first non-systemic route named in the dosages (pitfall 11), else ``None``."""
+    for dosage in dosages:
+        for text in concept_texts(get_dict(dosage, "route")):
+            match = _NON_SYSTEMIC_ROUTE.search(text)
+            if match:
+                return text
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DosageSummary:
+    """Daily dose and planned duration of one medication record."""
+
+    estimate: DoseEstimate
+    bounds_start: ClinicalDate | None = None
+    bounds_end: ClinicalDate | None = None
+    planned_days: float | None = None
+    """Length of the schedule from its start (sum of consecutive ``boundsDuration``), when stated."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Frequency:
+    low: float
+    high: float
+    from_text: bool = False
+    units_from_text: float | None = None
+
+
+def _is_as_needed(dosage: Json) -> bool:
+    return get_bool(dosage, "asNeededBoolean") is True or get_dict(dosage, "asNeededCodeableConcept") is not None
+
+
+def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> _Frequency | str:
+    timing = get_dict(dosage, "timing")
+    repeat = get_dict(timing, "repeat")
+    days_of_week = len(set(get_strs(repeat, "dayOfWeek")))
+    period = get_number(repeat, "period")
+    if repeat is not None and period is not None:
+        unit = get_str(repeat, "periodUnit")
+        per = unit_days(unit, days_per_month=days_per_month, days_per_year=days_per_year)
+        if per is None or period <= 0:
+            return f"timing period unit {unit!r} not understood"
+        frequency = get_number(repeat, "frequency")
+        frequency = 1.0 if frequency is None else frequency
+        frequency_max = get_number(repeat, "frequencyMax") or frequency
+        period_max = get_number(repeat, "periodMax") or period
+        low = frequency / (max(period, period_max) * per)
+        high = max(frequency, frequency_max) / (period * per)
+        if days_of_week and per == 1.0:
+            # frequency per day on some days of the week only (terminology.md §6.2)
+            low, high = low * days_of_week / 7, high * days_of_week / 7
+        return _Frequency(low, high)
+    times = len(get_strs(repeat, "timeOfDay")) or len(get_strs(repeat, "when"))
+    if times:
+        factor = days_of_week / 7 if days_of_week else 1.0
+        return _Frequency(times * factor, times * factor)
+    if repeat is not None and get_number(repeat, "count") is not None:
+        return "single or limited course (timing.repeat.count without period)"
+    timing_code = get_dict(timing, "code")
+    labels = [get_str(timing_code, "text") or ""] + [get_str(c, "code") or "" for c in get_dicts(timing_code, "coding")]
+    for label in labels:
+        per_day = _TIMING_CODES.get(label.upper())
+        if per_day is not None:
+            return _Frequency(per_day, per_day)
+    text = get_str(dosage, "text")
+    if text:
+        match = _DUTCH_SHORTHAND.search(text)
+        if match:
+            times_per_day = _number(match.group(1))
+            units = _number(match.group(2)) if match.group(2) else None
+            return _Frequency(times_per_day, times_per_day, from_text=True, units_from_text=units)
+    return "no frequency (timing missing or not understood)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Dose:
+    low_mg: float
+    high_mg: float
+    units: float | None
+
+
+def _mg(quantity: Json, strength: Strength) -> tuple[float | None, float | None, str | None]:
+    """``(mg, units, problem)`` of one dose quantity."""
+    mass = mass_mg(quantity)
+    if mass is not None:
+        return mass, None, None
+    value = quantity_value(quantity)
+    if value is None:
+        return None, None, "dose has no numeric value"
+    ml = volume_ml(quantity)
+    if ml is not None:
+        if strength.mg_per_ml is None:
+            return None, None, "dose in mL but product concentration (mg/mL) unknown"
+        return ml * strength.mg_per_ml, None, None
+    if is_count_unit(quantity):
+        if strength.mg_per_unit is None:
+            return None, value, "dose is a number of units but the product strength is unknown"
+        return value * strength.mg_per_unit, value, None
+    return None, None, f"dose unit {normalised_unit(quantity)!r} not convertible to mg"
+
+
+def _dose(dosage: Json, strength: Strength, frequency: _Frequency | str) -> _Dose | str:
+    for entry in get_dicts(dosage, "doseAndRate"):
+        quantity = get_dict(entry, "doseQuantity")
+        if quantity is not None:
+            mg, units, problem = _mg(quantity, strength)
+            if mg is None:
+                return problem or "dose not understood"
+            return _Dose(mg, mg, units)
+        dose_range = get_dict(entry, "doseRange")
+        if dose_range is not None:
+            low_q, high_q = get_dict(dose_range, "low"), get_dict(dose_range, "high")
+            low = _mg(low_q, strength) if low_q is not None else (None, None, None)
+            high = _mg(high_q, strength) if high_q is not None else (None, None, None)
+            low_mg = low[0] if low[0] is not None else high[0]
+            high_mg = high[0] if high[0] is not None else low[0]
+            if low_mg is None or high_mg is None:
+                return low[2] or high[2] or "dose range not understood"
+            return _Dose(low_mg, high_mg, high[1] if high[1] is not None else low[1])
+    if isinstance(frequency, _Frequency) and frequency.units_from_text is not None:
+        if strength.mg_per_unit is None:
+            return "dose from text is a number of units but the product strength is unknown"
+        mg = frequency.units_from_text * strength.mg_per_unit
+        return _Dose(mg, mg, frequency.units_from_text)
+    return "no dose quantity"
+
+
+@dataclass(frozen=True, slots=True)
+class _Daily:
+    low: float
+    high: float
+    mg_per_dose: float
+    per_day: float
+    units_per_day: float | None
+    from_text: bool
+
+
+def _one(dosage: Json, strength: Strength, *, days_per_month: float, days_per_year: float) -> _Daily | str:
+    frequency = _frequency(dosage, days_per_month=days_per_month, days_per_year=days_per_year)
+    dose = _dose(dosage, strength, frequency)
+    if isinstance(dose, str):
+        return dose
+    if isinstance(frequency, str):
+        return frequency
+    units = None if dose.units is None else dose.units * frequency.high
+    return _Daily(
+        dose.low_mg * frequency.low,
+        dose.high_mg * frequency.high,
+        dose.high_mg,
+        frequency.high,
+        units,
+        frequency.from_text,
+    )
+
+
+def _bounds_duration_days(dosage: Json, *, days_per_month: float, days_per_year: float) -> float | None:
+    repeat = get_dict(get_dict(dosage, "timing"), "repeat")
+    return duration_days(get_dict(repeat, "boundsDuration"), days_per_month=days_per_month, days_per_year=days_per_year)
+
+
+def _bounds_period(dosage: Json) -> tuple[ClinicalDate | None, ClinicalDate | None]:
+    repeat = get_dict(get_dict(dosage, "timing"), "repeat")
+    return period_bounds(get_dict(repeat, "boundsPeriod"))
+
+
+def daily_dose(
+    dosages: Sequence[Json],
+    *,
+    strength: Strength,
+    as_of: date,
+    days_per_month: float,
+    days_per_year: float,
+) -> DosageSummary:
+    """The daily dose of a record's ``dosage`` / ``dosageInstruction`` list (terminology.md §6.2)."""
+    starts = [s for d in dosages if (s := _bounds_period(d)[0]) is not None]
+    ends = [e for d in dosages if (e := _bounds_period(d)[1]) is not None]
+    bounds_start = min(starts, key=lambda c: c.earliest) if starts else None
+    bounds_end = max(ends, key=lambda c: c.latest) if ends else None
+    if not dosages:
+        return DosageSummary(DoseEstimate(None, None, problem="no dosage instruction"), bounds_start, bounds_end)
+    scheduled = [d for d in dosages if not _is_as_needed(d)]
+    if not scheduled:
+        return DosageSummary(
+            DoseEstimate(None, None, problem="as-needed only (not chronic exposure)"), bounds_start, bounds_end
+        )
+    groups: dict[float | None, list[Json]] = {}
+    for dosage in scheduled:
+        groups.setdefault(get_number(dosage, "sequence"), []).append(dosage)
+
+    summed: list[tuple[list[Json], _Daily | str]] = []
+    for members in groups.values():
+        parts = [_one(d, strength, days_per_month=days_per_month, days_per_year=days_per_year) for d in members]
+        problem = next((p for p in parts if isinstance(p, str)), None)
+        if problem is not None:
+            summed.append((members, problem))
+            continue
+        dailies = [p for p in parts if isinstance(p, _Daily)]
+        units = [d.units_per_day for d in dailies]
+        summed.append(
+            (
+                members,
+                _Daily(
+                    sum(d.low for d in dailies),
+                    sum(d.high for d in dailies),
+                    dailies[0].mg_per_dose if len(dailies) == 1 else sum(d.mg_per_dose for d in dailies),
+                    sum(d.per_day for d in dailies),
+                    None if any(u is None for u in units) else sum(u for u in units if u is not None),
+                    any(d.from_text for d in dailies),
+                ),
+            )
+        )
+
+    durations = [
+        max(
+            (
+                v
+                for d in members
+                if (v := _bounds_duration_days(d, days_per_month=days_per_month, days_per_year=days_per_year))
+                is not None
+            ),
+            default=None,
+        )
+        for members, _ in summed
+    ]
+    planned = sum(v for v in durations if v is not None) if all(v is not None for v in durations) else None
+
+    if len(summed) == 1:
+        result = summed[0][1]
+        if isinstance(result, str):
+            return DosageSummary(DoseEstimate(None, None, problem=result), bounds_start, bounds_end, planned)
+        return DosageSummary(_estimate(result), bounds_start, bounds_end, planned)
+
+    # Consecutive sequences (taper): average over the expected course (rules.md §1.3) when all durations are known.
+    problems = [r for _, r in summed if isinstance(r, str)]
+    if not problems and planned is not None and planned > 0:
+        dailies = [r for _, r in summed if isinstance(r, _Daily)]
+        low = sum(d.low * w for d, w in zip(dailies, durations, strict=True) if w is not None) / planned
+        high = sum(d.high * w for d, w in zip(dailies, durations, strict=True) if w is not None) / planned
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return DosageSummary(DoseEstimate(None, None, problem="dose or duration out of range"), bounds_start)
+        return DosageSummary(DoseEstimate(high, low), bounds_start, bounds_end, planned)
+    for members, result in summed:
+        if isinstance(result, _Daily):
+            for dosage in members:
+                start, end = _bounds_period(dosage)
+                if start and start.earliest <= as_of and (end is None or end.latest >= as_of):
+                    return DosageSummary(_estimate(result), bounds_start, bounds_end, planned)
+    problem = problems[0] if problems else "variable schedule (several sequences) without durations"
+    return DosageSummary(DoseEstimate(None, None, problem=problem), bounds_start, bounds_end, planned)
+
+
+def _estimate(daily: _Daily) -> DoseEstimate:
+    if not all(math.isfinite(v) for v in (daily.low, daily.high, daily.mg_per_dose, daily.per_day)):
+        return DoseEstimate(None, None, problem="dose or frequency out of range")
+    return DoseEstimate(
+        mg_per_day=daily.high,
+        mg_per_day_min=daily.low,
+        mg_per_dose=daily.mg_per_dose,
+        doses_per_day=daily.per_day,
+        units_per_day=daily.units_per_day,
+        from_text=daily.from_text,
+    )
+
+
+def supply_end(start: date, days: float) -> date:
+    """Last day covered by ``days`` of supply from ``start`` (at least the start day itself)."""
+    if not math.isfinite(days):
+        return shift_days(start, days)
+    return shift_days(start, max(round(days) - 1, 0))

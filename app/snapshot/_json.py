@@ -1,0 +1,119 @@
+"""Small typed accessors for FHIR JSON. They never raise: a value of the wrong shape reads as absent.
+
+Part of the snapshot builder (the only code that reads FHIR fields).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "CodingKey",
+    "codings",
+    "concept_texts",
+    "get_bool",
+    "get_dict",
+    "get_dicts",
+    "get_number",
+    "get_str",
+    "get_strs",
+    "resource_id",
+    "resource_type",
+]
+
+Json = Mapping[str, Any]
+CodingKey = tuple[str | None, str | None]
+
+
+def get_dict(obj: Json | None, key: str) -> Json | None:
+    """``obj[key]`` when it is a JSON object."""
+    if obj is None:
+        return None
+    value = obj.get(key)
+    return value if isinstance(value, Mapping) else None
+
+
+def get_dicts(obj: Json | None, key: str) -> list[Json]:
+    """The JSON objects in the list ``obj[key]`` (other items are skipped)."""
+    if obj is None:
+        return []
+    value = obj.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def get_str(obj: Json | None, key: str) -> str | None:
+    """``obj[key]`` when it is a non-empty string (stripped)."""
+    if obj is None:
+        return None
+    value = obj.get(key)
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return None
+
+
+def get_strs(obj: Json | None, key: str) -> list[str]:
+    """The non-empty strings in the list ``obj[key]``."""
+    if obj is None:
+        return []
+    value = obj.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item.strip() for item in value if isinstance(item, str) and item.strip()]
+
+
+def get_number(obj: Json | None, key: str) -> float | None:
+    """``obj[key]`` when it is a finite JSON number (booleans are not numbers)."""
+    if obj is None:
+        return None
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def get_bool(obj: Json | None, key: str) -> bool | None:
+    """``obj[key]`` when it is a JSON boolean."""
+    if obj is None:
+        return None
+    value = obj.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def codings(concept: Json | None) -> list[CodingKey]:
+    """``(system, code)`` of every coding of a CodeableConcept (a bare Coding is accepted too)."""
+    if concept is None:
+        return []
+    items = get_dicts(concept, "coding")
+    if not items and ("code" in concept or "system" in concept):
+        items = [concept]
+    return [(get_str(c, "system"), get_str(c, "code")) for c in items if get_str(c, "code")]
+
+
+def concept_texts(concept: Json | None) -> list[str]:
+    """``text`` and every coding ``display`` of a CodeableConcept."""
+    if concept is None:
+        return []
+    texts = [t for t in [get_str(concept, "text")] if t]
+    texts.extend(d for c in get_dicts(concept, "coding") if (d := get_str(c, "display")))
+    if not get_dicts(concept, "coding") and (d := get_str(concept, "display")):
+        texts.append(d)
+    return texts
+
+
+def resource_type(resource: Json) -> str:
+    """``resourceType`` (``"Unknown"`` when absent or not a string)."""
+    return get_str(resource, "resourceType") or "Unknown"
+
+
+def resource_id(resource: Json) -> str | None:
+    """``id`` when it is a string."""
+    return get_str(resource, "id")

@@ -1,0 +1,187 @@
+"""Which drug a medication resource is (terminology.md §5.1 "recommended matching order").
+
+1. Codes (ATC, RxNorm, SNOMED, G-Standaard, CNK...) against the value sets of ``fhir_mappings/``;
+2. otherwise the ingredient or brand name in the medication's text / display (English, Dutch, French), as
+   terminology.md §5.1 step 3 recommends. Such matches are flagged ``by_text``.
+
+A medication that matches nothing is *irrelevant* when it carries a code in a system our value sets cover
+(ATC, RxNorm, SNOMED CT): our lists are authoritative there. When it carries only codes we cannot read
+(G-Standaard without ATC, CNK...) it is *unmappable* and becomes a data gap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app import valuesets as vs
+from app.snapshot._context import BuildContext
+from app.snapshot._json import CodingKey, Json, codings, concept_texts, get_dict, get_dicts, get_str
+from app.snapshot.model import Drug
+
+__all__ = ["Identification", "identify", "resolve_medication"]
+
+# Order matters only for the oncology products, which supersede the osteoporosis products of the same agent.
+_DRUG_SETS: tuple[tuple[str, Drug], ...] = (
+    (vs.ZOLEDRONATE_ONCOLOGY, Drug.ZOLEDRONATE_ONCOLOGY),
+    (vs.DENOSUMAB_ONCOLOGY, Drug.DENOSUMAB_ONCOLOGY),
+    (vs.ALENDRONATE, Drug.ALENDRONATE),
+    (vs.RISEDRONATE, Drug.RISEDRONATE),
+    (vs.IBANDRONATE, Drug.IBANDRONATE),
+    (vs.ZOLEDRONATE, Drug.ZOLEDRONATE),
+    (vs.DENOSUMAB, Drug.DENOSUMAB),
+    (vs.TERIPARATIDE, Drug.TERIPARATIDE),
+    (vs.ABALOPARATIDE, Drug.ABALOPARATIDE),
+    (vs.ROMOSOZUMAB, Drug.ROMOSOZUMAB),
+    (vs.RALOXIFENE, Drug.RALOXIFENE),
+    (vs.BAZEDOXIFENE, Drug.BAZEDOXIFENE),
+    (vs.STRONTIUM_RANELATE, Drug.STRONTIUM_RANELATE),
+    (vs.HORMONE_REPLACEMENT_THERAPY, Drug.HORMONE_REPLACEMENT_THERAPY),
+    (vs.CALCIUM_SUPPLEMENT, Drug.CALCIUM_SUPPLEMENT),
+    (vs.VITAMIN_D_SUPPLEMENT, Drug.VITAMIN_D_SUPPLEMENT),
+    (vs.ACTIVE_VITAMIN_D, Drug.ACTIVE_VITAMIN_D),
+    (vs.PREDNISONE, Drug.PREDNISONE),
+    (vs.PREDNISOLONE, Drug.PREDNISOLONE),
+    (vs.METHYLPREDNISOLONE, Drug.METHYLPREDNISOLONE),
+    (vs.HYDROCORTISONE, Drug.HYDROCORTISONE),
+    (vs.CORTISONE, Drug.CORTISONE),
+    (vs.DEXAMETHASONE, Drug.DEXAMETHASONE),
+    (vs.BETAMETHASONE, Drug.BETAMETHASONE),
+    (vs.TRIAMCINOLONE, Drug.TRIAMCINOLONE),
+    (vs.DEFLAZACORT, Drug.DEFLAZACORT),
+    (vs.BUDESONIDE_ORAL, Drug.BUDESONIDE_ORAL),
+)
+_SUPERSEDES = {Drug.ZOLEDRONATE_ONCOLOGY: Drug.ZOLEDRONATE, Drug.DENOSUMAB_ONCOLOGY: Drug.DENOSUMAB}
+
+# terminology.md §5.1 step 3: ingredient names in English, Dutch and French ("alendroninezuur", "acide
+# alendronique", "prednisolon"), plus brand names named in terminology.md §5 / rules.md (Fosamax, Prolia, ...).
+# Word-start anchors keep "prednisolon" out of "methylprednisolon" and "cortison" out of "hydrocortison".
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], Drug], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), drug)
+    for pattern, drug in (
+        (r"\b(alendron\w*|fosamax)", Drug.ALENDRONATE),
+        (r"\b(risedron\w*|actonel)", Drug.RISEDRONATE),
+        (r"\b(ibandron\w*)", Drug.IBANDRONATE),
+        (r"\b(zoledron\w*|aclasta|reclast)", Drug.ZOLEDRONATE),
+        (r"\b(denosumab\w*|prolia)", Drug.DENOSUMAB),
+        (r"\b(xgeva)", Drug.DENOSUMAB_ONCOLOGY),
+        (r"\b(teriparatid\w*|t[ée]riparatid\w*|forteo|forsteo|bonsity)", Drug.TERIPARATIDE),
+        (r"\b(abaloparatid\w*|tymlos)", Drug.ABALOPARATIDE),
+        (r"\b(romosozumab\w*|evenity)", Drug.ROMOSOZUMAB),
+        (r"\b(raloxif\w*|evista)", Drug.RALOXIFENE),
+        (r"\b(bazedoxif\w*)", Drug.BAZEDOXIFENE),
+        (r"\b(strontium\w*)", Drug.STRONTIUM_RANELATE),
+        (r"\b(m[ée]thylprednisolon\w*|medrol)", Drug.METHYLPREDNISOLONE),
+        (r"\b(prednisolon\w*)", Drug.PREDNISOLONE),
+        (r"\b(prednison\w*|deltasone)", Drug.PREDNISONE),
+        (r"\b(hydrocortison\w*)", Drug.HYDROCORTISONE),
+        (r"\b(cortison\w*)", Drug.CORTISONE),
+        (r"\b(dexam[ée]thason\w*)", Drug.DEXAMETHASONE),
+        (r"\b(b[ée]tam[ée]thason\w*)", Drug.BETAMETHASONE),
+        (r"\b(triamcinolon\w*|kenacort)", Drug.TRIAMCINOLONE),
+        (r"\b(deflazacort\w*|calcort)", Drug.DEFLAZACORT),
+        (r"\b(entocort|budenofalk|cortiment)", Drug.BUDESONIDE_ORAL),
+        (r"\b(alfacalcidol|calcitriol|calcifediol)", Drug.ACTIVE_VITAMIN_D),
+        (r"\b(colecalciferol|cholecalciferol|ergocalciferol|vitamine? d3?\b)", Drug.VITAMIN_D_SUPPLEMENT),
+        (r"\b(calcium\w*)", Drug.CALCIUM_SUPPLEMENT),
+    )
+)
+# Oral budesonide only when the name says so (inhaled budesonide is R03BA02, excluded: terminology.md §5.2).
+_BUDESONIDE = re.compile(r"\bbud[ée]sonid\w*", re.IGNORECASE)
+_ORAL_FORM = re.compile(r"\b(oral\w*|oraal|capsul\w*|tablet\w*|tabl|granul\w*|maagsapresistent)", re.IGNORECASE)
+_GLUCOCORTICOID_DRUGS = frozenset(d for d in Drug if d.is_glucocorticoid)
+
+# Systems whose codes our value sets cover: no match there means "not one of our drugs".
+_COVERED_SYSTEMS = frozenset(
+    {
+        "http://www.whocc.no/atc",
+        "http://whocc.no/atc",
+        "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "http://snomed.info/sct",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Identification:
+    """Result of identifying a medication."""
+
+    drugs: frozenset[Drug]
+    by_text: bool = False
+    non_systemic_glucocorticoid: bool = False
+    unmappable: str | None = None
+    names: tuple[str, ...] = ()
+
+
+def resolve_medication(
+    resource: Json, context: BuildContext, medication_key: str = "medication"
+) -> tuple[Json | None, Json | None, str | None]:
+    """``(concept, Medication resource, problem)`` for ``medication[x]`` (codeable concept or reference to a
+    contained or separate Medication; terminology.md §6.3 pitfall 2)."""
+    concept = get_dict(resource, medication_key + "CodeableConcept")
+    if concept is not None:
+        return concept, None, None
+    reference = get_dict(resource, medication_key + "Reference")
+    if reference is None:
+        return None, None, "no medication[x]"
+    target = context.lookup(get_str(reference, "reference"), resource)
+    if target is not None and get_str(target, "resourceType") in ("Medication", None):
+        return get_dict(target, "code"), target, None
+    display = get_str(reference, "display")
+    return ({"text": display} if display else None), None, "medicationReference could not be resolved"
+
+
+def identify(concept: Json | None, medication: Json | None, context: BuildContext) -> Identification:
+    """Map a medication to the drugs it contains."""
+    codes: list[CodingKey] = codings(concept) + codings(get_dict(medication, "code"))
+    names: list[str] = concept_texts(concept) + concept_texts(get_dict(medication, "code"))
+    for ingredient in get_dicts(medication, "ingredient"):
+        item = get_dict(ingredient, "itemCodeableConcept")
+        codes += codings(item)
+        names += concept_texts(item)
+
+    drugs = {drug for url, drug in _DRUG_SETS if context.matches(url, codes)}
+    for specific, general in _SUPERSEDES.items():
+        if specific in drugs:
+            drugs.discard(general)
+    non_systemic = context.matches(vs.NON_SYSTEMIC_GLUCOCORTICOIDS, codes)
+    if non_systemic:
+        drugs -= _GLUCOCORTICOID_DRUGS
+    if drugs or non_systemic:
+        return Identification(frozenset(drugs), False, non_systemic, None, tuple(names))
+
+    has_covered_code = any(system in _COVERED_SYSTEMS for system, _ in codes)
+    by_text = _by_name(names)
+    if has_covered_code:
+        # A code our lists cover did not match: trust the name only for osteoporosis drugs and glucocorticoids,
+        # not for supplements (e.g. RxNorm 1722689 aspirin / calcium carbonate is not a supplement).
+        by_text = frozenset(d for d in by_text if d.is_osteoporosis_drug or d.is_glucocorticoid)
+    if by_text:
+        return Identification(by_text, True, False, None, tuple(names))
+    if not codes and not names:
+        return Identification(frozenset(), unmappable="no medication code or name", names=())
+    if codes and not has_covered_code:
+        systems = sorted({system or "(no system)" for system, _ in codes})
+        return Identification(
+            frozenset(),
+            unmappable=f"medication coded only in {', '.join(systems)}; name not recognised",
+            names=tuple(names),
+        )
+    return Identification(frozenset(), names=tuple(names))
+
+
+def _by_name(names: list[str]) -> frozenset[Drug]:
+    found: set[Drug] = set()
+    for name in names:
+        for pattern, drug in _NAME_PATTERNS:
+            if pattern.search(name):
+                found.add(drug)
+        if _BUDESONIDE.search(name) and _ORAL_FORM.search(name):
+            found.add(Drug.BUDESONIDE_ORAL)
+    if Drug.HYDROCORTISONE in found or Drug.METHYLPREDNISOLONE in found:
+        found.discard(Drug.CORTISONE)
+        if Drug.METHYLPREDNISOLONE in found:
+            found.discard(Drug.PREDNISOLONE)
+    if Drug.DENOSUMAB_ONCOLOGY in found:
+        found.discard(Drug.DENOSUMAB)
+    return frozenset(found)

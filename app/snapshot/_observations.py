@@ -1,0 +1,306 @@
+"""Observations: DXA T-scores and BMD, 25-OH vitamin D, renal function, creatinine, calcium, albumin.
+
+Status (terminology.md §6.3 pitfall 12; house-style anti-pattern 8): ``final``, ``amended``, ``corrected`` and a
+missing status are kept; ``preliminary`` and ``unknown`` are dropped with an UNCONFIRMED gap; ``registered``
+(no result yet), ``cancelled`` and ``entered-in-error`` are excluded (not data). Other codes: UNPARSEABLE gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app import valuesets as vs
+from app.snapshot._context import BuildContext, source_of
+from app.snapshot._dates import choice_date
+from app.snapshot._json import Json, codings, get_dict, get_dicts, get_str
+from app.snapshot._units import (
+    ALBUMIN_REFERENCE_G_PER_L,
+    CORRECTION_MMOL_PER_G,
+    albumin_g_per_l,
+    bmd_g_per_cm2,
+    calcium_mmol_per_l,
+    creatinine_umol_per_l,
+    normalised_unit,
+    renal_ml_per_min,
+    t_score_value,
+    vitamin_d_ng_per_ml,
+)
+from app.snapshot.model import (
+    BmdMeasurement,
+    BoneSite,
+    CalciumKind,
+    CalciumResult,
+    ClinicalDate,
+    Creatinine,
+    DxaStudy,
+    GapConcept,
+    GapKind,
+    Interpretation,
+    RenalFunction,
+    RenalKind,
+    SourceRef,
+    TScore,
+    VitaminD,
+)
+
+__all__ = ["ObservationFacts", "read_observations"]
+
+_KEPT = frozenset({"final", "amended", "corrected"})
+_UNCONFIRMED = frozenset({"preliminary", "unknown"})
+_NOT_DATA = frozenset({"registered", "cancelled", "entered-in-error"})
+
+_T_SCORE_SETS = (
+    (vs.DXA_T_SCORE_LUMBAR_SPINE, BoneSite.LUMBAR_SPINE),
+    (vs.DXA_T_SCORE_FEMORAL_NECK, BoneSite.FEMORAL_NECK),
+    (vs.DXA_T_SCORE_TOTAL_HIP, BoneSite.TOTAL_HIP),
+    (vs.DXA_T_SCORE_FOREARM, BoneSite.FOREARM),
+)
+_BMD_SETS = (
+    (vs.DXA_BMD_LUMBAR_SPINE, BoneSite.LUMBAR_SPINE),
+    (vs.DXA_BMD_FEMORAL_NECK, BoneSite.FEMORAL_NECK),
+    (vs.DXA_BMD_TOTAL_HIP, BoneSite.TOTAL_HIP),
+)
+# v3-ObservationInterpretation codes (FHIR R4 core value set).
+_LOW_CODES = frozenset({"L", "LL", "LU", "<"})
+_HIGH_CODES = frozenset({"H", "HH", "HU", ">"})
+_NORMAL_CODES = frozenset({"N"})
+
+
+@dataclass
+class ObservationFacts:
+    """What the observations yielded (sorted oldest first by :func:`read_observations`)."""
+
+    t_scores: list[TScore] = field(default_factory=list)
+    bmds: list[BmdMeasurement] = field(default_factory=list)
+    vitamin_d: list[VitaminD] = field(default_factory=list)
+    renal: list[RenalFunction] = field(default_factory=list)
+    creatinine: list[Creatinine] = field(default_factory=list)
+    calcium: list[CalciumResult] = field(default_factory=list)
+    albumin: list[tuple[float, ClinicalDate, SourceRef]] = field(default_factory=list)
+
+    def dxa_studies(self, *, forearm_counts: bool) -> tuple[DxaStudy, ...]:
+        """Results grouped by day into studies, oldest first."""
+        days: dict[ClinicalDate, tuple[list[TScore], list[BmdMeasurement]]] = {}
+        for t in self.t_scores:
+            days.setdefault(t.observed, ([], []))[0].append(t)
+        for b in self.bmds:
+            days.setdefault(b.observed, ([], []))[1].append(b)
+        ordered = sorted(days.items(), key=lambda item: (item[0].earliest, item[0].latest))
+        return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for day, (ts, bs) in ordered)
+
+
+def _interpretation(
+    observation: Json, value_mmol: float, to_mmol: Callable[[Json | None], float | None]
+) -> tuple[Interpretation | None, float | None, float | None]:
+    codes = {code for _, code in codings_of_list(get_dicts(observation, "interpretation")) if code}
+    low = high = None
+    ranges = get_dicts(observation, "referenceRange")
+    if ranges:
+        low = to_mmol(get_dict(ranges[0], "low"))
+        high = to_mmol(get_dict(ranges[0], "high"))
+    if codes & _LOW_CODES:
+        return Interpretation.LOW, low, high
+    if codes & _HIGH_CODES:
+        return Interpretation.HIGH, low, high
+    if codes & _NORMAL_CODES:
+        return Interpretation.NORMAL, low, high
+    return _against_range(value_mmol, low, high), low, high
+
+
+def _against_range(value: float, low: float | None, high: float | None) -> Interpretation | None:
+    if low is not None and value < low:
+        return Interpretation.LOW
+    if high is not None and value > high:
+        return Interpretation.HIGH
+    if low is not None and high is not None:
+        return Interpretation.NORMAL
+    return None
+
+
+def codings_of_list(concepts: list[Json]) -> list[tuple[str | None, str | None]]:
+    """All codings of a list of CodeableConcepts."""
+    return [c for concept in concepts for c in codings(concept)]
+
+
+def read_observations(observations: list[Json], context: BuildContext) -> ObservationFacts:
+    """Turn Observations into lab and DXA facts; everything dropped becomes a gap or an exclusion."""
+    facts = ObservationFacts()
+    for observation in observations:
+        source = source_of(observation)
+        codes = codings(get_dict(observation, "code"))
+        concept = _concept(codes, context)
+        if concept is None:
+            if not codes:
+                context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
+            continue
+        status = get_str(observation, "status")
+        if status in _NOT_DATA:
+            context.exclude(observation, f"status {status}")
+            continue
+        if status in _UNCONFIRMED:
+            context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
+            continue
+        if status is not None and status not in _KEPT:
+            context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+            continue
+        observed, _ = choice_date(observation, "effective")
+        if observed is None:
+            context.gap(GapKind.UNPARSEABLE, concept, "observation without a usable effective date", source)
+            continue
+        quantity = get_dict(observation, "valueQuantity")
+        if quantity is None:
+            reason = "data absent" if get_dict(observation, "dataAbsentReason") else "no valueQuantity"
+            context.gap(GapKind.UNPARSEABLE, concept, f"observation has {reason}", source)
+            continue
+        unit = normalised_unit(quantity) or "(none)"
+        if not _read_value(concept, codes, quantity, observed, source, observation, facts, context):
+            context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit!r} not usable", source)
+    for results in (facts.t_scores, facts.bmds, facts.vitamin_d, facts.renal, facts.creatinine, facts.calcium):
+        results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+    facts.albumin.sort(key=lambda a: (a[1].earliest, a[1].latest))
+    _add_computed_corrected_calcium(facts, context)
+    return facts
+
+
+def _concept(codes: list[tuple[str | None, str | None]], context: BuildContext) -> str | None:
+    if any(context.matches(url, codes) for url, _ in _T_SCORE_SETS):
+        return GapConcept.DXA
+    if any(context.matches(url, codes) for url, _ in _BMD_SETS):
+        return GapConcept.BMD
+    if context.matches(vs.VITAMIN_D_25OH, codes):
+        return GapConcept.VITAMIN_D
+    if context.matches(vs.CREATININE_CLEARANCE, codes) or context.matches(vs.EGFR, codes):
+        return GapConcept.RENAL_FUNCTION
+    if context.matches(vs.SERUM_CREATININE, codes):
+        return GapConcept.CREATININE
+    if (
+        context.matches(vs.CALCIUM_TOTAL, codes)
+        or context.matches(vs.CALCIUM_ALBUMIN_CORRECTED, codes)
+        or context.matches(vs.CALCIUM_IONIZED, codes)
+    ):
+        return GapConcept.CALCIUM
+    if context.matches(vs.ALBUMIN, codes):
+        return GapConcept.ALBUMIN
+    return None
+
+
+def _read_value(
+    concept: str,
+    codes: list[tuple[str | None, str | None]],
+    quantity: Json,
+    observed: ClinicalDate,
+    source: SourceRef,
+    observation: Json,
+    facts: ObservationFacts,
+    context: BuildContext,
+) -> bool:
+    p = context.parameters
+    as_of = context.as_of
+    if concept == GapConcept.DXA:
+        value = t_score_value(quantity)
+        if value is None:
+            return False
+        site = next(site for url, site in _T_SCORE_SETS if context.matches(url, codes))
+        facts.t_scores.append(TScore(site, value, observed, source))
+        return True
+    if concept == GapConcept.BMD:
+        value = bmd_g_per_cm2(quantity)
+        if value is None or value <= 0:
+            return False
+        site = next(site for url, site in _BMD_SETS if context.matches(url, codes))
+        facts.bmds.append(BmdMeasurement(site, value, observed, source))
+        return True
+    if concept == GapConcept.VITAMIN_D:
+        ng = vitamin_d_ng_per_ml(quantity, nmol_per_ng=p.vitamin_d_nmol_per_ng)
+        if ng is None or ng < 0:
+            return False
+        stale = observed.days_elapsed(as_of) > p.vitamin_d_max_age_days
+        facts.vitamin_d.append(VitaminD(ng, ng * p.vitamin_d_nmol_per_ng, observed, source, stale))
+        return True
+    if concept == GapConcept.RENAL_FUNCTION:
+        ml = renal_ml_per_min(quantity)
+        if ml is None or ml < 0:
+            return False
+        renal_kind = RenalKind.CRCL if context.matches(vs.CREATININE_CLEARANCE, codes) else RenalKind.EGFR
+        stale = observed.days_elapsed(as_of) > p.renal_max_age_days
+        facts.renal.append(RenalFunction(renal_kind, ml, observed, source, stale))
+        return True
+    if concept == GapConcept.CREATININE:
+        umol = creatinine_umol_per_l(quantity, umol_per_mg=p.creatinine_umol_per_mg)
+        if umol is None or umol <= 0:
+            return False
+        facts.creatinine.append(Creatinine(umol, umol / p.creatinine_umol_per_mg, observed, source))
+        return True
+    if concept == GapConcept.CALCIUM:
+
+        def to_mmol(q: Json | None) -> float | None:
+            return calcium_mmol_per_l(q, mmol_per_mg=p.calcium_mmol_per_mg)
+
+        mmol = to_mmol(quantity)
+        if mmol is None or mmol <= 0:
+            return False
+        if context.matches(vs.CALCIUM_ALBUMIN_CORRECTED, codes):
+            kind = CalciumKind.ALBUMIN_CORRECTED
+        elif context.matches(vs.CALCIUM_IONIZED, codes):
+            kind = CalciumKind.IONIZED
+        else:
+            kind = CalciumKind.TOTAL
+        interpretation, low, high = _interpretation(observation, mmol, to_mmol)
+        stale = observed.days_elapsed(as_of) > p.lab_max_age_days
+        facts.calcium.append(
+            CalciumResult(
+                kind,
+                mmol,
+                mmol / p.calcium_mmol_per_mg,
+                observed,
+                source,
+                interpretation,
+                low,
+                high,
+                is_stale=stale,
+            )
+        )
+        return True
+    if concept == GapConcept.ALBUMIN:
+        grams = albumin_g_per_l(quantity)
+        if grams is None or grams <= 0:
+            return False
+        facts.albumin.append((grams, observed, source))
+        return True
+    return False
+
+
+def _add_computed_corrected_calcium(facts: ObservationFacts, context: BuildContext) -> None:
+    """terminology.md §3.3: only when the lab did not report a corrected calcium that day, and only with an
+    albumin of the same (exact) day: corrected = Ca + 0.02 × (40 − albumin g/L)."""
+    p = context.parameters
+    reported = {c.observed for c in facts.calcium if c.kind is CalciumKind.ALBUMIN_CORRECTED}
+    albumin_by_day = {day: (grams, source) for grams, day, source in facts.albumin if day.is_exact}
+    computed: list[CalciumResult] = []
+    for total in facts.calcium:
+        if total.kind is not CalciumKind.TOTAL or total.observed in reported:
+            continue
+        albumin = albumin_by_day.get(total.observed)
+        if albumin is None:
+            continue
+        grams, albumin_source = albumin
+        corrected = total.mmol_per_l + CORRECTION_MMOL_PER_G * (ALBUMIN_REFERENCE_G_PER_L - grams)
+        computed.append(
+            CalciumResult(
+                CalciumKind.ALBUMIN_CORRECTED,
+                corrected,
+                corrected / p.calcium_mmol_per_mg,
+                total.observed,
+                total.source,
+                _against_range(corrected, total.reference_low_mmol_per_l, total.reference_high_mmol_per_l),
+                total.reference_low_mmol_per_l,
+                total.reference_high_mmol_per_l,
+                computed_from_albumin=True,
+                albumin_source=albumin_source,
+                is_stale=total.is_stale,
+            )
+        )
+    if computed:
+        facts.calcium.extend(computed)
+        facts.calcium.sort(key=lambda r: (r.observed.earliest, r.observed.latest))

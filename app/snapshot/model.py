@@ -1,0 +1,1331 @@
+"""The clinical snapshot: typed, dated facts with provenance, and the data gaps met on the way.
+
+Nothing here knows FHIR. ``app/snapshot/build.py`` reads the FHIR resources and produces one immutable
+:class:`ClinicalSnapshot`; rules read only these facts.
+
+Conventions:
+
+- Every fact carries the :class:`SourceRef` of the resource it came from, and its date as a
+  :class:`ClinicalDate` (partial dates keep their precision: ``"2019"`` is 2019-01-01..2019-12-31).
+- Every number states its unit in its name (``ng_per_ml``, ``ml_per_min``, ``mg_per_day``, ``*_months``,
+  ``*_days``). Months of elapsed time are days / 30.4375 (terminology.md §6.3 pitfall 4) unless a method says it
+  uses calendar arithmetic.
+- Anything missing, stale, unparseable or unmappable is a :class:`DataGap`; predicates that cannot be answered
+  return ``None`` rather than guess.
+- Resources whose status says they are not real (entered-in-error, refuted, not-taken, cancelled, draft
+  statements...) are not facts and not gaps: they are listed in :attr:`ClinicalSnapshot.excluded` so that they
+  are counted and traceable, but rules never see them as data.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = [
+    "Administration",
+    "BmdChange",
+    "BmdMeasurement",
+    "BoneSite",
+    "CalciumKind",
+    "CalciumResult",
+    "ClinicalDate",
+    "ClinicalSnapshot",
+    "Code",
+    "ConditionFact",
+    "ConditionKind",
+    "ConditionStatus",
+    "Creatinine",
+    "DataGap",
+    "DatePrecision",
+    "DateRange",
+    "DoseEstimate",
+    "DraftAction",
+    "DraftOrder",
+    "Drug",
+    "DxaStatus",
+    "DxaStudy",
+    "ExcludedRecord",
+    "Fracture",
+    "FractureSite",
+    "GapConcept",
+    "GapKind",
+    "GlucocorticoidExposure",
+    "Interpretation",
+    "MedicationRecord",
+    "PatientFacts",
+    "RecordKind",
+    "RenalFunction",
+    "RenalKind",
+    "Sex",
+    "SourceRef",
+    "TScore",
+    "TherapyEpisode",
+    "TherapyHistory",
+    "VerificationStatus",
+    "VitaminD",
+    "add_months",
+    "add_years",
+    "shift_days",
+    "episodes_from_ranges",
+]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Calendar arithmetic (rules.md §0.3.2: "N months after X" = X + N calendar months)
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the end of a shorter month (Jan 31 + 1 → Feb 28/29).
+
+    Saturates at ``date.min`` / ``date.max`` instead of raising, so that absurd input dates never break a build.
+    """
+    index = day.year * 12 + (day.month - 1) + months
+    year, month0 = divmod(index, 12)
+    if year < 1:
+        return date.min
+    if year > 9999:
+        return date.max
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))
+
+
+def shift_days(day: date, days: float) -> date:
+    """``day`` plus a (possibly fractional, huge or non-finite) number of days, truncated toward zero and
+    saturating at ``date.min`` / ``date.max``; NaN leaves ``day`` unchanged."""
+    if math.isnan(days):
+        return day
+    limit = date.max.toordinal()
+    whole = int(max(-limit, min(limit, days))) if math.isfinite(days) else (limit if days > 0 else -limit)
+    return date.fromordinal(min(max(day.toordinal() + whole, 1), limit))
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` plus ``years`` calendar years (Feb 29 → Feb 28 in a common year). rules.md D-BP."""
+    return add_months(day, 12 * years)
+
+
+def _completed_years(start: date, end: date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Provenance, dates, gaps
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """The FHIR resource a fact came from (for card evidence and logs: no content, only type and id)."""
+
+    resource_type: str
+    id: str | None
+
+    def reference(self) -> str:
+        """``"Observation/abc"``; a resource without id gives just its type (``"Observation"``)."""
+        return f"{self.resource_type}/{self.id}" if self.id else self.resource_type
+
+    def __str__(self) -> str:
+        return self.reference()
+
+
+class DatePrecision(StrEnum):
+    """How precisely the source stated a date."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalDate:
+    """A possibly partial date: the interval ``earliest..latest`` (inclusive) it may denote.
+
+    ``"2019"`` → 2019-01-01..2019-12-31 (YEAR); ``"2019-05"`` → 2019-05-01..2019-05-31 (MONTH); a full date or a
+    dateTime → that day (DAY; a dateTime is taken as its calendar date as written, without time-zone shifting).
+    """
+
+    earliest: date
+    latest: date
+    precision: DatePrecision
+
+    @classmethod
+    def on(cls, day: date) -> ClinicalDate:
+        """An exact day."""
+        return cls(day, day, DatePrecision.DAY)
+
+    @classmethod
+    def in_month(cls, year: int, month: int) -> ClinicalDate:
+        """Some day in ``year-month``."""
+        last = calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last), DatePrecision.MONTH)
+
+    @classmethod
+    def in_year(cls, year: int) -> ClinicalDate:
+        """Some day in ``year``."""
+        return cls(date(year, 1, 1), date(year, 12, 31), DatePrecision.YEAR)
+
+    @property
+    def value(self) -> date:
+        """The earliest possible day (a convenient point value; check :attr:`is_exact` before relying on it)."""
+        return self.earliest
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the source gave the day."""
+        return self.precision is DatePrecision.DAY
+
+    def is_on_or_after(self, day: date) -> bool | None:
+        """True / False when certain, ``None`` when the partial date straddles ``day``."""
+        if self.earliest >= day:
+            return True
+        if self.latest < day:
+            return False
+        return None
+
+    def is_on_or_before(self, day: date) -> bool | None:
+        """True / False when certain, ``None`` when the partial date straddles ``day``."""
+        if self.latest <= day:
+            return True
+        if self.earliest > day:
+            return False
+        return None
+
+    def days_elapsed(self, as_of: date) -> int:
+        """Days from the **earliest** possible day to ``as_of`` (the longest possible age of the fact).
+
+        Freshness checks use this, so that a partial date is never taken for fresher than it may be.
+        """
+        return (as_of - self.earliest).days
+
+    def __str__(self) -> str:
+        if self.precision is DatePrecision.YEAR:
+            return f"{self.earliest.year:04d}"
+        if self.precision is DatePrecision.MONTH:
+            return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
+        return self.earliest.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """A closed interval of days ``start..end`` (both inclusive)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        """Number of days covered (inclusive)."""
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        """True when ``start <= day <= end``."""
+        return self.start <= day <= self.end
+
+
+class GapKind(StrEnum):
+    """Why a piece of data is not (usable) in the snapshot."""
+
+    MISSING = "missing"
+    """Nothing was found for a concept the rules need (no DXA, no birth date, no dose...)."""
+    STALE = "stale"
+    """The most recent value is older than its configured maximum age."""
+    UNPARSEABLE = "unparseable"
+    """A resource or field is malformed (no value, no date, not a number, unknown status code...)."""
+    UNMAPPABLE = "unmappable"
+    """A code, unit or dose could not be mapped (unknown unit, medication coded only in a system we cannot read,
+    no prednisone equivalent...)."""
+    UNCONFIRMED = "unconfirmed"
+    """The source says the value is not final (preliminary observation, unknown status)."""
+    UNAVAILABLE = "unavailable"
+    """A whole prefetch/search could not be obtained (FHIR server error, OperationOutcome)."""
+
+
+class GapConcept(StrEnum):
+    """What a gap is about; rules ask ``snapshot.gaps_for(GapConcept.DXA)``."""
+
+    PATIENT = "patient"
+    BIRTH_DATE = "birth-date"
+    SEX = "sex"
+    DXA = "dxa"
+    BMD = "bmd"
+    VITAMIN_D = "vitamin-d"
+    RENAL_FUNCTION = "renal-function"
+    CREATININE = "creatinine"
+    CALCIUM = "calcium"
+    ALBUMIN = "albumin"
+    FRACTURE = "fracture"
+    CONDITION = "condition"
+    MEDICATION = "medication"
+    GLUCOCORTICOID_DOSE = "glucocorticoid-dose"
+    GLUCOCORTICOID_DURATION = "glucocorticoid-duration"
+    DRAFT_ORDER = "draft-order"
+    OBSERVATION = "observation"
+    RESOURCE = "resource"
+
+
+@dataclass(frozen=True, slots=True)
+class DataGap:
+    """One thing the snapshot could not know. ``detail`` is safe to log (codes and units, no patient data)."""
+
+    kind: GapKind
+    concept: str
+    detail: str
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedRecord:
+    """A resource left out because its own status says it is not real data (entered-in-error, refuted, ...)."""
+
+    source: SourceRef
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A (system, code) pair with its display, e.g. the code of a ServiceRequest draft order."""
+
+    system: str | None
+    code: str | None
+    display: str | None = None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Patient
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Sex(StrEnum):
+    """Administrative gender (FHIR ``Patient.gender``)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    """Age and sex on the snapshot date."""
+
+    as_of: date
+    sex: Sex
+    birth_date: ClinicalDate | None
+    source: SourceRef | None
+
+    def age_on(self, day: date) -> int | None:
+        """Completed years on ``day`` (rules.md §0.3.1); ``None`` when unknown or when a partial birth date makes
+        it ambiguous (e.g. born "1950", asked on 2025-06-01: 74 or 75)."""
+        if self.birth_date is None:
+            return None
+        youngest = _completed_years(self.birth_date.latest, day)
+        oldest = _completed_years(self.birth_date.earliest, day)
+        return oldest if oldest == youngest else None
+
+    def age_range_on(self, day: date) -> tuple[int, int] | None:
+        """``(youngest, oldest)`` possible completed years on ``day``; ``None`` without a birth date."""
+        if self.birth_date is None:
+            return None
+        return (_completed_years(self.birth_date.latest, day), _completed_years(self.birth_date.earliest, day))
+
+    @property
+    def age(self) -> int | None:
+        """Completed years on the snapshot date (see :meth:`age_on`)."""
+        return self.age_on(self.as_of)
+
+    @property
+    def is_female(self) -> bool:
+        """``Patient.gender`` is female."""
+        return self.sex is Sex.FEMALE
+
+    @property
+    def is_male(self) -> bool:
+        """``Patient.gender`` is male."""
+        return self.sex is Sex.MALE
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bone density
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class BoneSite(StrEnum):
+    """DXA measurement site (terminology.md §1.1, §1.3)."""
+
+    LUMBAR_SPINE = "lumbar-spine"
+    FEMORAL_NECK = "femoral-neck"
+    TOTAL_HIP = "total-hip"
+    FOREARM = "forearm"
+
+
+@dataclass(frozen=True, slots=True)
+class TScore:
+    """One DXA T-score (dimensionless, standard deviations from the young-adult mean)."""
+
+    site: BoneSite
+    value: float
+    observed: ClinicalDate
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class BmdMeasurement:
+    """One areal bone mineral density in g/cm²."""
+
+    site: BoneSite
+    g_per_cm2: float
+    observed: ClinicalDate
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class BmdChange:
+    """Change of BMD at one site between two DXA studies, in percent of the baseline (rules.md D-BMD-CHG)."""
+
+    site: BoneSite
+    baseline: BmdMeasurement
+    current: BmdMeasurement
+
+    @property
+    def percent(self) -> float:
+        """``100 × (current − baseline) / baseline`` (negative = bone loss)."""
+        return 100.0 * (self.current.g_per_cm2 - self.baseline.g_per_cm2) / self.baseline.g_per_cm2
+
+
+class DxaStatus(StrEnum):
+    """rules.md D-DXA-STATUS."""
+
+    NONE = "none"
+    STALE = "stale"
+    DECISION_OK = "decision-ok"
+    USABLE_FOR_CONTEXT = "usable-for-context"
+
+
+_DIAGNOSTIC_SITES = (BoneSite.LUMBAR_SPINE, BoneSite.FEMORAL_NECK, BoneSite.TOTAL_HIP)
+
+
+@dataclass(frozen=True, slots=True)
+class DxaStudy:
+    """The T-scores and BMDs of one DXA examination (results observed on the same day).
+
+    When a site was measured more than once (left and right hip), the lowest T-score / BMD of that site is used.
+    """
+
+    observed: ClinicalDate
+    t_scores: tuple[TScore, ...]
+    bmds: tuple[BmdMeasurement, ...] = ()
+    forearm_counts_for_lowest: bool = False
+
+    def t_score(self, site: BoneSite) -> TScore | None:
+        """Lowest T-score measured at ``site`` in this study."""
+        found = [t for t in self.t_scores if t.site is site]
+        return min(found, key=lambda t: t.value) if found else None
+
+    def bmd(self, site: BoneSite) -> BmdMeasurement | None:
+        """Lowest BMD (g/cm²) measured at ``site`` in this study."""
+        found = [b for b in self.bmds if b.site is site]
+        return min(found, key=lambda b: b.g_per_cm2) if found else None
+
+    @property
+    def t_lumbar_spine(self) -> TScore | None:
+        """rules.md ``T_LS``."""
+        return self.t_score(BoneSite.LUMBAR_SPINE)
+
+    @property
+    def t_femoral_neck(self) -> TScore | None:
+        """rules.md ``T_FN``."""
+        return self.t_score(BoneSite.FEMORAL_NECK)
+
+    @property
+    def t_total_hip(self) -> TScore | None:
+        """rules.md ``T_TH``."""
+        return self.t_score(BoneSite.TOTAL_HIP)
+
+    @property
+    def t_forearm(self) -> TScore | None:
+        """Forearm (1/3 radius) T-score; not a WHO diagnostic site unless configured (terminology.md §1.1)."""
+        return self.t_score(BoneSite.FOREARM)
+
+    @property
+    def t_hip(self) -> TScore | None:
+        """rules.md ``T_HIP = min(T_FN, T_TH)``."""
+        return _lowest(t for t in (self.t_femoral_neck, self.t_total_hip) if t is not None)
+
+    @property
+    def lowest_t_score(self) -> TScore | None:
+        """rules.md ``T_MIN`` = lowest of lumbar spine, femoral neck, total hip (and forearm when configured)."""
+        sites = _DIAGNOSTIC_SITES + ((BoneSite.FOREARM,) if self.forearm_counts_for_lowest else ())
+        return _lowest(t for t in self.t_scores if t.site in sites)
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        """Every resource of the study."""
+        return tuple(t.source for t in self.t_scores) + tuple(b.source for b in self.bmds)
+
+
+def _lowest(scores: Iterable[TScore]) -> TScore | None:
+    items = list(scores)
+    return min(items, key=lambda t: t.value) if items else None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Laboratory
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Interpretation(StrEnum):
+    """Position of a lab value against the lab's own reference range or interpretation code."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class VitaminD:
+    """25-hydroxyvitamin D, in both units (rules.md D-VITD; terminology.md §2: nmol/L = ng/mL × 2.496)."""
+
+    ng_per_ml: float
+    nmol_per_l: float
+    observed: ClinicalDate
+    source: SourceRef
+    is_stale: bool
+    """Older than ``vitamin_d_max_age_days`` on the snapshot date."""
+
+
+class RenalKind(StrEnum):
+    """Which renal-function measure was used (rules.md D-RENAL: CrCl preferred, eGFR accepted)."""
+
+    CRCL = "crcl"
+    EGFR = "egfr"
+
+
+@dataclass(frozen=True, slots=True)
+class RenalFunction:
+    """Creatinine clearance (mL/min) or eGFR (mL/min/1.73 m²); the number is in ``ml_per_min`` either way."""
+
+    kind: RenalKind
+    ml_per_min: float
+    observed: ClinicalDate
+    source: SourceRef
+    is_stale: bool
+    """Older than ``renal_max_age_days`` on the snapshot date."""
+
+
+@dataclass(frozen=True, slots=True)
+class Creatinine:
+    """Serum creatinine in both units (terminology.md §3.2: µmol/L = mg/dL × 88.4)."""
+
+    umol_per_l: float
+    mg_per_dl: float
+    observed: ClinicalDate
+    source: SourceRef
+
+
+class CalciumKind(StrEnum):
+    """Which calcium a result is."""
+
+    TOTAL = "total"
+    ALBUMIN_CORRECTED = "albumin-corrected"
+    IONIZED = "ionized"
+
+
+@dataclass(frozen=True, slots=True)
+class CalciumResult:
+    """A calcium result in mmol/L (terminology.md §3.3: mmol/L = mg/dL × 0.2495).
+
+    ``interpretation`` comes from the lab's interpretation code or reference range (rules.md D-CA: hypo-/hyper-
+    calcaemia = outside the local reference range; the seeds give no numbers). For a corrected value the
+    builder computed from total calcium and albumin (terminology.md §3.3 SI formula), ``computed_from_albumin``
+    is true and the total calcium's reference range is used.
+    """
+
+    kind: CalciumKind
+    mmol_per_l: float
+    mg_per_dl: float
+    observed: ClinicalDate
+    source: SourceRef
+    interpretation: Interpretation | None
+    reference_low_mmol_per_l: float | None = None
+    reference_high_mmol_per_l: float | None = None
+    computed_from_albumin: bool = False
+    albumin_source: SourceRef | None = None
+    is_stale: bool = False
+    """Older than ``lab_max_age_days`` on the snapshot date."""
+
+    @property
+    def is_low(self) -> bool | None:
+        """Below the lab's reference range; ``None`` when no range or interpretation was given."""
+        return None if self.interpretation is None else self.interpretation is Interpretation.LOW
+
+    @property
+    def is_high(self) -> bool | None:
+        """Above the lab's reference range; ``None`` when no range or interpretation was given."""
+        return None if self.interpretation is None else self.interpretation is Interpretation.HIGH
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fractures and conditions
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class FractureSite(StrEnum):
+    """rules.md D-FX site categories."""
+
+    VERTEBRAL = "vertebral"
+    HIP = "hip"
+    FEMUR = "femur"
+    PELVIS = "pelvis"
+    HUMERUS = "humerus"
+    FOREARM = "forearm"
+    RIB = "rib"
+    TIBIA_FIBULA = "tibia-fibula"
+    OTHER = "other"
+
+
+_MOF_SITES = frozenset(
+    {FractureSite.VERTEBRAL, FractureSite.PELVIS, FractureSite.HIP, FractureSite.FEMUR, FractureSite.HUMERUS}
+)
+
+
+class ConditionStatus(StrEnum):
+    """FHIR ``Condition.clinicalStatus`` (absent → UNKNOWN)."""
+
+    ACTIVE = "active"
+    RECURRENCE = "recurrence"
+    RELAPSE = "relapse"
+    INACTIVE = "inactive"
+    REMISSION = "remission"
+    RESOLVED = "resolved"
+    UNKNOWN = "unknown"
+
+
+class VerificationStatus(StrEnum):
+    """FHIR ``Condition.verificationStatus`` of kept conditions (refuted / entered-in-error are excluded)."""
+
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"
+    PROVISIONAL = "provisional"
+    DIFFERENTIAL = "differential"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Fracture:
+    """One fracture (rules.md D-FX, DX-MOF-1, D-FX-RECENT).
+
+    ``date`` is the onset; ``None`` when the source gave none (``recorded`` then bounds it from above).
+    ``is_major_osteoporotic`` follows the BBC definition: vertebra, pelvis, hip, femur, humerus, or forearm at an
+    age at fracture ≥ 75 (``None`` for a forearm fracture whose age at fracture is unknown).
+    ``is_recent`` is the fracture date within ``recent_fracture_years`` of the snapshot date (``None`` when a
+    partial or missing date straddles the window edge).
+    """
+
+    site: FractureSite
+    date: ClinicalDate | None
+    source: SourceRef
+    age_at_fracture: int | None
+    is_major_osteoporotic: bool | None
+    is_recent: bool | None
+    vertebral_grade: int | None = None
+    """Genant grade 1–3 when the source states it (rules.md D-VF; grade ≥ 2 = ≥ 25 % height loss)."""
+    is_fragility_coded: bool = False
+    """Coded as osteoporotic / fragility fracture (M80, 443165006, ...): explicitly low-energy (terminology §4.2)."""
+    recorded: ClinicalDate | None = None
+    clinical_status: ConditionStatus = ConditionStatus.UNKNOWN
+    verification: VerificationStatus = VerificationStatus.UNKNOWN
+
+
+class ConditionKind(StrEnum):
+    """Conditions the rules read (value sets in ``fhir_mappings/``; terminology.md §4)."""
+
+    OSTEOPOROSIS = "osteoporosis"
+    MYOCARDIAL_INFARCTION = "myocardial-infarction"
+    STROKE = "stroke"
+    TIA = "tia"
+    VENOUS_THROMBOEMBOLISM = "venous-thromboembolism"
+    CHRONIC_KIDNEY_DISEASE = "chronic-kidney-disease"
+    """Any stage (1–5); see also CHRONIC_KIDNEY_DISEASE_STAGE_4_5."""
+    CHRONIC_KIDNEY_DISEASE_STAGE_4_5 = "chronic-kidney-disease-stage-4-5"
+    HYPOCALCAEMIA = "hypocalcaemia"
+    VITAMIN_D_DEFICIENCY = "vitamin-d-deficiency"
+    RHEUMATOID_ARTHRITIS = "rheumatoid-arthritis"
+    OSTEONECROSIS_OF_JAW = "osteonecrosis-of-jaw"
+    ATYPICAL_FEMORAL_FRACTURE = "atypical-femoral-fracture"
+    HYPERPARATHYROIDISM = "hyperparathyroidism"
+    OSTEOPENIA = "osteopenia"
+    CALCIUM_METABOLISM_DISORDER = "calcium-metabolism-disorder"
+    """WHO ICD-10 E83.5: no separate hypocalcaemia code there (terminology.md §4.3)."""
+    LONG_TERM_GLUCOCORTICOID_USE = "long-term-glucocorticoid-use"
+    """A coded fact (ICD-10-CM Z79.52 ...), not a dose: terminology.md §4.3."""
+    LONG_TERM_BISPHOSPHONATE_USE = "long-term-bisphosphonate-use"
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionFact:
+    """A coded condition of one :class:`ConditionKind`."""
+
+    kind: ConditionKind
+    onset: ClinicalDate | None
+    source: SourceRef
+    clinical_status: ConditionStatus
+    verification: VerificationStatus
+    recorded: ClinicalDate | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """Clinical status active, recurrence or relapse."""
+        return self.clinical_status in (ConditionStatus.ACTIVE, ConditionStatus.RECURRENCE, ConditionStatus.RELAPSE)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Medications
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Drug(StrEnum):
+    """Agents the rules distinguish (terminology.md §5; rules.md §1.1 agent classes)."""
+
+    ALENDRONATE = "alendronate"
+    RISEDRONATE = "risedronate"
+    IBANDRONATE = "ibandronate"
+    ZOLEDRONATE = "zoledronate"
+    ZOLEDRONATE_ONCOLOGY = "zoledronate-oncology"
+    DENOSUMAB = "denosumab"
+    DENOSUMAB_ONCOLOGY = "denosumab-oncology"
+    TERIPARATIDE = "teriparatide"
+    ABALOPARATIDE = "abaloparatide"
+    ROMOSOZUMAB = "romosozumab"
+    RALOXIFENE = "raloxifene"
+    BAZEDOXIFENE = "bazedoxifene"
+    STRONTIUM_RANELATE = "strontium-ranelate"
+    HORMONE_REPLACEMENT_THERAPY = "hormone-replacement-therapy"
+    CALCIUM_SUPPLEMENT = "calcium-supplement"
+    VITAMIN_D_SUPPLEMENT = "vitamin-d-supplement"
+    ACTIVE_VITAMIN_D = "active-vitamin-d"
+    PREDNISONE = "prednisone"
+    PREDNISOLONE = "prednisolone"
+    METHYLPREDNISOLONE = "methylprednisolone"
+    HYDROCORTISONE = "hydrocortisone"
+    CORTISONE = "cortisone"
+    DEXAMETHASONE = "dexamethasone"
+    BETAMETHASONE = "betamethasone"
+    TRIAMCINOLONE = "triamcinolone"
+    DEFLAZACORT = "deflazacort"
+    BUDESONIDE_ORAL = "budesonide-oral"
+
+    @property
+    def is_glucocorticoid(self) -> bool:
+        """A systemic glucocorticoid (terminology.md §5.2; oral budesonide included, without prednisone factor)."""
+        return self in _GLUCOCORTICOIDS
+
+    @property
+    def is_osteoporosis_drug(self) -> bool:
+        """An osteoporosis drug of rules.md §1.1 (oncology-strength zoledronate/denosumab excluded)."""
+        return self in _OSTEOPOROSIS_DRUGS
+
+    @property
+    def is_oral_bisphosphonate(self) -> bool:
+        """rules.md §1.1: alendronic and risedronic acid (ibandronic acid: legacy, S0 only)."""
+        return self in (Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
+
+    @property
+    def is_bisphosphonate(self) -> bool:
+        """Oral bisphosphonates and zoledronic acid 5 mg."""
+        return self.is_oral_bisphosphonate or self is Drug.ZOLEDRONATE
+
+    @property
+    def is_anabolic(self) -> bool:
+        """rules.md §1.1 "botvormend": teriparatide, romosozumab (abaloparatide added [NIS])."""
+        return self in (Drug.TERIPARATIDE, Drug.ROMOSOZUMAB, Drug.ABALOPARATIDE)
+
+    @property
+    def is_serm(self) -> bool:
+        """rules.md §1.1 SERM: raloxifene (bazedoxifene [NIS])."""
+        return self in (Drug.RALOXIFENE, Drug.BAZEDOXIFENE)
+
+    @property
+    def is_antiresorptive(self) -> bool:
+        """rules.md §1.1: bisphosphonates, denosumab, SERM."""
+        return self.is_bisphosphonate or self is Drug.DENOSUMAB or self.is_serm
+
+
+_GLUCOCORTICOIDS = frozenset(
+    {
+        Drug.PREDNISONE,
+        Drug.PREDNISOLONE,
+        Drug.METHYLPREDNISOLONE,
+        Drug.HYDROCORTISONE,
+        Drug.CORTISONE,
+        Drug.DEXAMETHASONE,
+        Drug.BETAMETHASONE,
+        Drug.TRIAMCINOLONE,
+        Drug.DEFLAZACORT,
+        Drug.BUDESONIDE_ORAL,
+    }
+)
+_OSTEOPOROSIS_DRUGS = frozenset(
+    {
+        Drug.ALENDRONATE,
+        Drug.RISEDRONATE,
+        Drug.IBANDRONATE,
+        Drug.ZOLEDRONATE,
+        Drug.DENOSUMAB,
+        Drug.TERIPARATIDE,
+        Drug.ABALOPARATIDE,
+        Drug.ROMOSOZUMAB,
+        Drug.RALOXIFENE,
+        Drug.BAZEDOXIFENE,
+        Drug.STRONTIUM_RANELATE,
+    }
+)
+
+
+class RecordKind(StrEnum):
+    """Which FHIR resource type a medication record came from."""
+
+    STATEMENT = "MedicationStatement"
+    REQUEST = "MedicationRequest"
+    ADMINISTRATION = "MedicationAdministration"
+    DISPENSE = "MedicationDispense"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseEstimate:
+    """The daily dose of one medication record (terminology.md §6.2).
+
+    ``mg_per_day`` is the upper estimate (doseRange high, frequencyMax): terminology.md §6.2 "report the max for
+    safety rules"; ``mg_per_day_min`` the lower one (equal when the instruction has no ranges). Both ``None``
+    when the dose cannot be computed, with ``problem`` saying why. Values are unrounded (rules.md §1.3: compute
+    to 0.1 mg, compare unrounded).
+    """
+
+    mg_per_day: float | None
+    mg_per_day_min: float | None
+    mg_per_dose: float | None = None
+    doses_per_day: float | None = None
+    problem: str | None = None
+    units_per_day: float | None = None
+    """Dose units (tablets, "stuk") per day when the dose is a count: used to turn a dispensed quantity into days."""
+    from_text: bool = False
+    """The frequency came from ``dosage.text`` (Dutch "1dd1" shorthand, terminology.md §6.3 pitfall 10)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationRecord:
+    """One kept medication resource mapped to a :class:`Drug`.
+
+    ``coverage`` is the period it documents exposure for (up to the snapshot date); ``None`` when no date
+    could be read. ``is_current`` is exposure on the snapshot date (active order/statement or coverage).
+    """
+
+    drug: Drug
+    kind: RecordKind
+    status: str
+    source: SourceRef
+    start: ClinicalDate | None
+    end: ClinicalDate | None
+    coverage: DateRange | None
+    is_current: bool
+    is_active_order: bool
+    """An active MedicationRequest or an active MedicationStatement on the snapshot date."""
+    administered_on: ClinicalDate | None = None
+    """The date of a single dose (MedicationAdministration, dispense or dated statement of an injectable)."""
+    dose: DoseEstimate | None = None
+    identified_by_text: bool = False
+    """The drug was recognised from the medication's name only (terminology.md §5.1 matching order step 3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Administration:
+    """One dated dose of an injectable or infusion (zoledronate, denosumab, romosozumab...)."""
+
+    drug: Drug
+    on: ClinicalDate
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TherapyEpisode:
+    """A run of covered days of one or more drugs, ended by a gap longer than ``therapy_gap_days``.
+
+    ``covered_days`` counts covered days only (gaps inside the episode are not counted); ``gap_days`` is the total
+    of those inner gaps. ``end`` is the last covered day, never after the snapshot date.
+    """
+
+    drugs: frozenset[Drug]
+    start: date
+    end: date
+    covered_days: int
+    gap_days: int
+    is_ongoing: bool
+    """Covered on the snapshot date."""
+    administration_count: int = 0
+    """Dated doses inside the episode (zoledronate infusions for rules.md ``ZOL_COUNT``)."""
+    start_is_exact: bool = True
+    """False when the first covering record had a partial start date (earliest possible day used)."""
+
+    def covered_years_reached(self, years: int) -> bool:
+        """rules.md D-BP: an N-year threshold is reached when ``start + covered_days ≥ start + N calendar years``,
+        with covered days counted as elapsed days (the first day is day 0), so that continuous use from 2020-06-01
+        reaches 5 years on 2025-06-01 and not on 2025-05-31."""
+        return shift_days(self.start, self.covered_days - 1) >= add_years(self.start, years)
+
+    def covered_months(self, days_per_month: float = 30.4375) -> float:
+        """Covered days in months of 30.4375 days."""
+        return self.covered_days / days_per_month
+
+
+def episodes_from_ranges(
+    ranges: Iterable[DateRange],
+    *,
+    drugs: frozenset[Drug],
+    as_of: date,
+    gap_days: int,
+    administrations: Iterable[date] = (),
+    inexact_starts: Iterable[date] = (),
+) -> tuple[TherapyEpisode, ...]:
+    """Merge covered periods into episodes: overlapping or touching periods join; a gap of more than
+    ``gap_days`` days starts a new episode (rules.md D-BP, ``BP_GAP_DAYS``)."""
+    clipped = sorted((DateRange(r.start, min(r.end, as_of)) for r in ranges if r.start <= as_of), key=lambda r: r.start)
+    inexact = set(inexact_starts)
+    doses = sorted(administrations)
+    episodes: list[TherapyEpisode] = []
+    current: list[DateRange] = []
+
+    def close() -> None:
+        if not current:
+            return
+        start = current[0].start
+        end = max(r.end for r in current)
+        covered = 0
+        gaps = 0
+        cursor: date | None = None
+        for r in current:
+            if cursor is None:
+                covered += r.days
+                cursor = r.end
+            elif r.start > cursor:
+                gaps += (r.start - cursor).days - 1
+                covered += r.days
+                cursor = r.end
+            elif r.end > cursor:
+                covered += (r.end - cursor).days
+                cursor = r.end
+        episodes.append(
+            TherapyEpisode(
+                drugs=drugs,
+                start=start,
+                end=end,
+                covered_days=covered,
+                gap_days=gaps,
+                is_ongoing=end >= as_of,
+                administration_count=sum(1 for d in doses if start <= d <= end),
+                start_is_exact=start not in inexact,
+            )
+        )
+
+    last_end: date | None = None
+    for r in clipped:
+        if last_end is not None and (r.start - last_end).days - 1 > gap_days:
+            close()
+            current = []
+            last_end = None
+        current.append(r)
+        last_end = r.end if last_end is None else max(last_end, r.end)
+    close()
+    return tuple(episodes)
+
+
+@dataclass(frozen=True, slots=True)
+class TherapyHistory:
+    """Everything known about one drug: records, dated doses and episodes (rules.md D-OPDRUG, D-BP, D-DMAB, D-ANAB)."""
+
+    drug: Drug
+    records: tuple[MedicationRecord, ...]
+    administrations: tuple[Administration, ...]
+    episodes: tuple[TherapyEpisode, ...]
+
+    @property
+    def has_active_order(self) -> bool:
+        """An active MedicationRequest or MedicationStatement on the snapshot date."""
+        return any(r.is_active_order for r in self.records)
+
+    @property
+    def is_current(self) -> bool:
+        """Exposure on the snapshot date (active order/statement or covered period)."""
+        return any(r.is_current for r in self.records) or any(e.is_ongoing for e in self.episodes)
+
+    @property
+    def current_episode(self) -> TherapyEpisode | None:
+        """The most recent episode (ongoing or not)."""
+        return self.episodes[-1] if self.episodes else None
+
+    @property
+    def first_start(self) -> date | None:
+        """First covered day of any episode."""
+        return self.episodes[0].start if self.episodes else None
+
+    @property
+    def last_administration(self) -> Administration | None:
+        """The latest dated dose (e.g. rules.md ``DMAB_LAST``)."""
+        return self.administrations[-1] if self.administrations else None
+
+    @property
+    def administration_count(self) -> int:
+        """All dated doses ever (e.g. rules.md ``DMAB_COUNT``)."""
+        return len(self.administrations)
+
+    @property
+    def cumulative_covered_days(self) -> int:
+        """Covered days over all episodes (gaps not counted)."""
+        return sum(e.covered_days for e in self.episodes)
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        """Every resource behind this history."""
+        return tuple(r.source for r in self.records)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Glucocorticoids and draft orders
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GlucocorticoidExposure:
+    """One systemic glucocorticoid record (rules.md D-GC): dose in mg/day and prednisone-equivalent mg/day.
+
+    ``mg_per_day`` / ``prednisone_eq_mg_per_day`` are ``None`` when the dose is unknown; a :class:`DataGap` with
+    concept ``glucocorticoid-dose`` then names this source. ``elapsed_months`` is start → snapshot date (or end,
+    if ended) in months of 30.4375 days; ``expected_total_months`` adds the remaining expected duration from the
+    order (bounds, expected supply × repeats, quantity ÷ daily use), ``None`` when that is unknown.
+    """
+
+    drug: Drug
+    source: SourceRef
+    from_draft_order: bool
+    is_current: bool
+    mg_per_day: float | None
+    prednisone_eq_mg_per_day: float | None
+    start: ClinicalDate | None
+    elapsed_months: float | None
+    expected_total_months: float | None
+    end: ClinicalDate | None = None
+    dose: DoseEstimate | None = None
+    prednisone_eq_mg_per_day_min: float | None = None
+
+    @property
+    def known_duration_months(self) -> float | None:
+        """The longest duration the data support: max of elapsed and expected total (``None`` if neither)."""
+        values = [v for v in (self.elapsed_months, self.expected_total_months) if v is not None]
+        return max(values) if values else None
+
+    @property
+    def is_dose_known(self) -> bool:
+        """A prednisone-equivalent daily dose could be computed."""
+        return self.prednisone_eq_mg_per_day is not None
+
+
+class DraftAction(StrEnum):
+    """What an unsigned order does (rules.md §0.4 "Detecting a stop denosumab order")."""
+
+    NEW = "new"
+    STOP = "stop"
+
+
+@dataclass(frozen=True, slots=True)
+class DraftOrder:
+    """One resource of ``context.draftOrders``, classified."""
+
+    action: DraftAction
+    drug: Drug | None
+    draft_ref: str
+    resource_type: str
+    status: str | None
+    source: SourceRef
+    dose: DoseEstimate | None = None
+    codes: tuple[Code, ...] = ()
+    is_selected: bool = False
+    """Named in ``context.selections`` (order-select)."""
+    do_not_perform: bool = False
+    start: ClinicalDate | None = None
+    """Requested start (``dosageInstruction.timing.repeat.boundsPeriod.start``, else ``authoredOn``)."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The snapshot
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalSnapshot:
+    """Everything the rules know about one patient on ``as_of``."""
+
+    as_of: date
+    patient: PatientFacts
+    gaps: tuple[DataGap, ...] = ()
+    excluded: tuple[ExcludedRecord, ...] = ()
+    dxa_studies: tuple[DxaStudy, ...] = ()
+    """Oldest first."""
+    vitamin_d_results: tuple[VitaminD, ...] = ()
+    """Oldest first."""
+    renal_results: tuple[RenalFunction, ...] = ()
+    """Oldest first, both kinds."""
+    renal_function: RenalFunction | None = None
+    """rules.md D-RENAL: the most recent non-stale CrCl, else the most recent non-stale eGFR, else the most
+    recent of either (then ``is_stale``)."""
+    creatinine_results: tuple[Creatinine, ...] = ()
+    calcium_results: tuple[CalciumResult, ...] = ()
+    fractures: tuple[Fracture, ...] = ()
+    """Non-pathological fractures, oldest first (rules.md D-FX excludes pathological fractures)."""
+    pathological_fractures: tuple[Fracture, ...] = ()
+    conditions: tuple[ConditionFact, ...] = ()
+    therapies: tuple[TherapyHistory, ...] = ()
+    glucocorticoids: tuple[GlucocorticoidExposure, ...] = ()
+    draft_orders: tuple[DraftOrder, ...] = ()
+    dxa_stale_years: int = 5
+    dxa_decision_max_age_months: int = 12
+    assume_postmenopausal_age: int = 50
+    therapy_gap_days: int = 180
+
+    # --- gaps -------------------------------------------------------------------------------------------------
+
+    def gaps_for(self, concept: str) -> tuple[DataGap, ...]:
+        """Gaps about ``concept`` (a :class:`GapConcept` or any string used by the builder)."""
+        return tuple(g for g in self.gaps if g.concept == concept)
+
+    # --- patient ----------------------------------------------------------------------------------------------
+
+    @property
+    def age(self) -> int | None:
+        """rules.md D-AGE: completed years on ``as_of``."""
+        return self.patient.age
+
+    @property
+    def is_postmenopausal(self) -> bool | None:
+        """rules.md §1.1: a woman aged ≥ ``ASSUME_PM_AGE`` is taken as postmenopausal [NIS]; men → False; younger
+        women or unknown age → ``None`` (no menopause data is mapped)."""
+        if self.patient.sex is Sex.MALE:
+            return False
+        if self.patient.sex is not Sex.FEMALE:
+            return None
+        age_range = self.patient.age_range_on(self.as_of)
+        if age_range is None:
+            return None
+        return True if age_range[0] >= self.assume_postmenopausal_age else None
+
+    # --- DXA --------------------------------------------------------------------------------------------------
+
+    @property
+    def latest_dxa(self) -> DxaStudy | None:
+        """The most recent DXA study with at least one T-score (rules.md D-T "most recent DXA study")."""
+        with_t = [s for s in self.dxa_studies if s.t_scores]
+        return with_t[-1] if with_t else None
+
+    @property
+    def lowest_t_score(self) -> TScore | None:
+        """rules.md ``T_MIN`` of the latest DXA study."""
+        study = self.latest_dxa
+        return study.lowest_t_score if study else None
+
+    @property
+    def dxa_status(self) -> DxaStatus:
+        """rules.md D-DXA-STATUS of the latest study, with calendar arithmetic on its earliest possible date."""
+        study = self.latest_dxa
+        if study is None:
+            return DxaStatus.NONE
+        taken = study.observed.earliest
+        if self.as_of > add_years(taken, self.dxa_stale_years):
+            return DxaStatus.STALE
+        if self.as_of <= add_months(taken, self.dxa_decision_max_age_months):
+            return DxaStatus.DECISION_OK
+        return DxaStatus.USABLE_FOR_CONTEXT
+
+    def dxa_on_or_before(self, day: date) -> DxaStudy | None:
+        """The latest study certainly taken on or before ``day`` (e.g. the pre-treatment baseline)."""
+        found = [s for s in self.dxa_studies if s.observed.latest <= day]
+        return found[-1] if found else None
+
+    def dxa_after(self, day: date) -> tuple[DxaStudy, ...]:
+        """Studies certainly taken after ``day``."""
+        return tuple(s for s in self.dxa_studies if s.observed.earliest > day)
+
+    def bmd_changes(self, baseline: DxaStudy, current: DxaStudy | None = None) -> tuple[BmdChange, ...]:
+        """rules.md D-BMD-CHG: per site measured in both studies, percent change of ``current`` (default: the
+        latest study with BMDs) against ``baseline``. Same-device comparison cannot be checked [NIS]."""
+        if current is None:
+            with_bmd = [s for s in self.dxa_studies if s.bmds]
+            current = with_bmd[-1] if with_bmd else None
+        if current is None or current is baseline:
+            return ()
+        changes = []
+        for site in BoneSite:
+            before, after = baseline.bmd(site), current.bmd(site)
+            if before is not None and after is not None and before.g_per_cm2 > 0:
+                changes.append(BmdChange(site, before, after))
+        return tuple(changes)
+
+    # --- labs -------------------------------------------------------------------------------------------------
+
+    @property
+    def vitamin_d(self) -> VitaminD | None:
+        """The most recent 25-OH vitamin D (check ``is_stale``)."""
+        return self.vitamin_d_results[-1] if self.vitamin_d_results else None
+
+    @property
+    def serum_creatinine(self) -> Creatinine | None:
+        """The most recent serum creatinine."""
+        return self.creatinine_results[-1] if self.creatinine_results else None
+
+    @property
+    def calcium(self) -> CalciumResult | None:
+        """rules.md D-CA: the most recent albumin-corrected calcium (reported by the lab, else computed from total
+        calcium and same-day albumin); else the most recent ionized; else the most recent total calcium."""
+        for kind in (CalciumKind.ALBUMIN_CORRECTED, CalciumKind.IONIZED, CalciumKind.TOTAL):
+            found = [c for c in self.calcium_results if c.kind is kind]
+            if found:
+                return found[-1]
+        return None
+
+    # --- fractures and conditions -----------------------------------------------------------------------------
+
+    @property
+    def major_osteoporotic_fractures(self) -> tuple[Fracture, ...]:
+        """rules.md D-MOF (BBC definition)."""
+        return tuple(f for f in self.fractures if f.is_major_osteoporotic)
+
+    def has_recent_major_osteoporotic_fracture(self) -> bool | None:
+        """rules.md ``MOF_RECENT``; ``None`` when only uncertain candidates exist."""
+        return _any3(
+            _and3(f.is_major_osteoporotic, f.is_recent) for f in self.fractures if f.is_major_osteoporotic is not False
+        )
+
+    def has_recent_fracture(self) -> bool | None:
+        """rules.md D-FX-RECENT (any non-pathological fracture within the recent window)."""
+        return _any3(f.is_recent for f in self.fractures)
+
+    def has_fracture_since(self, day: date) -> bool | None:
+        """Any non-pathological fracture dated on or after ``day`` (``None`` when a date straddles it)."""
+        return _any3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
+
+    @property
+    def vertebral_fractures(self) -> tuple[Fracture, ...]:
+        """Fractures with site VERTEBRAL."""
+        return tuple(f for f in self.fractures if f.site is FractureSite.VERTEBRAL)
+
+    def conditions_of(self, kind: ConditionKind) -> tuple[ConditionFact, ...]:
+        """Kept conditions of one kind (any clinical status; history counts)."""
+        return tuple(c for c in self.conditions if c.kind is kind)
+
+    def has_condition(self, kind: ConditionKind) -> bool:
+        """Any kept (not refuted, not entered-in-error) condition of this kind, active or historical."""
+        return any(c.kind is kind for c in self.conditions)
+
+    def has_active_condition(self, kind: ConditionKind) -> bool:
+        """A condition of this kind with clinical status active / recurrence / relapse."""
+        return any(c.kind is kind and c.is_active for c in self.conditions)
+
+    # --- medications ------------------------------------------------------------------------------------------
+
+    def therapy(self, drug: Drug) -> TherapyHistory | None:
+        """Everything known about ``drug`` (``None`` when never recorded)."""
+        for history in self.therapies:
+            if history.drug is drug:
+                return history
+        return None
+
+    def is_on(self, drug: Drug) -> bool:
+        """Exposure to ``drug`` on the snapshot date."""
+        history = self.therapy(drug)
+        return history is not None and history.is_current
+
+    def has_ever_taken(self, drug: Drug) -> bool:
+        """Any kept record of ``drug``."""
+        return self.therapy(drug) is not None
+
+    def episodes_of(self, *drugs: Drug) -> tuple[TherapyEpisode, ...]:
+        """Episodes of several drugs taken together (rules.md D-BP: alendronate + risedronate covered days),
+        with the snapshot's gap rule."""
+        wanted = frozenset(drugs)
+        ranges: list[DateRange] = []
+        doses: list[date] = []
+        inexact: list[date] = []
+        for history in self.therapies:
+            if history.drug in wanted:
+                for record in history.records:
+                    if record.coverage is not None:
+                        ranges.append(record.coverage)
+                        if record.start is not None and not record.start.is_exact:
+                            inexact.append(record.coverage.start)
+                doses.extend(a.on.earliest for a in history.administrations)
+        return episodes_from_ranges(
+            ranges,
+            drugs=wanted,
+            as_of=self.as_of,
+            gap_days=self.therapy_gap_days,
+            administrations=doses,
+            inexact_starts=inexact,
+        )
+
+    def is_on_bone_protection(self) -> bool:
+        """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or
+        supply; a zoledronate infusion within the last 12 months; a denosumab injection within the last 6 months
+        or an active order; teriparatide / romosozumab (and, [NIS], abaloparatide, SERMs, strontium) active.
+        Coverage windows come from the builder parameters (``*_cover_months``)."""
+        return any(h.drug.is_osteoporosis_drug and h.is_current for h in self.therapies)
+
+    def current_glucocorticoid(self) -> GlucocorticoidExposure | None:
+        """The current or draft-ordered systemic glucocorticoid with the highest prednisone-equivalent dose
+        (rules.md D-GC). Exposures with an unknown dose are returned only when no dose is known at all (the
+        caller must then read ``gaps_for(GapConcept.GLUCOCORTICOID_DOSE)``). Draft stop orders are not exposures.
+        """
+        candidates = [g for g in self.glucocorticoids if g.is_current or g.from_draft_order]
+        if not candidates:
+            return None
+        known = [g for g in candidates if g.prednisone_eq_mg_per_day is not None]
+        if known:
+            return max(known, key=lambda g: (g.prednisone_eq_mg_per_day or 0.0, g.from_draft_order))
+        drafts = [g for g in candidates if g.from_draft_order]
+        return drafts[0] if drafts else candidates[0]
+
+    @property
+    def stop_orders(self) -> tuple[DraftOrder, ...]:
+        """Draft orders that stop a medication (rules.md §0.4)."""
+        return tuple(d for d in self.draft_orders if d.action is DraftAction.STOP)
+
+    @property
+    def new_orders(self) -> tuple[DraftOrder, ...]:
+        """Draft orders that start or renew something."""
+        return tuple(d for d in self.draft_orders if d.action is DraftAction.NEW)
+
+    def draft_orders_for(self, drug: Drug) -> tuple[DraftOrder, ...]:
+        """Draft orders of one drug (new and stop)."""
+        return tuple(d for d in self.draft_orders if d.drug is drug)
+
+
+def _and3(a: bool | None, b: bool | None) -> bool | None:
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _any3(values: Iterable[bool | None]) -> bool | None:
+    unknown = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            unknown = True
+    return None if unknown else False
