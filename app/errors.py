@@ -6,7 +6,6 @@ Our exception hierarchy::
       * InvalidHookRequestError           400  the hook request is malformed (bad JSON, missing field, wrong hook)
       * InvalidFeedbackError              400  the feedback body does not follow the spec
       * UnknownServiceError               404  no CDS service with that id
-      * RequestTooLargeError              413  the request body is over the configured limit
       * AuthenticationError               401  the client JWT is missing or invalid (no detail is returned)
       * PrefetchUnavailableError          412  required data is neither prefetched nor fetchable
       * FhirServerNotAllowedError         412  ``fhirServer`` is not on the configured allowlist
@@ -46,7 +45,6 @@ __all__ = [
     "InvalidFeedbackError",
     "InvalidHookRequestError",
     "PrefetchUnavailableError",
-    "RequestTooLargeError",
     "TerminologyError",
     "UnknownServiceError",
     "operation_outcome",
@@ -92,13 +90,6 @@ class UnknownServiceError(CdsServiceError):
 
     status_code = status.HTTP_404_NOT_FOUND
     issue_code = "not-found"
-
-
-class RequestTooLargeError(CdsServiceError):
-    """Raised when a request body exceeds the configured size limit."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    issue_code = "too-costly"
 
 
 class AuthenticationError(CdsServiceError):

@@ -21,11 +21,15 @@ class UnavailableData:
     """A prefetch key whose data could not be obtained (OperationOutcome in prefetch, FHIR server error, ...).
 
     ``reason`` is safe to show and log: it never contains tokens, identifiers or resource bodies.
+    ``failed`` is True when something went wrong (an error, a timeout, an incomplete search): the clinician is
+    told with a data-unavailable card. It is False for an optional key that the EHR simply does not provide
+    (no prefetch and no ``fhirServer``): the snapshot still records the gap, so rules that need it say so.
     """
 
     key: str
     resource_type: str
     reason: str
+    failed: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,28 @@
+# Slim production image of osteo-cds. Untested here (no Docker engine on the development machines): keep it
+# simple. Build: docker build -t osteo-cds .   Run: docker run -p 8080:8080 -e OSTEO_... osteo-cds
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY .ci/constraints.txt .ci/constraints.txt
+COPY app ./app
+RUN python -m venv /opt/osteo-cds \
+ && /opt/osteo-cds/bin/pip install --no-cache-dir --upgrade pip \
+ && /opt/osteo-cds/bin/pip install --no-cache-dir -c .ci/constraints.txt '.[postgres]'
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --home-dir /srv/osteo-cds --shell /usr/sbin/nologin osteo \
+ && mkdir -p /srv/osteo-cds/var && chown osteo /srv/osteo-cds/var
+WORKDIR /srv/osteo-cds
+COPY --from=build /opt/osteo-cds /opt/osteo-cds
+COPY app ./app
+COPY cards ./cards
+COPY fhir_mappings ./fhir_mappings
+ENV PATH=/opt/osteo-cds/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    OSTEO_DATABASE_URL=sqlite:////srv/osteo-cds/var/feedback.db
+USER osteo
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"
+# Two workers suit a 2-core host; TLS is terminated by the hospital's reverse proxy.
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080", "--workers", "2", "--no-access-log", "--proxy-headers"]

@@ -1,0 +1,98 @@
+"""Settings: every environment variable the service reads, typed and defaulted, in one place.
+
+Variables are prefixed ``OSTEO_`` (nested groups use ``__``, e.g. ``OSTEO_SNAPSHOT__DXA_STALE_YEARS``);
+``DATABASE_URL`` is also accepted without prefix, as hosting platforms set it. The README lists them all.
+Settings are read once, when the application is created; nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.snapshot.parameters import SnapshotParameters
+
+__all__ = ["Language", "Profile", "Settings", "get_settings"]
+
+Profile = Literal["nl", "be"]
+Language = Literal["nl", "en"]
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Service configuration (see README "Settings" for the table)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OSTEO_",
+        env_nested_delimiter="__",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    # Guideline and presentation
+    profile: Profile = "nl"
+    """Guideline profile: ``nl`` (NHG/NIV 2023, default) or ``be`` (Belgian Bone Club)."""
+    default_language: Language = "nl"
+    """Card language when the request names none (extension or Accept-Language)."""
+    timezone: str = "Europe/Amsterdam"
+    """IANA time zone that defines "today" (the ``as_of`` date of a hook call)."""
+
+    # Storage
+    database_url: str = Field(
+        default=f"sqlite:///{_REPO_ROOT / 'var' / 'feedback.db'}",
+        validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
+    )
+    """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""
+
+    # FHIR access
+    fhir_server_allowlist: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]
+    """Origins (optionally with a path prefix) whose ``fhirServer`` we may call with the EHR's token.
+    An entry without a port matches any port of that host. Production: list the EHR's FHIR base URL(s)."""
+    fhir_query_timeout_seconds: float = Field(default=2.0, gt=0)
+    """Timeout of one FHIR HTTP request."""
+    fhir_call_deadline_seconds: float = Field(default=4.0, gt=0)
+    """Deadline for gathering all missing data in one hook call; what is not back by then is a data gap."""
+    fhir_max_pages: int = Field(default=10, ge=1)
+    """Bundle ``next`` links followed per search (prefetched or fetched)."""
+    fhir_max_resources: int = Field(default=5000, ge=1)
+    """Resources accepted per hook call across all searches; beyond that the search is reported incomplete."""
+    fhir_page_size: int = Field(default=100, ge=1, le=1000)
+    """``_count`` used in our prefetch templates and searches."""
+
+    # HTTP
+    cors_allowed_origins: Annotated[list[str], NoDecode] = [
+        "https://sandbox.cds-hooks.org",
+        "http://localhost:3000",
+    ]
+    """Browser origins allowed to call us (CORS). ``*`` allows any origin (no credentials are used)."""
+    max_body_bytes: int = Field(default=5_000_000, ge=1024)
+    """Largest accepted request body."""
+
+    # Logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Clinical data handling (freshness, dose conversion); see app/snapshot/parameters.py
+    snapshot: SnapshotParameters = Field(default_factory=SnapshotParameters)
+
+    @field_validator("fhir_server_allowlist", "cors_allowed_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

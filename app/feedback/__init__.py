@@ -1,0 +1,7 @@
+"""Durable storage of issued cards and of the feedback clinicians give on them."""
+
+from __future__ import annotations
+
+from app.feedback.store import FeedbackStore, IssuedCard, RuleFeedbackSummary
+
+__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary"]

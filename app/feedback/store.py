@@ -1,0 +1,222 @@
+"""Feedback storage (SQLAlchemy Core): SQLite file by default, PostgreSQL via ``DATABASE_URL``.
+
+Two tables:
+- ``issued_card``: every card we returned (uuid → rule ID, service, and its suggestions' uuids), so feedback,
+  which names only the card uuid, ties back to the rule;
+- ``card_feedback``: one row per distinct feedback item. The same item may arrive more than once (the spec
+  allows re-sending and batching): rows are unique on (card uuid, outcome, outcome timestamp) and inserts
+  ignore duplicates, so storing is idempotent, also across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+
+from app.hooks.schemas import FeedbackItem
+
+__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary"]
+
+_metadata = MetaData()
+
+issued_card = Table(
+    "issued_card",
+    _metadata,
+    Column("card_uuid", String(64), primary_key=True),
+    Column("rule_id", String(64), nullable=False, index=True),
+    Column("service_id", String(64), nullable=False),
+    Column("variant", String(64), nullable=False),
+    Column("suggestions", Text, nullable=False),  # JSON object: suggestion uuid -> suggestion key
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)
+
+card_feedback = Table(
+    "card_feedback",
+    _metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("service_id", String(64), nullable=False),
+    Column("card_uuid", String(256), nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("outcome_timestamp", DateTime(timezone=True), nullable=False),
+    Column("accepted_suggestions", Text, nullable=True),  # JSON list of suggestion uuids
+    Column("override_system", String(256), nullable=True),
+    Column("override_code", String(128), nullable=True),
+    Column("override_display", String(512), nullable=True),
+    Column("user_comment", Text, nullable=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("card_uuid", "outcome", "outcome_timestamp", name="uq_feedback_item"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCard:
+    card_uuid: str
+    rule_id: str
+    service_id: str
+    variant: str
+    suggestions: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFeedbackSummary:
+    """Per rule: how often cards were issued, accepted and overridden, and the override reasons given."""
+
+    rule_id: str
+    issued: int
+    accepted: int
+    overridden: int
+    override_reasons: dict[str, int]
+    comments: int
+
+
+def _insert(engine: Engine, table: Table):  # type: ignore[no-untyped-def]
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class FeedbackStore:
+    """Thread-safe (one engine, short transactions); create it once in the application lifespan."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url)
+        if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = create_engine(url, pool_pre_ping=True)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        _metadata.create_all(self._engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def ping(self) -> bool:
+        with self._engine.connect() as connection:
+            return bool(connection.execute(select(1)).scalar_one() == 1)
+
+    def record_issued(self, cards: Iterable[IssuedCard], *, issued_at: datetime) -> None:
+        rows = [
+            {
+                "card_uuid": card.card_uuid,
+                "rule_id": card.rule_id,
+                "service_id": card.service_id,
+                "variant": card.variant,
+                "suggestions": json.dumps(card.suggestions, sort_keys=True),
+                "issued_at": issued_at,
+            }
+            for card in cards
+        ]
+        if not rows:
+            return
+        with self._engine.begin() as connection:
+            connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+
+    def store_feedback(self, service_id: str, items: Sequence[FeedbackItem], *, received_at: datetime) -> int:
+        """Store feedback items; returns how many were new (duplicates are ignored)."""
+        rows = [
+            {
+                "service_id": service_id,
+                "card_uuid": item.card,
+                "outcome": item.outcome.value,
+                "outcome_timestamp": item.outcome_timestamp.astimezone(UTC),
+                "accepted_suggestions": json.dumps([s.id for s in item.accepted_suggestions])
+                if item.accepted_suggestions
+                else None,
+                "override_system": item.override_reason.reason.system
+                if item.override_reason and item.override_reason.reason
+                else None,
+                "override_code": item.override_reason.reason.code
+                if item.override_reason and item.override_reason.reason
+                else None,
+                "override_display": item.override_reason.reason.display
+                if item.override_reason and item.override_reason.reason
+                else None,
+                "user_comment": item.override_reason.user_comment if item.override_reason else None,
+                "received_at": received_at,
+            }
+            for item in items
+        ]
+        with self._engine.begin() as connection:
+            before = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+            connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
+            after = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+        return int(after - before)
+
+    def feedback_count(self) -> int:
+        with self._engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(card_feedback)).scalar_one())
+
+    def summary_per_rule(self) -> list[RuleFeedbackSummary]:
+        """Feedback joined to the issued cards; feedback on unknown cards is grouped under rule ``(unknown)``."""
+        with self._engine.connect() as connection:
+            issued: dict[str, int] = dict(
+                connection.execute(select(issued_card.c.rule_id, func.count()).group_by(issued_card.c.rule_id)).all()
+            )
+            rows = connection.execute(
+                select(
+                    issued_card.c.rule_id,
+                    card_feedback.c.outcome,
+                    card_feedback.c.override_code,
+                    card_feedback.c.user_comment,
+                ).select_from(
+                    card_feedback.outerjoin(issued_card, card_feedback.c.card_uuid == issued_card.c.card_uuid)
+                )
+            ).all()
+        tallies = {rule_id: _Tally() for rule_id in issued}
+        for rule_id, outcome, code, comment in rows:
+            tally = tallies.setdefault(rule_id or "(unknown)", _Tally())
+            if outcome == "accepted":
+                tally.accepted += 1
+            else:
+                tally.overridden += 1
+            if code:
+                tally.reasons[code] = tally.reasons.get(code, 0) + 1
+            if comment:
+                tally.comments += 1
+        return [
+            RuleFeedbackSummary(
+                rule_id=rule_id,
+                issued=int(issued.get(rule_id, 0)),
+                accepted=tally.accepted,
+                overridden=tally.overridden,
+                override_reasons=dict(sorted(tally.reasons.items())),
+                comments=tally.comments,
+            )
+            for rule_id, tally in sorted(tallies.items())
+        ]
+
+
+@dataclass(slots=True)
+class _Tally:
+    accepted: int = 0
+    overridden: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    comments: int = 0
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()

@@ -1,0 +1,198 @@
+"""A small async FHIR R4 client bound to one ``fhirServer`` and one bearer token.
+
+It shares the application's single ``httpx.AsyncClient`` (connection pooling), sends the token only to the
+bound origin, follows Bundle ``next`` links only when they stay on that origin and under its base path, and
+maps every HTTP or payload failure to a typed :class:`~app.errors.FhirError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from app.errors import (
+    CrossOriginLinkError,
+    FhirAuthorizationError,
+    FhirOperationOutcomeError,
+    FhirResponseError,
+    FhirServerUnavailableError,
+)
+
+__all__ = ["FhirClient", "SearchResult", "is_same_origin", "next_link"]
+
+FHIR_JSON = "application/fhir+json"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def is_same_origin(url: str, base_url: str) -> bool:
+    """True when ``url`` has the scheme, host and port of ``base_url`` and lies under its path."""
+    if _origin(url) != _origin(base_url):
+        return False
+    base_path = urlsplit(base_url).path.rstrip("/")
+    return urlsplit(url).path.startswith(base_path)
+
+
+def next_link(bundle: Mapping[str, Any]) -> str | None:
+    """The Bundle's ``link[relation=next].url``, if any."""
+    links = bundle.get("link")
+    if not isinstance(links, list):
+        return None
+    for link in links:
+        if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
+            return str(link["url"])
+    return None
+
+
+def _outcome_summary(outcome: Mapping[str, Any]) -> str:
+    """The issue codes of an OperationOutcome (never its free text, which may contain patient data)."""
+    issues = outcome.get("issue")
+    codes = sorted(
+        {str(issue.get("code")) for issue in issues if isinstance(issue, dict) and issue.get("code")}
+        if isinstance(issues, list)
+        else set()
+    )
+    return ", ".join(codes) or "unspecified"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The resources of a (possibly paged) searchset; ``complete`` is False when paging stopped early."""
+
+    resources: tuple[dict[str, Any], ...]
+    complete: bool
+    pages: int
+
+
+class FhirClient:
+    """Reads and searches one FHIR server with the EHR's bearer token (never logged, never sent elsewhere)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        token: str | None,
+        timeout_seconds: float,
+        max_pages: int,
+    ) -> None:
+        self._http = http
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = httpx.Timeout(timeout_seconds)
+        self._max_pages = max_pages
+        self.requests_sent = 0
+
+    def __repr__(self) -> str:
+        return f"FhirClient(base_url={self.base_url!r})"
+
+    async def read(self, resource_type: str, resource_id: str) -> dict[str, Any]:
+        """``GET [base]/{resource_type}/{id}``."""
+        resource = await self._get_json(f"{self.base_url}/{resource_type}/{resource_id}", resource_type)
+        if resource.get("resourceType") != resource_type:
+            raise FhirResponseError(f"expected a {resource_type}", resource_type=resource_type)
+        return resource
+
+    async def search(self, resource_type: str, params: Mapping[str, str]) -> SearchResult:
+        """``GET [base]/{resource_type}?params``, following ``next`` links up to the page limit."""
+        url = str(httpx.URL(f"{self.base_url}/{resource_type}", params=dict(params)))
+        bundle = await self._get_json(url, resource_type)
+        return await self.collect(bundle, resource_type)
+
+    async def collect(self, bundle: Mapping[str, Any], resource_type: str) -> SearchResult:
+        """The resources of ``bundle`` and of its following pages (same origin only)."""
+        resources: list[dict[str, Any]] = list(_bundle_resources(bundle, resource_type))
+        pages = 1
+        link = next_link(bundle)
+        while link is not None:
+            if not is_same_origin(link, self.base_url):
+                raise CrossOriginLinkError(
+                    "a Bundle next link points outside fhirServer; not followed", resource_type=resource_type
+                )
+            if pages >= self._max_pages:
+                return SearchResult(tuple(resources), complete=False, pages=pages)
+            page = await self._get_json(link, resource_type)
+            resources.extend(_bundle_resources(page, resource_type))
+            pages += 1
+            link = next_link(page)
+        return SearchResult(tuple(resources), complete=True, pages=pages)
+
+    async def _get_json(self, url: str, resource_type: str) -> dict[str, Any]:
+        if not is_same_origin(url, self.base_url):
+            raise CrossOriginLinkError("request outside fhirServer refused", resource_type=resource_type)
+        headers = {"Accept": FHIR_JSON}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        self.requests_sent += 1
+        try:
+            response = await self._http.get(url, headers=headers, timeout=self._timeout, follow_redirects=False)
+        except httpx.TimeoutException as exc:
+            raise FhirServerUnavailableError("the FHIR server timed out", resource_type=resource_type) from exc
+        except httpx.TransportError as exc:
+            raise FhirServerUnavailableError(
+                "the FHIR server could not be reached", resource_type=resource_type
+            ) from exc
+        status = response.status_code
+        if status in (401, 403):
+            raise FhirAuthorizationError(
+                f"the FHIR server refused our token ({status})", resource_type=resource_type, status=status
+            )
+        if status >= 500:
+            raise FhirServerUnavailableError(
+                f"the FHIR server failed ({status})", resource_type=resource_type, status=status
+            )
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise FhirResponseError(
+                f"the FHIR server answered {status} with a body that is not JSON",
+                resource_type=resource_type,
+                status=status,
+            ) from exc
+        if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
+            raise FhirResponseError(
+                "the FHIR server answered with something that is not a FHIR resource",
+                resource_type=resource_type,
+                status=status,
+            )
+        if body["resourceType"] == "OperationOutcome":
+            raise FhirOperationOutcomeError(
+                f"the FHIR server answered {status} with an OperationOutcome ({_outcome_summary(body)})",
+                resource_type=resource_type,
+                status=status,
+            )
+        if status >= 300:
+            raise FhirResponseError(f"the FHIR server answered {status}", resource_type=resource_type, status=status)
+        return body
+
+
+def _bundle_resources(bundle: Mapping[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    """The entry resources of a searchset Bundle (matches and ``_include``\\ d resources)."""
+    if bundle.get("resourceType") == "OperationOutcome":
+        raise FhirOperationOutcomeError(
+            f"an OperationOutcome instead of a Bundle ({_outcome_summary(bundle)})",
+            resource_type=resource_type,
+        )
+    if bundle.get("resourceType") != "Bundle":
+        raise FhirResponseError("expected a searchset Bundle", resource_type=resource_type)
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise FhirResponseError("Bundle.entry is not a list", resource_type=resource_type)
+    resources: list[dict[str, Any]] = []
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            raise FhirResponseError("a Bundle entry holds no FHIR resource", resource_type=resource_type)
+        if resource["resourceType"] == "OperationOutcome":
+            continue  # search warnings (mode "outcome") carry no patient data
+        resources.append(resource)
+    return resources

@@ -1,0 +1,94 @@
+"""FHIR R4 resources for the orders a card suggestion creates, built from ``fhir_mappings/order-templates.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import CardTemplateError
+
+__all__ = ["OrderCatalog", "load_order_catalog"]
+
+_CODING_KEYS = ("system", "code", "display")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCatalog:
+    """The orderable items suggestions may create, keyed by item key (e.g. ``alendronate-70mg-weekly``)."""
+
+    medications: Mapping[str, Mapping[str, Any]]
+    services: Mapping[str, Mapping[str, Any]]
+
+    def keys(self) -> frozenset[str]:
+        return frozenset(self.medications) | frozenset(self.services)
+
+    def describe(self, key: str, language: str) -> str:
+        """What creating this order does, in the card's language (e.g. "alendronic acid 70 mg tablet")."""
+        item = self.medications.get(key) or self.services[key]
+        return str(item["text"][language])
+
+    def build(self, key: str, *, patient_id: str, language: str) -> dict[str, Any]:
+        """A draft MedicationRequest or ServiceRequest for ``key`` for this patient."""
+        subject = {"reference": f"Patient/{patient_id}"}
+        if key in self.medications:
+            item = self.medications[key]
+            dose = item["dose"]
+            return {
+                "resourceType": "MedicationRequest",
+                "status": "draft",
+                "intent": "order",
+                "subject": subject,
+                "medicationCodeableConcept": {
+                    "coding": [{k: c[k] for k in _CODING_KEYS if k in c} for c in item["coding"]],
+                    "text": item["text"][language],
+                },
+                "dosageInstruction": [
+                    {
+                        "text": item["sig"][language],
+                        "timing": {"repeat": dict(item["timing"])},
+                        "doseAndRate": [
+                            {
+                                "doseQuantity": {
+                                    "value": dose["value"],
+                                    "unit": dose["unit"],
+                                    "system": "http://unitsofmeasure.org",
+                                    "code": dose["code"],
+                                }
+                            }
+                        ],
+                    }
+                ],
+            }
+        item = self.services[key]
+        return {
+            "resourceType": "ServiceRequest",
+            "status": "draft",
+            "intent": "order",
+            "subject": subject,
+            "code": {
+                "coding": [{k: c[k] for k in _CODING_KEYS if k in c} for c in item["coding"]],
+                "text": item["text"][language],
+            },
+        }
+
+
+def load_order_catalog(path: Path) -> OrderCatalog:
+    """Read and check the order templates once at start-up."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        medications = dict(data["medications"])
+        services = dict(data["services"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CardTemplateError(f"{path.name}: cannot read order templates ({exc})") from exc
+    for key, item in {**medications, **services}.items():
+        for field in ("text", "coding"):
+            if field not in item:
+                raise CardTemplateError(f"{path.name}: order {key!r} lacks {field!r}")
+    for key, item in medications.items():
+        for field in ("dose", "timing", "sig"):
+            if field not in item:
+                raise CardTemplateError(f"{path.name}: medication order {key!r} lacks {field!r}")
+    return OrderCatalog(medications=medications, services=services)

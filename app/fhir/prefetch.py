@@ -1,0 +1,283 @@
+"""Resolve every prefetch key of a service: prefetched, known-empty, failed, or fetched by us.
+
+Per key (CDS Hooks 2.0 §Prefetch):
+- absent → we run the same search against ``fhirServer`` with the request's bearer token;
+- ``null`` → the client found nothing: known empty, not fetched again;
+- an OperationOutcome → the client's query failed: recorded as unavailable data (a data gap), not repeated;
+- a Bundle with a ``next`` link → the remaining pages are fetched (same origin as ``fhirServer`` only).
+Missing searches run concurrently on the application's shared ``httpx.AsyncClient`` within one call deadline;
+what is not back in time is unavailable data, not an error. A required key that is absent while there is no
+``fhirServer`` raises :class:`~app.errors.PrefetchUnavailableError` (HTTP 412).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.errors import (
+    FhirError,
+    FhirServerNotAllowedError,
+    InvalidHookRequestError,
+    PrefetchUnavailableError,
+)
+from app.fhir.client import FhirClient, SearchResult
+from app.fhir.queries import FhirQuery
+from app.fhir.record import PatientRecord, UnavailableData
+
+__all__ = ["GatherLimits", "GatherStats", "gather_patient_record", "is_allowed_fhir_server"]
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class GatherLimits:
+    """Bounds on what one hook call may fetch."""
+
+    query_timeout_seconds: float
+    call_deadline_seconds: float
+    max_pages: int
+    max_resources: int
+
+
+@dataclass(slots=True)
+class GatherStats:
+    """What gathering cost: for the structured log line and the benchmark."""
+
+    fetched_keys: int = 0
+    fhir_requests: int = 0
+
+
+def is_allowed_fhir_server(url: str, allowlist: Sequence[str]) -> bool:
+    """True when ``url`` matches an allowlist entry by scheme, host, port (if the entry names one) and path prefix.
+
+    ``https://ehr.example.org`` does not match ``https://ehr.example.org.evil.test``: hosts compare exactly.
+    """
+    target = urlsplit(url)
+    for entry in allowlist:
+        allowed = urlsplit(entry)
+        if (target.scheme, (target.hostname or "").lower()) != (
+            allowed.scheme,
+            (allowed.hostname or "").lower(),
+        ):
+            continue
+        if allowed.port is not None and allowed.port != target.port:
+            continue
+        if target.path.startswith(allowed.path.rstrip("/")):
+            return True
+    return False
+
+
+async def gather_patient_record(
+    *,
+    queries: Sequence[FhirQuery],
+    patient_id: str,
+    prefetch: Mapping[str, Mapping[str, Any] | None] | None,
+    fhir_server: str | None,
+    access_token: str | None,
+    draft_orders: Mapping[str, Any] | None,
+    selections: Sequence[str],
+    http: httpx.AsyncClient,
+    allowlist: Sequence[str],
+    limits: GatherLimits,
+) -> tuple[PatientRecord, GatherStats]:
+    """Everything the snapshot builder needs, from prefetch and, for what is missing, from ``fhirServer``."""
+    client: FhirClient | None = None
+    if fhir_server is not None:
+        if not is_allowed_fhir_server(fhir_server, allowlist):
+            raise FhirServerNotAllowedError(
+                "fhirServer is not on this service's allowlist; no request was sent", expression="fhirServer"
+            )
+        client = FhirClient(
+            http,
+            base_url=fhir_server,
+            token=access_token,
+            timeout_seconds=limits.query_timeout_seconds,
+            max_pages=limits.max_pages,
+        )
+
+    given = prefetch or {}
+    patient: Mapping[str, Any] | None = None
+    resources: list[Mapping[str, Any]] = []
+    unavailable: list[UnavailableData] = []
+    to_fetch: list[FhirQuery] = []
+    to_page: list[tuple[FhirQuery, Mapping[str, Any]]] = []
+
+    for query in queries:
+        value = given.get(query.key, _MISSING)
+        if value is _MISSING:
+            to_fetch.append(query)
+            continue
+        if value is None:
+            continue  # known empty
+        if not isinstance(value, Mapping):
+            raise InvalidHookRequestError(f"prefetch.{query.key} is not a FHIR resource", expression="prefetch")
+        kind = value.get("resourceType")
+        if kind == "OperationOutcome":
+            unavailable.append(UnavailableData(query.key, query.resource_type, "the EHR reported an error"))
+        elif query.read:
+            if kind != query.resource_type:
+                raise InvalidHookRequestError(
+                    f"prefetch.{query.key} must be a {query.resource_type}, not {kind}", expression="prefetch"
+                )
+            patient = value
+        elif kind != "Bundle":
+            raise InvalidHookRequestError(
+                f"prefetch.{query.key} must be a searchset Bundle, not {kind}", expression="prefetch"
+            )
+        else:
+            _check_prefetched_bundle(query.key, value)
+            to_page.append((query, value))
+
+    missing_required = [query.key for query in to_fetch if query.required]
+    if client is None and missing_required:
+        raise PrefetchUnavailableError(
+            "required prefetch is missing and no fhirServer was given: " + ", ".join(missing_required),
+            expression="prefetch",
+        )
+    if client is None:
+        unavailable.extend(
+            UnavailableData(q.key, q.resource_type, "not prefetched and no fhirServer", failed=False) for q in to_fetch
+        )
+        for query, bundle in to_page:
+            entries = _entry_resources(bundle)
+            resources.extend(entries)
+            if _has_next(bundle):
+                unavailable.append(
+                    UnavailableData(query.key, query.resource_type, "further pages need fhirServer access")
+                )
+        return _record(patient, resources, draft_orders, selections, unavailable), GatherStats()
+
+    stats = GatherStats(fetched_keys=len(to_fetch))
+    jobs: dict[asyncio.Task[SearchResult | dict[str, Any]], FhirQuery] = {}
+    for query in to_fetch:
+        jobs[asyncio.ensure_future(_fetch(client, query, patient_id))] = query
+    for query, bundle in to_page:
+        jobs[asyncio.ensure_future(client.collect(bundle, query.resource_type))] = query
+
+    done: set[asyncio.Task[SearchResult | dict[str, Any]]] = set()
+    pending: set[asyncio.Task[SearchResult | dict[str, Any]]] = set()
+    if jobs:
+        done, pending = await asyncio.wait(jobs, timeout=limits.call_deadline_seconds)
+    for task in pending:
+        task.cancel()
+        query = jobs[task]
+        unavailable.append(UnavailableData(query.key, query.resource_type, "the FHIR server did not answer in time"))
+    if pending:
+        await asyncio.wait(pending)
+
+    total = 0
+    for task in done:
+        query = jobs[task]
+        error = task.exception()
+        if isinstance(error, FhirError):
+            unavailable.append(UnavailableData(query.key, query.resource_type, error.message))
+            continue
+        if error is not None:
+            raise error
+        result = task.result()
+        if isinstance(result, dict):
+            patient = result
+            continue
+        if not result.complete:
+            unavailable.append(UnavailableData(query.key, query.resource_type, "more pages than the page limit"))
+        room = max(limits.max_resources - total, 0)
+        if len(result.resources) > room:
+            unavailable.append(UnavailableData(query.key, query.resource_type, "more resources than the limit"))
+        resources.extend(result.resources[:room])
+        total += min(len(result.resources), room)
+
+    resources.extend(await _missing_medications(client, resources, draft_orders, unavailable))
+    stats.fhir_requests = client.requests_sent
+    return _record(patient, resources, draft_orders, selections, unavailable), stats
+
+
+async def _fetch(client: FhirClient, query: FhirQuery, patient_id: str) -> SearchResult | dict[str, Any]:
+    if query.read:
+        return await client.read(query.resource_type, patient_id)
+    return await client.search(query.resource_type, query.search_params(patient_id))
+
+
+def _check_prefetched_bundle(key: str, bundle: Mapping[str, Any]) -> None:
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        raise InvalidHookRequestError(f"prefetch.{key}: Bundle.entry must be a list", expression="prefetch")
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            raise InvalidHookRequestError(
+                f"prefetch.{key}: every Bundle entry must hold a FHIR resource", expression="prefetch"
+            )
+
+
+def _entry_resources(bundle: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [
+        entry["resource"]
+        for entry in bundle.get("entry", [])
+        if entry["resource"].get("resourceType") != "OperationOutcome"
+    ]
+
+
+def _has_next(bundle: Mapping[str, Any]) -> bool:
+    links = bundle.get("link")
+    return isinstance(links, list) and any(isinstance(link, dict) and link.get("relation") == "next" for link in links)
+
+
+def _medication_reference(resource: Mapping[str, Any]) -> str | None:
+    reference = resource.get("medicationReference")
+    if isinstance(reference, dict) and isinstance(reference.get("reference"), str):
+        value = str(reference["reference"])
+        if value.startswith("Medication/") and value.count("/") == 1:
+            return value.removeprefix("Medication/")
+    return None
+
+
+async def _missing_medications(
+    client: FhirClient,
+    resources: Sequence[Mapping[str, Any]],
+    draft_orders: Mapping[str, Any] | None,
+    unavailable: list[UnavailableData],
+) -> list[Mapping[str, Any]]:
+    """Medication resources referenced by medication records but not supplied: fetched in one search."""
+    have = {str(r.get("id")) for r in resources if r.get("resourceType") == "Medication"}
+    drafts = [entry["resource"] for entry in (draft_orders or {}).get("entry", [])]
+    wanted = sorted(
+        {ref for r in [*resources, *drafts] if (ref := _medication_reference(r)) is not None and ref not in have}
+    )
+    if not wanted:
+        return []
+    try:
+        result = await client.search("Medication", {"_id": ",".join(wanted), "_count": str(len(wanted))})
+    except FhirError as error:
+        unavailable.append(UnavailableData("medications", "Medication", error.message))
+        return []
+    return list(result.resources)
+
+
+def _record(
+    patient: Mapping[str, Any] | None,
+    resources: Sequence[Mapping[str, Any]],
+    draft_orders: Mapping[str, Any] | None,
+    selections: Sequence[str],
+    unavailable: Sequence[UnavailableData],
+) -> PatientRecord:
+    unique: dict[str, Mapping[str, Any]] = {}
+    anonymous: list[Mapping[str, Any]] = []
+    for resource in resources:
+        if isinstance(resource.get("id"), str):
+            unique.setdefault(f"{resource['resourceType']}/{resource['id']}", resource)
+        else:
+            anonymous.append(resource)
+    drafts = tuple(entry["resource"] for entry in (draft_orders or {}).get("entry", []))
+    return PatientRecord(
+        patient=patient,
+        resources=(*unique.values(), *anonymous),
+        draft_orders=drafts,
+        selections=tuple(selections),
+        unavailable=tuple(unavailable),
+    )

@@ -1,0 +1,160 @@
+"""One hook invocation, start to finish: gather → build snapshot → evaluate → render."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from app.terminology import CodeSetCatalog
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.errors import InvalidHookRequestError
+from app.feedback import IssuedCard
+from app.fhir import FhirQuery, GatherLimits, gather_patient_record
+from app.hooks.schemas import Card, CdsResponse, HookRequest, OrderSelectContext, OrderSignContext
+from app.hooks.services import CdsService
+from app.render import CardCatalog, render_cards
+from app.rules import CannotAssess, Recommendation, evaluate
+from app.rules.parameters import GuidelineParameters
+from app.snapshot import build_snapshot
+
+__all__ = ["LANGUAGE_EXTENSION", "HookResult", "Resources", "choose_language", "run_hook"]
+
+LANGUAGE_EXTENSION = "org.osteo-cds.language"
+"""Request ``extension`` key naming the card language (``nl`` or ``en``); it wins over Accept-Language."""
+
+_log = logging.getLogger("osteo_cds.hooks")
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """What the lifespan loads once and every call shares."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    terminology: CodeSetCatalog
+    cards: CardCatalog
+    queries: tuple[FhirQuery, ...]
+    guideline: GuidelineParameters
+
+
+@dataclass(frozen=True, slots=True)
+class HookResult:
+    response: CdsResponse
+    issued: tuple[IssuedCard, ...]
+
+
+def choose_language(extension: Mapping[str, Any] | None, accept_language: str | None, default: str) -> str:
+    """The card language: the request extension, else the first supported Accept-Language, else the default."""
+    requested = (extension or {}).get(LANGUAGE_EXTENSION)
+    if requested is not None:
+        if requested not in ("nl", "en"):
+            raise InvalidHookRequestError(
+                f"extension.{LANGUAGE_EXTENSION} must be 'nl' or 'en'",
+                expression=f"extension.{LANGUAGE_EXTENSION}",
+            )
+        return str(requested)
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag[:2] in ("nl", "en"):
+            return tag[:2]
+    return default
+
+
+def _validate_context(service: CdsService, request: HookRequest) -> OrderSignContext | Any:
+    if request.hook != service.hook.value:
+        raise InvalidHookRequestError(
+            f"service {service.id} answers hook {service.hook.value!r}, not {request.hook!r}",
+            expression="hook",
+        )
+    try:
+        return service.context_model.model_validate(request.context)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(["context", *(str(part) for part in first["loc"])])
+        raise InvalidHookRequestError(f"{where}: {first['msg']}", expression=where) from exc
+
+
+async def run_hook(
+    service: CdsService, request: HookRequest, *, resources: Resources, language: str, as_of: date
+) -> HookResult:
+    """Answer one hook call. Raises typed errors only (400 / 412); a bug propagates."""
+    started = time.perf_counter()
+    context = _validate_context(service, request)
+    settings = resources.settings
+    draft_orders = context.draft_orders if isinstance(context, OrderSignContext) else None
+    selections = context.selections if isinstance(context, OrderSelectContext) else []
+    record, stats = await gather_patient_record(
+        queries=resources.queries,
+        patient_id=context.patient_id,
+        prefetch=request.prefetch,
+        fhir_server=str(request.fhir_server).rstrip("/") if request.fhir_server else None,
+        access_token=request.fhir_authorization.access_token if request.fhir_authorization else None,
+        draft_orders=draft_orders,
+        selections=selections,
+        http=resources.http,
+        allowlist=settings.fhir_server_allowlist,
+        limits=GatherLimits(
+            query_timeout_seconds=settings.fhir_query_timeout_seconds,
+            call_deadline_seconds=settings.fhir_call_deadline_seconds,
+            max_pages=settings.fhir_max_pages,
+            max_resources=settings.fhir_max_resources,
+        ),
+    )
+    gathered = time.perf_counter()
+    snapshot = build_snapshot(record, catalog=resources.terminology, as_of=as_of, parameters=settings.snapshot)
+    outcomes = evaluate(
+        service.rules, snapshot, hook=service.hook, profile=settings.profile, parameters=resources.guideline
+    )
+    cards = render_cards(
+        outcomes,
+        catalog=resources.cards,
+        language=language,
+        patient_id=context.patient_id,
+        unavailable=record.unavailable,
+    )
+    finished = time.perf_counter()
+    fired = Counter(
+        f"{outcome.rule_id}:{type(outcome).__name__}"
+        for outcome in outcomes
+        if isinstance(outcome, Recommendation | CannotAssess)
+    )
+    _log.info(
+        "hook answered",
+        extra={
+            "service": service.id,
+            "hook": service.hook.value,
+            "hook_instance": request.hook_instance,
+            "cards": len(cards),
+            "fired": dict(fired),
+            "unavailable": sorted({item.key for item in record.unavailable}),
+            "fhir_requests": stats.fhir_requests,
+            "gather_ms": round((gathered - started) * 1000, 2),
+            "total_ms": round((finished - started) * 1000, 2),
+        },
+    )
+    return HookResult(response=CdsResponse(cards=cards), issued=_issued(service, cards))
+
+
+def _issued(service: CdsService, cards: Sequence[Card]) -> tuple[IssuedCard, ...]:
+    issued = []
+    for card in cards:
+        trace = (card.extension or {}).get("org.osteo-cds.trace", {})
+        topic = card.source.topic
+        issued.append(
+            IssuedCard(
+                card_uuid=card.uuid,
+                rule_id=topic.code if topic else "(none)",
+                service_id=service.id,
+                variant=str(trace.get("variant", "")),
+                suggestions={s.uuid: s.label for s in card.suggestions or ()},
+            )
+        )
+    return tuple(issued)

@@ -1,0 +1,102 @@
+"""HTTP routes: discovery, the three services, feedback and health. Thin: validate → pipeline → response."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Header, Path
+
+from app.deps import AsOfDep, FeedbackStoreDep, ResourcesDep, ServicesDep
+from app.errors import UnknownServiceError
+from app.hooks.pipeline import choose_language, run_hook
+from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
+from app.hooks.services import CdsService, descriptors
+
+__all__ = ["router"]
+
+_log = logging.getLogger("osteo_cds.hooks")
+
+router = APIRouter()
+
+_OUTCOME = {"model": dict[str, object], "description": "A FHIR OperationOutcome saying what is wrong."}
+_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {**_OUTCOME, "description": "Malformed request (FHIR OperationOutcome)."},
+    404: {**_OUTCOME, "description": "No CDS service with that id (FHIR OperationOutcome)."},
+    412: {
+        **_OUTCOME,
+        "description": "Required data is neither prefetched nor fetchable (FHIR OperationOutcome).",
+    },
+}
+
+ServiceId = Annotated[str, Path(description="The CDS service id from discovery.", max_length=128)]
+
+
+def _service(services: dict[str, CdsService], service_id: str) -> CdsService:
+    try:
+        return services[service_id]
+    except KeyError:
+        raise UnknownServiceError(f"no CDS service with id {service_id!r}", expression="id") from None
+
+
+@router.get(
+    "/cds-services",
+    response_model=DiscoveryResponse,
+    response_model_exclude_none=True,
+    tags=["cds-hooks"],
+    operation_id="discovery",
+)
+async def discovery(resources: ResourcesDep, services: ServicesDep) -> DiscoveryResponse:
+    """CDS Hooks discovery: the services, their hooks and prefetch templates."""
+    prefetch = {query.key: query.template() for query in resources.queries}
+    return DiscoveryResponse(services=descriptors(services, prefetch))
+
+
+@router.post(
+    "/cds-services/{service_id}",
+    response_model=CdsResponse,
+    response_model_exclude_none=True,
+    responses=_ERRORS,
+    tags=["cds-hooks"],
+    operation_id="call_service",
+)
+async def call_service(
+    service_id: ServiceId,
+    body: HookRequest,
+    resources: ResourcesDep,
+    services: ServicesDep,
+    store: FeedbackStoreDep,
+    as_of: AsOfDep,
+    background: BackgroundTasks,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> CdsResponse:
+    """Call a CDS service with a hook request; returns cards (``[]`` when there is nothing to say)."""
+    service = _service(services, service_id)
+    language = choose_language(body.extension, accept_language, resources.settings.default_language)
+    result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
+    if result.issued:
+        background.add_task(store.record_issued, result.issued, issued_at=datetime.now(UTC))
+    return result.response
+
+
+@router.post(
+    "/cds-services/{service_id}/feedback",
+    responses=_ERRORS,
+    tags=["cds-hooks"],
+    operation_id="feedback",
+)
+async def feedback(
+    service_id: ServiceId, body: FeedbackRequest, services: ServicesDep, store: FeedbackStoreDep
+) -> dict[str, int]:
+    """Store feedback on cards (accepted suggestions, override reasons). Idempotent: re-sent items count once."""
+    service = _service(services, service_id)
+    stored = store.store_feedback(service.id, body.feedback, received_at=datetime.now(UTC))
+    _log.info("feedback stored", extra={"service": service.id, "received": len(body.feedback), "stored": stored})
+    return {"received": len(body.feedback), "stored": stored}
+
+
+@router.get("/healthz", tags=["operations"], operation_id="health")
+async def health(store: FeedbackStoreDep) -> dict[str, str]:
+    """Liveness and readiness: the value sets and card templates are loaded and the database answers."""
+    return {"status": "ok", "database": "ok" if store.ping() else "unavailable"}

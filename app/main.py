@@ -1,0 +1,100 @@
+"""The ASGI application: ``app.main:app`` (uvicorn app.main:app)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TypedDict
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from app.config import Settings, get_settings
+from app.errors import register_error_handlers
+from app.feedback import FeedbackStore
+from app.fhir import patient_queries
+from app.hooks.pipeline import Resources
+from app.hooks.routes import router
+from app.hooks.services import CdsService, build_services
+from app.limits import BodySizeLimitMiddleware
+from app.logging import configure_logging
+from app.render import load_card_catalog
+from app.rules.osteoporosis import OSTEOPOROSIS_RULES
+from app.rules.parameters import GuidelineParameters
+from app.terminology import load_catalog
+from app.valuesets import OBSERVATION_VALUE_SETS
+
+__all__ = ["app", "create_app"]
+
+ROOT = Path(__file__).resolve().parent.parent
+_log = logging.getLogger("osteo_cds.main")
+
+
+class State(TypedDict):
+    resources: Resources
+    feedback_store: FeedbackStore
+    services: dict[str, CdsService]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; value sets, card templates and the database are opened in the lifespan."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
+        terminology = load_catalog(ROOT / "fhir_mappings")
+        cards = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "order-templates.json")
+        codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in terminology[url].codes()]
+        queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
+        store = FeedbackStore(settings.database_url)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as http:
+            resources = Resources(
+                settings=settings,
+                http=http,
+                terminology=terminology,
+                cards=cards,
+                queries=queries,
+                guideline=GuidelineParameters(),
+            )
+            _log.info("service started", extra={"setting": f"profile={settings.profile}"})
+            try:
+                yield {
+                    "resources": resources,
+                    "feedback_store": store,
+                    "services": dict(build_services(OSTEOPOROSIS_RULES)),
+                }
+            finally:
+                store.close()
+
+    application = FastAPI(
+        title="osteo-cds",
+        version="0.1.0",
+        summary="CDS Hooks 2.0 service for the Dutch and Belgian osteoporosis guidelines.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    application.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allowed_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    application.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    register_error_handlers(application)
+    application.include_router(router)
+    return application
+
+
+app = create_app()

@@ -1,0 +1,331 @@
+"""Outcome → CDS Hooks card, from the templates in ``cards/``.
+
+Rules return facts; this module owns every word a clinician reads. It loads the templates once at start-up
+(and fails fast on a bad one), fills placeholders, localises numbers, lists the data used (value and date)
+and what is missing, quotes the guideline, and adds uuids, ``source.topic`` (the rule ID), override reasons
+and suggestions with ``selectionBehavior``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import tomllib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.errors import CardTemplateError
+from app.fhir.orders import OrderCatalog, load_order_catalog
+from app.fhir.record import UnavailableData
+from app.hooks.schemas import (
+    SUMMARY_MAX_CHARS,
+    Action,
+    Card,
+    Coding,
+    Indicator,
+    SelectionBehavior,
+    Source,
+    Suggestion,
+)
+from app.rules.model import CannotAssess, Evidence, Outcome, Recommendation
+
+__all__ = [
+    "DATA_UNAVAILABLE",
+    "LANGUAGES",
+    "RULE_TOPIC_SYSTEM",
+    "CardCatalog",
+    "CardTemplate",
+    "load_card_catalog",
+    "render_cards",
+]
+
+RULE_TOPIC_SYSTEM = "urn:osteo-cds:rule"
+DATA_UNAVAILABLE = "DATA-UNAVAILABLE"
+"""Topic code of the service card that reports data the EHR could not deliver (not a catalog rule)."""
+LANGUAGES = ("nl", "en")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """One text in every supported language."""
+
+    texts: Mapping[str, str]
+
+    def __call__(self, language: str) -> str:
+        return self.texts[language]
+
+
+@dataclass(frozen=True, slots=True)
+class VariantTemplate:
+    indicator: Indicator
+    summary: Localized
+    detail: Localized
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionTemplate:
+    label: Localized
+    orders: tuple[str, ...]
+    recommended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardTemplate:
+    """``cards/<rule id>.toml``."""
+
+    rule_id: str
+    title: Localized
+    source_label: Localized
+    quote: str
+    translation: str
+    variants: Mapping[str, VariantTemplate]
+    suggestions: Mapping[str, SuggestionTemplate]
+    override_reasons: tuple[str, ...] | None
+
+    def placeholders(self) -> frozenset[str]:
+        """Every ``{name}`` used in the summaries and details of all variants."""
+        names: set[str] = set()
+        for variant in self.variants.values():
+            for text in (*variant.summary.texts.values(), *variant.detail.texts.values()):
+                names.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
+        return frozenset(names)
+
+
+@dataclass(frozen=True, slots=True)
+class CardCatalog:
+    """Everything needed to word a card, loaded once."""
+
+    templates: Mapping[str, CardTemplate]
+    labels: Mapping[str, Mapping[str, Localized]]
+    override_system: str
+    override_default: tuple[str, ...]
+    override_displays: Mapping[str, Localized]
+    orders: OrderCatalog
+
+
+def _localized(table: object, where: str) -> Localized:
+    if not isinstance(table, Mapping) or any(not isinstance(table.get(lang), str) for lang in LANGUAGES):
+        raise CardTemplateError(f"{where}: needs a text for each of {', '.join(LANGUAGES)}")
+    return Localized({lang: str(table[lang]).strip() for lang in LANGUAGES})
+
+
+def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str, Localized]) -> CardTemplate:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CardTemplateError(f"{path.name}: {exc}") from exc
+    rule_id = data.get("rule")
+    if rule_id != path.stem:
+        raise CardTemplateError(f"{path.name}: 'rule' must equal the file name ({path.stem})")
+    variants: dict[str, VariantTemplate] = {}
+    for name, variant in dict(data.get("variants", {})).items():
+        where = f"{path.name} [variants.{name}]"
+        try:
+            indicator = Indicator(variant["indicator"])
+        except (KeyError, ValueError) as exc:
+            raise CardTemplateError(f"{where}: indicator must be info, warning or critical") from exc
+        variants[name] = VariantTemplate(
+            indicator=indicator,
+            summary=_localized(variant.get("summary"), f"{where} summary"),
+            detail=_localized(variant.get("detail"), f"{where} detail"),
+        )
+    if not variants:
+        raise CardTemplateError(f"{path.name}: no [variants.*]")
+    suggestions: dict[str, SuggestionTemplate] = {}
+    for name, suggestion in dict(data.get("suggestions", {})).items():
+        where = f"{path.name} [suggestions.{name}]"
+        items = tuple(suggestion.get("orders", ()))
+        unknown = [item for item in items if item not in orders.keys()]
+        if not items or unknown:
+            raise CardTemplateError(f"{where}: orders must name order templates (unknown: {unknown})")
+        suggestions[name] = SuggestionTemplate(
+            label=_localized(suggestion.get("label"), f"{where} label"),
+            orders=items,
+            recommended=bool(suggestion.get("recommended", False)),
+        )
+    reasons = data.get("override_reasons")
+    if reasons is not None and any(code not in override_codes for code in reasons):
+        raise CardTemplateError(f"{path.name}: override_reasons must be codes of override-reasons.json")
+    source = data.get("source", {})
+    if not isinstance(source.get("quote"), str) or not isinstance(source.get("translation"), str):
+        raise CardTemplateError(f"{path.name}: [source] needs quote and translation")
+    return CardTemplate(
+        rule_id=rule_id,
+        title=_localized(data.get("title"), f"{path.name} title"),
+        source_label=_localized(source.get("label"), f"{path.name} source.label"),
+        quote=source["quote"].strip(),
+        translation=source["translation"].strip(),
+        variants=variants,
+        suggestions=suggestions,
+        override_reasons=tuple(reasons) if reasons is not None else None,
+    )
+
+
+def load_card_catalog(cards_dir: Path, orders_path: Path) -> CardCatalog:
+    """Load ``cards/*.toml``, ``cards/labels.toml``, ``cards/override-reasons.json`` and the order templates."""
+    orders = load_order_catalog(orders_path)
+    try:
+        reasons = json.loads((cards_dir / "override-reasons.json").read_text(encoding="utf-8"))
+        label_data = tomllib.loads((cards_dir / "labels.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CardTemplateError(f"cards: {exc}") from exc
+    override_displays = {
+        code: _localized(texts, f"override-reasons.json {code}") for code, texts in reasons["concepts"].items()
+    }
+    labels = {
+        group: {key: _localized(texts, f"labels.toml [{group}] {key}") for key, texts in entries.items()}
+        for group, entries in label_data.items()
+    }
+    templates = {
+        path.stem: _load_template(path, orders, override_displays)
+        for path in sorted(cards_dir.glob("*.toml"))
+        if path.name != "labels.toml"
+    }
+    return CardCatalog(
+        templates=templates,
+        labels=labels,
+        override_system=str(reasons["system"]),
+        override_default=tuple(reasons["default"]),
+        override_displays=override_displays,
+        orders=orders,
+    )
+
+
+def _localize_number(value: str, language: str) -> str:
+    return value.replace(".", ",") if language == "nl" and _NUMBER.match(value) else value
+
+
+def _fit_summary(text: str) -> str:
+    limit = SUMMARY_MAX_CHARS - 1
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _label(catalog: CardCatalog, group: str, key: str, language: str) -> str:
+    entry = catalog.labels.get(group, {}).get(key)
+    return entry(language) if entry else key
+
+
+def _evidence_line(item: Evidence, catalog: CardCatalog, language: str) -> str:
+    when = item.on.isoformat() if item.on else _label(catalog, "headings", "unknown-date", language)
+    return f"- {_label(catalog, 'evidence', item.what, language)}: {_localize_number(item.value, language)} ({when})"
+
+
+def _detail(
+    template: CardTemplate,
+    body: str,
+    outcome: Recommendation | CannotAssess,
+    catalog: CardCatalog,
+    language: str,
+) -> str:
+    parts = [body.strip()]
+    if outcome.evidence:
+        lines = "\n".join(_evidence_line(item, catalog, language) for item in outcome.evidence)
+        parts.append(f"**{_label(catalog, 'headings', 'data-used', language)}**\n\n{lines}")
+    if isinstance(outcome, CannotAssess) and outcome.missing:
+        lines = "\n".join(f"- {_label(catalog, 'missing', key, language)}" for key in outcome.missing)
+        parts.append(f"**{_label(catalog, 'headings', 'missing', language)}**\n\n{lines}")
+    quote = template.quote if language == "nl" else f"{template.quote}\n\n*{template.translation}*"
+    parts.append(f"**{_label(catalog, 'headings', 'source', language)}:** {template.source_label(language)}\n\n{quote}")
+    return "\n\n".join(parts)
+
+
+def _suggestions(
+    template: CardTemplate, keys: Sequence[str], catalog: CardCatalog, language: str, patient_id: str
+) -> list[Suggestion]:
+    suggestions = []
+    for key in keys:
+        spec = template.suggestions[key]
+        actions = []
+        for item in spec.orders:
+            resource = catalog.orders.build(item, patient_id=patient_id, language=language)
+            actions.append(
+                Action(type="create", description=catalog.orders.describe(item, language), resource=resource)
+            )
+        suggestions.append(
+            Suggestion(
+                label=spec.label(language),
+                uuid=str(uuid.uuid4()),
+                is_recommended=spec.recommended or None,
+                actions=actions,
+            )
+        )
+    return suggestions
+
+
+def _card(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str, patient_id: str) -> Card:
+    template = catalog.templates[outcome.rule_id]
+    variant = template.variants[outcome.variant]
+    facts = {name: _localize_number(value, language) for name, value in outcome.facts.items()}
+    suggestions = _suggestions(template, outcome.suggestions, catalog, language, patient_id)
+    reasons = template.override_reasons or catalog.override_default
+    trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
+    sources = sorted({item.source for item in outcome.evidence if item.source})
+    if sources:
+        trace["evidence"] = sources
+    if isinstance(outcome, CannotAssess):
+        trace["missing"] = list(outcome.missing)
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary=_fit_summary(variant.summary(language).format_map(facts)),
+        detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language),
+        indicator=variant.indicator,
+        source=Source(
+            label=template.source_label(language),
+            topic=Coding(system=RULE_TOPIC_SYSTEM, code=outcome.rule_id, display=template.title(language)),
+        ),
+        suggestions=suggestions or None,
+        selection_behavior=SelectionBehavior.ANY if suggestions else None,
+        override_reasons=[
+            Coding(system=catalog.override_system, code=code, display=catalog.override_displays[code](language))
+            for code in reasons
+        ],
+        extension={"org.osteo-cds.trace": trace},
+    )
+
+
+def _unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatalog, language: str) -> Card:
+    template = catalog.templates[DATA_UNAVAILABLE]
+    variant = template.variants["unavailable"]
+    lines = "\n".join(
+        f"- {_label(catalog, 'resources', item.resource_type, language)}: {item.reason}" for item in unavailable
+    )
+    return Card(
+        uuid=str(uuid.uuid4()),
+        summary=_fit_summary(variant.summary(language)),
+        detail=f"{variant.detail(language)}\n\n{lines}",
+        indicator=variant.indicator,
+        source=Source(
+            label=template.source_label(language),
+            topic=Coding(system=RULE_TOPIC_SYSTEM, code=DATA_UNAVAILABLE, display=template.title(language)),
+        ),
+        override_reasons=[
+            Coding(system=catalog.override_system, code=code, display=catalog.override_displays[code](language))
+            for code in template.override_reasons or catalog.override_default
+        ],
+    )
+
+
+def render_cards(
+    outcomes: Sequence[Outcome],
+    *,
+    catalog: CardCatalog,
+    language: str,
+    patient_id: str,
+    unavailable: Sequence[UnavailableData] = (),
+) -> list[Card]:
+    """One card per Recommendation and per CannotAssess (in order), plus a data-unavailable card when data
+    could not be obtained (errors, timeouts, incomplete searches; not for optional data the EHR does not offer)."""
+    cards = [
+        _card(outcome, catalog, language, patient_id)
+        for outcome in outcomes
+        if isinstance(outcome, Recommendation | CannotAssess)
+    ]
+    failed = [item for item in unavailable if item.failed]
+    if failed:
+        cards.append(_unavailable_card(failed, catalog, language))
+    return cards

@@ -1,0 +1,136 @@
+"""What a rule is and what it returns.
+
+A rule reads the typed :class:`~app.snapshot.model.ClinicalSnapshot` (never FHIR) and returns exactly one
+:class:`Outcome`:
+
+- :class:`Recommendation`: the rule's population is met and its criteria hold; ``variant`` names the card
+  template variant in ``cards/<rule id>.toml``;
+- :class:`NotApplicable`: inputs are known and the rule does not apply (with the reason, for logs and tests);
+- :class:`CannotAssess`: the patient is in the rule's population but a decision input is missing, stale or
+  unmappable: it names what is missing and renders the catalog's "missing / stale data" card, never silence.
+
+Rules hold no wording: facts fill the placeholders of the card templates in ``cards/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.rules.parameters import GuidelineParameters
+    from app.snapshot.model import ClinicalSnapshot
+
+__all__ = [
+    "CannotAssess",
+    "Citation",
+    "Evidence",
+    "Hook",
+    "NotApplicable",
+    "Outcome",
+    "Recommendation",
+    "Rule",
+    "RuleContext",
+    "Threshold",
+]
+
+
+class Hook(StrEnum):
+    """The CDS hooks the service answers."""
+
+    PATIENT_VIEW = "patient-view"
+    ORDER_SELECT = "order-select"
+    ORDER_SIGN = "order-sign"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a rule comes from: a seed document of ``shared/seeds`` and the section it is quoted from.
+
+    ``source`` is the catalog's tag (S0–S4), ``seed`` the seed file, ``section`` the recommendation's place,
+    ``catalog`` the section of ``shared/clinical/rules.md`` that specifies the logic.
+    """
+
+    source: str
+    seed: str
+    section: str
+    catalog: str
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A named clinical threshold with its unit and citation; rules compare against these, never literals."""
+
+    name: str
+    value: float
+    unit: str
+    citation: str
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One datum a card is based on: what (a key of ``cards/labels.toml``), its value, its date and source."""
+
+    what: str
+    value: str
+    on: date | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    rule_id: str
+    variant: str
+    facts: Mapping[str, str] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CannotAssess:
+    rule_id: str
+    missing: tuple[str, ...]
+    variant: str = "missing"
+    facts: Mapping[str, str] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+Outcome = Recommendation | NotApplicable | CannotAssess
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may read: the snapshot (which carries ``as_of``), the hook, and the guideline parameters."""
+
+    snapshot: ClinicalSnapshot
+    hook: Hook
+    parameters: GuidelineParameters
+
+    @property
+    def as_of(self) -> date:
+        return self.snapshot.as_of
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of ``shared/clinical/rules.md``; ``id`` is the catalog's ID and the card's ``source.topic.code``."""
+
+    id: str
+    title: str
+    hooks: frozenset[Hook]
+    profiles: frozenset[str]
+    citations: tuple[Citation, ...]
+    evaluate: Callable[[RuleContext], Outcome]

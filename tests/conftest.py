@@ -1,0 +1,49 @@
+"""Application fixtures: settings on a temporary database, the app with its lifespan running, a pinned date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.deps import get_as_of
+from app.main import create_app
+
+AS_OF = date(2025, 6, 1)
+"""The reference date of shared/clinical/vignettes.md ("today = 2025-06-01")."""
+
+EHR_FHIR = "https://ehr.example.org/fhir"
+"""The EHR's FHIR server in tests (mocked with respx at the httpx edge)."""
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'feedback.db'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        fhir_server_allowlist=[EHR_FHIR],
+        fhir_query_timeout_seconds=1.0,
+        fhir_call_deadline_seconds=2.0,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    application = create_app(settings)
+    application.dependency_overrides[get_as_of] = lambda: AS_OF
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client

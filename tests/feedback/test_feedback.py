@@ -1,0 +1,141 @@
+"""Feedback: validated per spec, stored durably and idempotently, exported per rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.cli import export_feedback_csv, main
+from app.config import Settings
+from app.feedback import FeedbackStore, IssuedCard
+from app.main import create_app
+
+FEEDBACK = "/cds-services/osteoporosis-order-select/feedback"
+
+
+def accepted(card: str = "card-1", suggestion: str = "sugg-1") -> dict[str, Any]:
+    return {
+        "card": card,
+        "outcome": "accepted",
+        "acceptedSuggestions": [{"id": suggestion}],
+        "outcomeTimestamp": "2025-06-01T10:00:00Z",
+    }
+
+
+def overridden(card: str = "card-2", code: str = "patient-refuses") -> dict[str, Any]:
+    return {
+        "card": card,
+        "outcome": "overridden",
+        "overrideReason": {
+            "reason": {
+                "system": "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes",
+                "code": code,
+                "display": "Patient declines",
+            },
+            "userComment": "wants to discuss with rheumatologist",
+        },
+        "outcomeTimestamp": "2025-06-01T10:05:00Z",
+    }
+
+
+class TestFeedbackValidation:
+    @pytest.mark.parametrize(
+        "item",
+        [
+            pytest.param({**accepted(), "acceptedSuggestions": []}, id="accepted-without-suggestions"),
+            pytest.param({k: v for k, v in accepted().items() if k != "acceptedSuggestions"}, id="accepted-no-key"),
+            pytest.param({**overridden(), "overrideReason": {}}, id="override-reason-empty"),
+            pytest.param({**accepted(), "outcome": "ignored"}, id="unknown-outcome"),
+            pytest.param({k: v for k, v in accepted().items() if k != "outcomeTimestamp"}, id="no-timestamp"),
+            pytest.param({**accepted(), "outcomeTimestamp": "2025-06-01T10:00:00"}, id="timestamp-without-zone"),
+            pytest.param({k: v for k, v in accepted().items() if k != "card"}, id="no-card"),
+        ],
+    )
+    def test_invalid_feedback_is_a_400_operation_outcome(self, client: TestClient, item: dict[str, Any]) -> None:
+        response = client.post(FEEDBACK, json={"feedback": [item]})
+
+        assert response.status_code == 400
+        assert response.json()["resourceType"] == "OperationOutcome"
+
+    def test_an_override_without_reason_is_accepted(self, client: TestClient) -> None:
+        item = {"card": "c", "outcome": "overridden", "outcomeTimestamp": "2025-06-01T10:00:00Z"}
+
+        assert client.post(FEEDBACK, json={"feedback": [item]}).status_code == 200
+
+
+class TestFeedbackStorage:
+    def test_feedback_is_stored_once_even_when_sent_twice(self, client: TestClient) -> None:
+        body = {"feedback": [accepted(), overridden()]}
+
+        first = client.post(FEEDBACK, json=body)
+        again = client.post(FEEDBACK, json=body)
+
+        assert first.status_code == again.status_code == 200
+        assert first.json() == {"received": 2, "stored": 2}
+        assert again.json() == {"received": 2, "stored": 0}
+
+    def test_feedback_survives_a_restart_and_stays_idempotent(self, settings: Settings) -> None:
+        body = {"feedback": [accepted()]}
+        with TestClient(create_app(settings)) as before_restart:
+            assert before_restart.post(FEEDBACK, json=body).json()["stored"] == 1
+
+        with TestClient(create_app(settings)) as after_restart:
+            assert after_restart.post(FEEDBACK, json=body).json()["stored"] == 0
+
+        store = FeedbackStore(settings.database_url)
+        try:
+            assert store.feedback_count() == 1
+        finally:
+            store.close()
+
+
+class TestFeedbackExport:
+    def test_export_counts_accepted_and_overridden_per_rule_with_reasons(self, database_url: str) -> None:
+        store = FeedbackStore(database_url)
+        from datetime import UTC, datetime
+
+        from app.hooks.schemas import FeedbackItem
+
+        now = datetime(2025, 6, 1, tzinfo=UTC)
+        store.record_issued(
+            [
+                IssuedCard("card-1", "GC-START-1", "osteoporosis-order-select", "start", {"sugg-1": "alendronate"}),
+                IssuedCard("card-2", "GC-START-1", "osteoporosis-order-select", "start", {}),
+                IssuedCard("card-3", "GC-START-1", "osteoporosis-order-select", "start", {}),
+            ],
+            issued_at=now,
+        )
+        items = [FeedbackItem.model_validate(item) for item in (accepted(), overridden())]
+        store.store_feedback("osteoporosis-order-select", items, received_at=now)
+        store.store_feedback(
+            "osteoporosis-order-select",
+            [FeedbackItem.model_validate({**overridden(card="stray"), "outcomeTimestamp": "2025-06-02T00:00:00Z"})],
+            received_at=now,
+        )
+        out = io.StringIO()
+
+        export_feedback_csv(store, out)
+        store.close()
+
+        rows = {row["rule_id"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+        assert rows["GC-START-1"] == {
+            "rule_id": "GC-START-1",
+            "cards_issued": "3",
+            "accepted": "1",
+            "overridden": "1",
+            "override_reasons": "patient-refuses=1",
+            "comments": "1",
+        }
+        assert rows["(unknown)"]["overridden"] == "1"
+
+    def test_the_command_line_writes_the_csv_file(self, database_url: str, tmp_path: Any) -> None:
+        target = tmp_path / "feedback.csv"
+
+        assert main(["export-feedback", "--database-url", database_url, "--output", str(target)]) == 0
+        assert target.read_text(encoding="utf-8").splitlines()[0] == (
+            "rule_id,cards_issued,accepted,overridden,override_reasons,comments"
+        )
