@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import httpx
-from app.terminology import CodeSetCatalog
 from pydantic import ValidationError
 
 from app.config import Settings
@@ -24,6 +23,7 @@ from app.render import CardCatalog, render_cards
 from app.rules import CannotAssess, Recommendation, evaluate
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import build_snapshot
+from app.terminology import CodeSetCatalog
 
 __all__ = ["LANGUAGE_EXTENSION", "HookResult", "Resources", "choose_language", "run_hook"]
 
