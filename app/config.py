@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.rules.parameters import GuidelineParameters
 from app.snapshot.parameters import SnapshotParameters
 
 __all__ = ["Language", "Profile", "Settings", "get_settings"]
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
 
     # Clinical data handling (freshness, dose conversion); see app/snapshot/parameters.py
     snapshot: SnapshotParameters = Field(default_factory=SnapshotParameters)
+    # Guideline choices where the sources differ (rules.md §2, conflicts.md); see app/rules/parameters.py
+    guideline: GuidelineParameters = Field(default_factory=GuidelineParameters)
 
     @field_validator("fhir_server_allowlist", "cors_allowed_origins", mode="before")
     @classmethod

@@ -24,7 +24,6 @@ from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
 from app.render import load_card_catalog
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
-from app.rules.parameters import GuidelineParameters
 from app.terminology import load_catalog
 from app.valuesets import OBSERVATION_VALUE_SETS
 
@@ -64,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 terminology=terminology,
                 cards=cards,
                 queries=queries,
-                guideline=GuidelineParameters(),
+                guideline=settings.guideline.for_profile(settings.profile),
             )
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
             try:

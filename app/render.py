@@ -86,6 +86,8 @@ class CardTemplate:
     variants: Mapping[str, VariantTemplate]
     suggestions: Mapping[str, SuggestionTemplate]
     override_reasons: tuple[str, ...] | None
+    samples: Mapping[str, str]
+    """Longest realistic value per placeholder: tests render every summary with them (< 140 characters)."""
 
     def placeholders(self) -> frozenset[str]:
         """Every ``{name}`` used in the summaries and details of all variants."""
@@ -163,17 +165,29 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
         variants=variants,
         suggestions=suggestions,
         override_reasons=tuple(reasons) if reasons is not None else None,
+        samples={str(key): str(value) for key, value in dict(data.get("samples", {})).items()},
     )
 
 
 def load_card_catalog(cards_dir: Path, orders_path: Path) -> CardCatalog:
-    """Load ``cards/*.toml``, ``cards/labels.toml``, ``cards/override-reasons.json`` and the order templates."""
+    """Load ``cards/*.toml``, ``cards/labels/*.toml``, ``cards/override-reasons.json`` and the order templates."""
     orders = load_order_catalog(orders_path)
     try:
         reasons = json.loads((cards_dir / "override-reasons.json").read_text(encoding="utf-8"))
-        label_data = tomllib.loads((cards_dir / "labels.toml").read_text(encoding="utf-8"))
+        label_files = {
+            path.name: tomllib.loads(path.read_text(encoding="utf-8"))
+            for path in sorted((cards_dir / "labels").glob("*.toml"))
+        }
     except (OSError, ValueError) as exc:
         raise CardTemplateError(f"cards: {exc}") from exc
+    label_data: dict[str, dict[str, Any]] = {}
+    for name, groups in label_files.items():
+        for group, entries in groups.items():
+            merged = label_data.setdefault(group, {})
+            for key, texts in entries.items():
+                if key in merged:
+                    raise CardTemplateError(f"cards/labels/{name}: [{group}] {key} is already defined in another file")
+                merged[key] = texts
     override_displays = {
         code: _localized(texts, f"override-reasons.json {code}") for code, texts in reasons["concepts"].items()
     }
@@ -182,9 +196,7 @@ def load_card_catalog(cards_dir: Path, orders_path: Path) -> CardCatalog:
         for group, entries in label_data.items()
     }
     templates = {
-        path.stem: _load_template(path, orders, override_displays)
-        for path in sorted(cards_dir.glob("*.toml"))
-        if path.name != "labels.toml"
+        path.stem: _load_template(path, orders, override_displays) for path in sorted(cards_dir.glob("*.toml"))
     }
     return CardCatalog(
         templates=templates,

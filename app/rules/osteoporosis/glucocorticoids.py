@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from app.rules.model import (
     CannotAssess,
     Citation,
@@ -13,9 +15,9 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.thresholds import GC_DIRECT_START_MIN_AGE, GC_DOSE_HIGH, GC_MIN_DURATION
+from app.rules.osteoporosis.thresholds.glucocorticoids import GC_DIRECT_START_MIN_AGE, GC_DOSE_HIGH, GC_MIN_DURATION
 
-__all__ = ["GC_START_1"]
+__all__ = ["EXCLUDED", "GC_START_1", "RULES"]
 
 _S4_GC = Citation(
     source="S4",
@@ -108,3 +110,12 @@ GC_START_1 = Rule(
     citations=(_S4_GC,),
     evaluate=_gc_start_1,
 )
+
+
+RULES: tuple[Rule, ...] = (GC_START_1,)
+"""The implemented rules of this family, in evaluation order."""
+
+EXCLUDED: Mapping[str, str] = {
+    "GC-QI-1": "a population quality indicator (numerator/denominator report), not a card (rules.md §8 GC-QI-1)",
+}
+"""Catalog rule IDs of this family that are deliberately not rules, with the reason."""

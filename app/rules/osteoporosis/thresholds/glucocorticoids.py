@@ -1,4 +1,4 @@
-"""Named clinical thresholds with their citations. No clinical number appears anywhere else in the rules."""
+"""Thresholds of the glucocorticoid rules (rules.md §8)."""
 
 from __future__ import annotations
 
