@@ -169,9 +169,9 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
     )
 
 
-def load_card_catalog(cards_dir: Path, orders_path: Path) -> CardCatalog:
+def load_card_catalog(cards_dir: Path, orders_dir: Path) -> CardCatalog:
     """Load ``cards/*.toml``, ``cards/labels/*.toml``, ``cards/override-reasons.json`` and the order templates."""
-    orders = load_order_catalog(orders_path)
+    orders = load_order_catalog(orders_dir)
     try:
         reasons = json.loads((cards_dir / "override-reasons.json").read_text(encoding="utf-8"))
         label_files = {

@@ -18,7 +18,7 @@ RULES_MD = ROOT.parent / "shared" / "clinical" / "rules.md"
 
 @pytest.fixture(scope="module")
 def catalog() -> CardCatalog:
-    return load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "order-templates.json")
+    return load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders")
 
 
 def catalog_rule_ids() -> set[str]:

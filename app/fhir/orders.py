@@ -1,4 +1,4 @@
-"""FHIR R4 resources for the orders a card suggestion creates, built from ``fhir_mappings/order-templates.json``."""
+"""FHIR R4 resources for the orders a card suggestion creates, built from ``fhir_mappings/orders/*.json``."""
 
 from __future__ import annotations
 
@@ -75,20 +75,29 @@ class OrderCatalog:
         }
 
 
-def load_order_catalog(path: Path) -> OrderCatalog:
-    """Read and check the order templates once at start-up."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        medications = dict(data["medications"])
-        services = dict(data["services"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CardTemplateError(f"{path.name}: cannot read order templates ({exc})") from exc
-    for key, item in {**medications, **services}.items():
-        for field in ("text", "coding"):
-            if field not in item:
-                raise CardTemplateError(f"{path.name}: order {key!r} lacks {field!r}")
-    for key, item in medications.items():
-        for field in ("dose", "timing", "sig"):
-            if field not in item:
-                raise CardTemplateError(f"{path.name}: medication order {key!r} lacks {field!r}")
+def load_order_catalog(directory: Path) -> OrderCatalog:
+    """Read and check every order template file (``fhir_mappings/orders/*.json``) once at start-up.
+
+    Each file holds ``medications`` and ``services`` keyed by item key; a key may be defined only once.
+    """
+    medications: dict[str, Mapping[str, Any]] = {}
+    services: dict[str, Mapping[str, Any]] = {}
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise CardTemplateError(f"{directory}: no order template files")
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            found = {"medications": dict(data.get("medications", {})), "services": dict(data.get("services", {}))}
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise CardTemplateError(f"{path.name}: cannot read order templates ({exc})") from exc
+        for group, target in (("medications", medications), ("services", services)):
+            for key, item in found[group].items():
+                if key in medications or key in services:
+                    raise CardTemplateError(f"{path.name}: order {key!r} is already defined in another file")
+                required = ("text", "coding", "dose", "timing", "sig") if group == "medications" else ("text", "coding")
+                missing = [field for field in required if field not in item]
+                if missing:
+                    raise CardTemplateError(f"{path.name}: order {key!r} lacks {', '.join(missing)}")
+                target[key] = item
     return OrderCatalog(medications=medications, services=services)
