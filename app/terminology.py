@@ -1,6 +1,6 @@
 """Clinical value sets: load ``fhir_mappings/valueset-*.json`` into immutable, fast code sets.
 
-Each file is one FHIR R4 ValueSet (validated with ``fhir.resources.R4B``). ``load_catalog`` expands every
+Each file is one FHIR R4 ValueSet (validated by ``app/fhir/conformance.py``). ``load_catalog`` expands every
 ``compose`` once, at start-up, into a :class:`CodeSet` keyed by canonical URL; a bad file fails the start-up
 with a :class:`~app.errors.TerminologyError` that names the file. Code refers to value sets only through the
 constants of :mod:`app.valuesets`.
@@ -30,10 +30,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fhir.resources.R4B.valueset import ValueSet
-from pydantic import ValidationError
-
 from app.errors import TerminologyError
+from app.fhir.conformance import InvalidConformanceResourceError, parse_value_set
 
 __all__ = [
     "ATC",
@@ -334,11 +332,9 @@ def _parse_file(path: Path) -> _Parsed:
     if not isinstance(raw, dict) or raw.get("resourceType") != "ValueSet":
         raise TerminologyError(f"{path.name}: not a FHIR ValueSet (resourceType must be 'ValueSet')")
     try:
-        resource = ValueSet.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        location = ".".join(str(part) for part in first.get("loc", ()))
-        raise TerminologyError(f"{path.name}: invalid R4 ValueSet at {location or 'root'}: {first.get('msg')}") from exc
+        resource = parse_value_set(raw)
+    except InvalidConformanceResourceError as exc:
+        raise TerminologyError(f"{path.name}: {exc}") from exc
     return _read_value_set(path, resource)
 
 

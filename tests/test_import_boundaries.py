@@ -1,7 +1,7 @@
 """FHIR stays at the edge (house style §2.1.1, §2.7): an AST scan of every import under ``app/``.
 
 - only ``app/fhir/**``, ``app/snapshot/build.py`` and the builder's private helpers ``app/snapshot/_*.py`` may
-  import ``fhir.resources`` (``app/terminology.py`` too: it validates the ValueSet files at start-up);
+  import ``fhir.resources`` (the ValueSet files are validated in ``app/fhir/conformance.py``);
 - nothing under ``app/rules/`` imports ``httpx`` or ``fhir.resources``;
 - only ``app/fhir/**`` imports ``httpx``, apart from the explicit exceptions in ``HTTPX_EXCEPTIONS`` (each with
   its reason; adding one is a reviewed decision, not a silent drift).
@@ -49,7 +49,7 @@ def _relative(path: Path) -> str:
 
 def _may_use_fhir_resources(path: Path) -> bool:
     relative = _relative(path)
-    if relative.startswith("app/fhir/") or relative == "app/terminology.py":
+    if relative.startswith("app/fhir/"):
         return True
     return relative == "app/snapshot/build.py" or (relative.startswith("app/snapshot/_") and relative.endswith(".py"))
 
