@@ -223,8 +223,9 @@ def _label(catalog: CardCatalog, group: str, key: str, language: str) -> str:
 
 
 def _evidence_line(item: Evidence, catalog: CardCatalog, language: str) -> str:
-    when = item.on.isoformat() if item.on else _label(catalog, "headings", "unknown-date", language)
-    return f"- {_label(catalog, 'evidence', item.what, language)}: {_localize_number(item.value, language)} ({when})"
+    """``- label: value (date)``; derived values (age, a computed dose) carry no date of their own."""
+    line = f"- {_label(catalog, 'evidence', item.what, language)}: {_localize_number(item.value, language)}"
+    return f"{line} ({item.on.isoformat()})" if item.on else line
 
 
 def _detail(
