@@ -33,6 +33,10 @@ ALLOWED_FIELDS = frozenset(
         "stored",
         "received",
         "setting",
+        "reason",
+        "issuer",
+        "tenant",
+        "jti",
     }
 )
 
@@ -69,6 +73,8 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(JsonFormatter())
     for name in ("osteo_cds", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
+        if name == "uvicorn.access" and not logger.handlers:
+            continue  # uvicorn --no-access-log removed its handlers: keep it off
         logger.handlers = [handler]
         logger.setLevel(level)
         logger.propagate = False

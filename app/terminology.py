@@ -181,7 +181,7 @@ class CodeSet:
 class CodeSetCatalog:
     """All value sets, keyed by canonical URL; immutable once loaded."""
 
-    __slots__ = ("_displays", "_provenance", "_sets")
+    __slots__ = ("_displays", "_exact_index", "_lookup_cache", "_prefix_index", "_provenance", "_sets")
 
     def __init__(
         self,
@@ -193,6 +193,20 @@ class CodeSetCatalog:
         self._sets: Mapping[str, CodeSet] = MappingProxyType(dict(sets))
         self._displays: Mapping[tuple[str, str], str] = MappingProxyType(dict(displays))
         self._provenance: Mapping[tuple[str, str], CodeProvenance] = MappingProxyType(dict(provenance))
+        # Reverse indexes, so that one lookup answers "which value sets contain this code?" for all sets at once.
+        exact: dict[tuple[str, str], set[str]] = {}
+        prefixes: dict[str, dict[str, set[str]]] = {}
+        for url, code_set in self._sets.items():
+            for key in code_set.exact_codes:
+                exact.setdefault(key, set()).add(url)
+            for system, prefix in code_set.prefix_codes:
+                prefixes.setdefault(system, {}).setdefault(prefix, set()).add(url)
+        self._exact_index = {key: frozenset(urls) for key, urls in exact.items()}
+        self._prefix_index = {
+            system: {prefix: frozenset(urls) for prefix, urls in by_prefix.items()}
+            for system, by_prefix in prefixes.items()
+        }
+        self._lookup_cache: dict[tuple[str, str], frozenset[str]] = {}
 
     def __getitem__(self, url: str) -> CodeSet:
         try:
@@ -210,6 +224,33 @@ class CodeSetCatalog:
 
     def __len__(self) -> int:
         return len(self._sets)
+
+    def value_sets_for(self, system: str | None, code: str | None) -> frozenset[str]:
+        """The canonical URLs of every value set that contains ``code`` of ``system`` (exactly or by prefix).
+
+        Equivalent to ``{url for url in urls() if self[url].contains(system, code)}``, from precomputed indexes
+        and a cache: the snapshot builder asks this once per coding instead of once per value set.
+        """
+        if not system or not code:
+            return frozenset()
+        key = (system, code)
+        cached = self._lookup_cache.get(key)
+        if cached is not None:
+            return cached
+        canonical = normalize_system(system)
+        normalized = normalize_code(canonical, code)
+        found: frozenset[str] = frozenset()
+        if normalized:
+            found = self._exact_index.get((canonical, normalized), frozenset())
+            by_prefix = self._prefix_index.get(canonical)
+            if by_prefix:
+                for length in range(1, len(normalized) + 1):
+                    urls = by_prefix.get(normalized[:length])
+                    if urls:
+                        found = found | urls
+        if len(self._lookup_cache) < 100_000:
+            self._lookup_cache[key] = found
+        return found
 
     def urls(self) -> tuple[str, ...]:
         """Canonical URLs of every loaded value set, sorted."""

@@ -321,3 +321,20 @@ class TestBrokenFilesFailFast:
     def test_an_empty_directory_is_rejected(self, tmp_path: Path) -> None:
         with pytest.raises(TerminologyError, match="no valueset-"):
             load_catalog(tmp_path)
+
+
+class TestReverseLookup:
+    """value_sets_for(system, code) answers exactly what CodeSet.contains answers, for every shipped set."""
+
+    def test_agrees_with_contains_for_every_shipped_code_and_some_strangers(self) -> None:
+        from pathlib import Path
+
+        from app.terminology import load_catalog
+
+        catalog = load_catalog(Path(__file__).resolve().parent.parent / "fhir_mappings")
+        probes = {(s, c) for code_set in catalog for s, c in code_set.exact_codes | code_set.prefix_codes}
+        probes |= {(s, c + "9") for s, c in list(probes)[:200]}  # longer codes under prefix filters
+        probes |= {("http://whocc.no/atc", "M05BA04"), ("http://www.whocc.no/atc", "M05BA0"), (None, "x"), ("x", None)}
+        for system, code in probes:
+            expected = {code_set.url for code_set in catalog if code_set.contains(system, code)}
+            assert catalog.value_sets_for(system, code) == expected, (system, code)

@@ -43,9 +43,7 @@ class BuildContext:
 
     def matches(self, url: str, codes: Iterable[CodingKey]) -> bool:
         """Any of ``codes`` is in the value set ``url`` (an absent value set matches nothing)."""
-        if url not in self.catalog:
-            return False
-        return self.catalog[url].matches_any(list(codes))
+        return any(url in self.catalog.value_sets_for(system, code) for system, code in codes)
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an
