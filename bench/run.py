@@ -1,0 +1,341 @@
+"""Run the osteo-cds benchmark: ``./.ci/bench`` (or ``.venv/bin/python -m bench.run``).
+
+Measures, on loopback, bounded in time:
+1. patient-view with complete prefetch for a realistic patient (60 Observations, 10 Conditions, 15 medication
+   records): latency p50/p95/p99 at concurrency 1, 8 and 32 and requests per second, with the production
+   server settings (uvicorn, 2 workers on the 2-core machine);
+2. the same without prefetch against the local FHIR server (sekmet) behind a proxy that delays every FHIR
+   response by 50 ms: end-to-end latency divided by one query's delay (the floor is one parallel round);
+3. FHIR requests per hook call (one search per missing prefetch key, plus pages; no N+1);
+4. memory (RSS) of the service after 1,000 and after 10,000 calls;
+5. time to start the service (process start → /healthz answers).
+Writes ``bench/results/latest.json`` and ``bench/results/REPORT.md`` and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.loadgen import run_load
+from bench.patient import patient_view_request, transaction_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SERVICE_PATH = "/cds-services/osteoporosis-patient-view"
+FHIR_DELAY_S = 0.050
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _service_env(workdir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSTEO_")}
+    env.update(
+        {
+            "OSTEO_DATABASE_URL": f"sqlite:///{workdir / 'feedback.db'}",
+            "OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT": "true",
+            "OSTEO_FHIR_SERVER_ALLOWLIST": "http://127.0.0.1",
+            "OSTEO_LOG_LEVEL": "INFO",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def service(*, workers: int, workdir: Path, **env: str) -> Iterator[tuple[int, subprocess.Popen[bytes], float]]:
+    """Start uvicorn as in production; yields (port, process, seconds until /healthz answered)."""
+    port = _free_port()
+    command = [str(ROOT / ".venv" / "bin" / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-access-log"] + (["--workers", str(workers)] if workers > 1 else [])
+    log = open(workdir / f"service-{port}.log", "wb")  # noqa: SIM115 - closed in finally
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=_service_env(workdir, **env), stdout=log, stderr=log)
+    try:
+        ready = None
+        while time.perf_counter() - started < 60:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    ready = time.perf_counter() - started
+                    break
+            except httpx.TransportError:
+                time.sleep(0.02)
+        if ready is None:
+            raise RuntimeError(f"service did not start; see {log.name}")
+        if workers > 1:
+            time.sleep(2.0)  # let every worker finish its lifespan start-up before load arrives
+        yield port, process, ready
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _bodies(count: int, **kwargs: Any) -> list[bytes]:
+    return [json.dumps(patient_view_request(**kwargs)).encode() for _ in range(count)]
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
+    bodies = _bodies(20)
+    results = []
+    with service(workers=2, workdir=workdir) as (port, _process, _ready):
+        run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=bodies, concurrency=8, requests=300)
+        for concurrency, requests in (
+            (1, 300 if quick else 1000),
+            (8, 600 if quick else 3000),
+            (32, 600 if quick else 3000),
+        ):
+            result = run_load(
+                host="127.0.0.1",
+                port=port,
+                path=SERVICE_PATH,
+                bodies=bodies,
+                concurrency=concurrency,
+                requests=requests,
+                max_seconds=60,
+            )
+            results.append(result.summary())
+    return {"workers": 2, "runs": results}
+
+
+def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from tests.integration.fault_proxy import Fault, FaultProxy  # noqa: PLC0415 - dev-only harness
+    from tests.integration.fhir_server import FhirTestServer  # noqa: PLC0415
+
+    server = FhirTestServer()
+    try:
+        server.load_bundle(transaction_bundle())
+        proxy = FaultProxy(server.base_url).start()
+        try:
+            proxy.inject(Fault.delay(FHIR_DELAY_S))
+            body = patient_view_request(prefetch=False, fhir_server=proxy.base_url, token=server.token)
+            with service(workers=1, workdir=workdir) as (port, _process, _ready):
+                calls = 10 if quick else 40
+                before = len(proxy.requests)
+                result = run_load(
+                    host="127.0.0.1",
+                    port=port,
+                    path=SERVICE_PATH,
+                    bodies=[json.dumps(body).encode()],
+                    concurrency=1,
+                    requests=calls,
+                    max_seconds=60,
+                )
+                fhir_requests = (len(proxy.requests) - before) / max(result.requests, 1)
+                # Partial prefetch: only the Patient and Observations given; 5 searches expected, no pages.
+                partial = patient_view_request(prefetch=True, fhir_server=proxy.base_url, token=server.token)
+                for key in (
+                    "conditions",
+                    "medicationStatements",
+                    "medicationRequests",
+                    "medicationAdministrations",
+                    "medicationDispenses",
+                ):
+                    del partial["prefetch"][key]
+                proxy.inject(Fault.delay(0))
+                before = len(proxy.requests)
+                partial_result = run_load(
+                    host="127.0.0.1",
+                    port=port,
+                    path=SERVICE_PATH,
+                    bodies=[json.dumps(partial).encode()],
+                    concurrency=1,
+                    requests=10,
+                    max_seconds=30,
+                )
+                partial_requests = (len(proxy.requests) - before) / max(partial_result.requests, 1)
+            with service(workers=1, workdir=workdir, OSTEO_FHIR_PAGE_SIZE="5") as (port, _process, _ready):
+                before = len(proxy.requests)
+                paged = run_load(
+                    host="127.0.0.1",
+                    port=port,
+                    path=SERVICE_PATH,
+                    bodies=[json.dumps(body).encode()],
+                    concurrency=1,
+                    requests=5,
+                    max_seconds=30,
+                )
+                paged_requests = (len(proxy.requests) - before) / max(paged.requests, 1)
+        finally:
+            proxy.stop()
+    finally:
+        server.stop()
+    summary = result.summary()
+    return {
+        "fhir_delay_ms": FHIR_DELAY_S * 1000,
+        "no_prefetch": summary,
+        "latency_over_one_query_delay_p50": round(summary["p50_ms"] / (FHIR_DELAY_S * 1000), 2),
+        "fhir_requests_per_call_no_prefetch": round(fhir_requests, 2),
+        "fhir_requests_per_call_partial_prefetch": round(partial_requests, 2),
+        "fhir_requests_per_call_page_size_5": round(paged_requests, 2),
+        "missing_keys_no_prefetch": 7,
+        "missing_keys_partial_prefetch": 5,
+    }
+
+
+def bench_memory(workdir: Path, quick: bool) -> dict[str, Any]:
+    bodies = _bodies(20)
+    with service(workers=1, workdir=workdir) as (port, process, _ready):
+        run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=bodies, concurrency=8, requests=1000)
+        after_1k = _rss_kib(process.pid)
+        run_load(
+            host="127.0.0.1",
+            port=port,
+            path=SERVICE_PATH,
+            bodies=bodies,
+            concurrency=8,
+            requests=3000 if quick else 9000,
+            max_seconds=120,
+        )
+        after_10k = _rss_kib(process.pid)
+    return {
+        "rss_after_1000_calls_mib": round(after_1k / 1024, 1),
+        "rss_after_10000_calls_mib": round(after_10k / 1024, 1),
+        "growth_percent": round(100 * (after_10k - after_1k) / after_1k, 1),
+        "calls_total": 4000 if quick else 10000,
+    }
+
+
+def bench_startup(workdir: Path) -> dict[str, Any]:
+    times = []
+    for _ in range(3):
+        with service(workers=1, workdir=workdir) as (_port, _process, ready):
+            times.append(ready)
+    return {"seconds_median": round(statistics.median(times), 3), "seconds_all": [round(t, 3) for t in times]}
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit,
+    }
+
+
+def report(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        "# osteo-cds benchmark",
+        "",
+        f"Commit `{m['commit']}` on {m['cpus']} × {m['cpu']}, Python {m['python']} ({m['platform']}).",
+        f"Run: `./.ci/bench{' --quick' if results['quick'] else ''}` ({results['seconds']:.0f} s). Service: uvicorn, "
+        "production settings (`--workers 2`, no access log, JSON INFO log to a file, SQLite feedback store, auth off "
+        "for the load generator). Load generator: `bench/loadgen.py` (keep-alive HTTP/1.1) on the same machine.",
+        "",
+        "## 1. patient-view, complete prefetch (60 Observations, 10 Conditions, 15 medication records)",
+        "",
+        "| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in results["prefetch"]["runs"]:
+        lines.append(
+            f"| {run['concurrency']} | {run['requests']} | {run['errors']} | {run['rps']} | {run['p50_ms']} | "
+            f"{run['p95_ms']} | {run['p99_ms']} |"
+        )
+    fetch = results["fetch"]
+    nopf = fetch["no_prefetch"]
+    lines += [
+        "",
+        "Targets: p50 ≤ 10 ms and p99 ≤ 50 ms at concurrency 8; ≥ 300 requests/s.",
+        "",
+        f"## 2. No prefetch: the service fetches from sekmet-fhir behind a proxy adding {fetch['fhir_delay_ms']:.0f} ms per request",
+        "",
+        f"Concurrency 1, {nopf['requests']} calls: p50 {nopf['p50_ms']} ms, p95 {nopf['p95_ms']} ms, p99 {nopf['p99_ms']} ms → "
+        f"**{fetch['latency_over_one_query_delay_p50']} × one query's delay** (target ≤ 1.5; the floor is one parallel round).",
+        "",
+        "## 3. FHIR requests per hook call",
+        "",
+        f"- no prefetch (7 keys missing): {fetch['fhir_requests_per_call_no_prefetch']} requests per call",
+        f"- partial prefetch (5 keys missing): {fetch['fhir_requests_per_call_partial_prefetch']}",
+        f"- no prefetch with `_count=5` (paging): {fetch['fhir_requests_per_call_page_size_5']} (7 searches + next pages)",
+        "",
+        "## 4. Memory",
+        "",
+        f"RSS after 1,000 calls: {results['memory']['rss_after_1000_calls_mib']} MiB; after {results['memory']['calls_total']:,} calls: "
+        f"{results['memory']['rss_after_10000_calls_mib']} MiB ({results['memory']['growth_percent']:+} %; target within 10 %).",
+        "",
+        "## 5. Start-up",
+        "",
+        f"Process start → `/healthz` answers: median {results['startup']['seconds_median']} s ({results['startup']['seconds_all']}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run, ~1 minute)")
+    parser.add_argument("--only", choices=("prefetch", "fetch", "memory", "startup"), help="run one part")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
+    with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
+        workdir = Path(tmp)
+        parts: dict[str, Callable[[], dict[str, Any]]] = {
+            "prefetch": lambda: bench_prefetch(workdir, args.quick),
+            "fetch": lambda: bench_fetch(workdir, args.quick),
+            "memory": lambda: bench_memory(workdir, args.quick),
+            "startup": lambda: bench_startup(workdir),
+        }
+        for name, part in parts.items():
+            if args.only and name != args.only:
+                continue
+            print(f"… {name}", file=sys.stderr, flush=True)
+            results[name] = part()
+            print(json.dumps(results[name], indent=1), file=sys.stderr, flush=True)
+    results["seconds"] = time.perf_counter() - started
+    if args.only:
+        print(json.dumps(results, indent=2))
+        return 0
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = report(results)
+    (RESULTS / "REPORT.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
