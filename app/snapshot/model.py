@@ -56,6 +56,8 @@ __all__ = [
     "GapKind",
     "GlucocorticoidExposure",
     "Interpretation",
+    "LabResult",
+    "LabTest",
     "MedicationRecord",
     "PatientFacts",
     "RecordKind",
@@ -68,6 +70,7 @@ __all__ = [
     "TherapyHistory",
     "VerificationStatus",
     "VitaminD",
+    "ZScore",
     "add_months",
     "add_years",
     "shift_days",
@@ -378,6 +381,16 @@ class TScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ZScore:
+    """One DXA Z-score (dimensionless; terminology.md §1.2). rules.md SECONDARY-1 reads «z-score ≤ -2»."""
+
+    site: BoneSite
+    value: float
+    observed: ClinicalDate
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class BmdMeasurement:
     """One areal bone mineral density in g/cm²."""
 
@@ -571,6 +584,38 @@ class CalciumResult:
     def is_high(self) -> bool | None:
         """Above the lab's reference range; ``None`` when no range or interpretation was given."""
         return None if self.interpretation is None else self.interpretation is Interpretation.HIGH
+
+
+class LabTest(StrEnum):
+    """Other results the rules read, each from its value set in ``fhir_mappings/`` (terminology.md §1.4, §3.3, §3.4)."""
+
+    PHOSPHATE = "phosphate"
+    ALKALINE_PHOSPHATASE = "alkaline-phosphatase"
+    PARATHYROID_HORMONE = "parathyroid-hormone"
+    CTX = "ctx"
+    P1NP = "p1np"
+    FRAX_MAJOR_OSTEOPOROTIC = "frax-major-osteoporotic"
+    """FRAX 10-year probability of a major osteoporotic fracture, in percent (LOINC 90265-0)."""
+    FRAX_HIP = "frax-hip"
+    """FRAX 10-year hip-fracture probability, in percent (LOINC 90264-3: status C in terminology.md §1.4)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabResult:
+    """One result of a :class:`LabTest` as reported (value and unit as sent; no conversion is needed by the rules,
+    which read the position against the lab's reference range, or the FRAX percentage).
+
+    ``interpretation`` comes from the lab's interpretation code, else from its reference range (same unit as the
+    value); ``None`` when neither was given. ``is_stale``: older than ``lab_max_age_days`` on the snapshot date.
+    """
+
+    test: LabTest
+    value: float
+    unit: str
+    observed: ClinicalDate
+    source: SourceRef
+    interpretation: Interpretation | None = None
+    is_stale: bool = False
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1093,6 +1138,10 @@ class ClinicalSnapshot:
     therapies: tuple[TherapyHistory, ...] = ()
     glucocorticoids: tuple[GlucocorticoidExposure, ...] = ()
     draft_orders: tuple[DraftOrder, ...] = ()
+    z_scores: tuple[ZScore, ...] = ()
+    """DXA Z-scores, oldest first."""
+    lab_results: tuple[LabResult, ...] = ()
+    """Results of :class:`LabTest` (phosphate, ALP, PTH, bone-turnover markers, FRAX), oldest first."""
     dxa_stale_years: int = 5
     dxa_decision_max_age_months: int = 12
     assume_postmenopausal_age: int = 50
@@ -1197,6 +1246,19 @@ class ClinicalSnapshot:
                 return found[-1]
         return None
 
+    def latest_lab(self, test: LabTest) -> LabResult | None:
+        """The most recent result of ``test`` (check ``is_stale``)."""
+        found = [r for r in self.lab_results if r.test is test]
+        return found[-1] if found else None
+
+    @property
+    def latest_z_scores(self) -> tuple[ZScore, ...]:
+        """The Z-scores of the most recent day that has any (one DXA study), lowest first."""
+        if not self.z_scores:
+            return ()
+        day = self.z_scores[-1].observed
+        return tuple(sorted((z for z in self.z_scores if z.observed == day), key=lambda z: z.value))
+
     # --- fractures and conditions -----------------------------------------------------------------------------
 
     @property
@@ -1281,8 +1343,12 @@ class ClinicalSnapshot:
         """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or
         supply; a zoledronate infusion within the last 12 months; a denosumab injection within the last 6 months
         or an active order; teriparatide / romosozumab (and, [NIS], abaloparatide, SERMs, strontium) active.
-        Coverage windows come from the builder parameters (``*_cover_months``)."""
-        return any(h.drug.is_osteoporosis_drug and h.is_current for h in self.therapies)
+        Coverage windows come from the builder parameters (``*_cover_months``). A new draft order of an
+        osteoporosis drug (order-select / order-sign) counts too: a drug being ordered is about to start, so advice
+        to start bone protection is resolved by the draft itself."""
+        if any(h.drug.is_osteoporosis_drug and h.is_current for h in self.therapies):
+            return True
+        return any(order.drug is not None and order.drug.is_osteoporosis_drug for order in self.new_orders)
 
     def current_glucocorticoid(self) -> GlucocorticoidExposure | None:
         """The current or draft-ordered systemic glucocorticoid with the highest prednisone-equivalent dose
