@@ -7,7 +7,7 @@ COPY .ci/constraints.txt .ci/constraints.txt
 COPY app ./app
 RUN python -m venv /opt/osteo-cds \
  && /opt/osteo-cds/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/osteo-cds/bin/pip install --no-cache-dir -c .ci/constraints.txt '.[postgres]'
+ && /opt/osteo-cds/bin/pip install --no-cache-dir -c .ci/constraints.txt '.[postgres,redis]'
 
 FROM python:3.11-slim
 RUN useradd --system --uid 10001 --home-dir /srv/osteo-cds --shell /usr/sbin/nologin osteo \
@@ -25,4 +25,7 @@ USER osteo
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"
 # Two workers suit a 2-core host; TLS is terminated by the hospital's reverse proxy.
+# CDS client authentication is ON here (never set OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT): the service refuses to start
+# until OSTEO_AUTH_ISSUERS names the trusted EHRs. Set OSTEO_PUBLIC_BASE_URL to the URL the EHR calls, and with two
+# workers (or replicas) OSTEO_REDIS_URL, so the jti replay cache is shared. README "Production checklist".
 CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080", "--workers", "2", "--no-access-log", "--proxy-headers"]

@@ -15,6 +15,8 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.rules.parameters import GuidelineParameters
+from app.security._urls import normalized_url
+from app.security.issuers import TrustedIssuer
 from app.snapshot.parameters import SnapshotParameters
 
 __all__ = ["Language", "Profile", "Settings", "get_settings"]
@@ -61,9 +63,9 @@ class Settings(BaseSettings):
     fhir_server_allowlist: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]
     """Origins (optionally with a path prefix) whose ``fhirServer`` we may call with the EHR's token.
     An entry without a port matches any port of that host. Production: list the EHR's FHIR base URL(s)."""
-    fhir_query_timeout_seconds: float = Field(default=2.0, gt=0)
+    fhir_query_timeout_seconds: float = Field(default=1.5, gt=0)
     """Timeout of one FHIR HTTP request."""
-    fhir_call_deadline_seconds: float = Field(default=4.0, gt=0)
+    fhir_call_deadline_seconds: float = Field(default=2.5, gt=0)
     """Deadline for gathering all missing data in one hook call; what is not back by then is a data gap."""
     fhir_max_pages: int = Field(default=10, ge=1)
     """Bundle ``next`` links followed per search (prefetched or fetched)."""
@@ -80,6 +82,27 @@ class Settings(BaseSettings):
     """Browser origins allowed to call us (CORS). ``*`` allows any origin (no credentials are used)."""
     max_body_bytes: int = Field(default=5_000_000, ge=1024)
     """Largest accepted request body."""
+    max_prefetch_entries: int = Field(default=5000, ge=1)
+    """Most Bundle entries accepted in one hook request, over all prefetch values and ``draftOrders`` (else 413)."""
+
+    # CDS client authentication (CDS Hooks 2.0 "Trusting CDS Clients"); see README "Security"
+    auth_disabled_for_development: bool = False
+    """Skip client-JWT verification. Development only: start-up logs a WARNING. Never set it in production."""
+    public_base_url: str | None = None
+    """The base URL the EHR calls (e.g. ``https://cds.example.org/osteo``); a JWT's ``aud`` must equal this plus
+    the endpoint path. Unset: the URL of the request as received (wrong behind a proxy that rewrites the host)."""
+    auth_issuers: list[TrustedIssuer] = []
+    """The trusted EHRs as JSON: ``[{"iss": ..., "tenant": ..., "jwks_file" | "jwks_url" | "jku_allowlist": ...}]``."""
+    auth_clock_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
+    """Clock skew tolerated on ``exp``, ``iat`` and ``nbf``."""
+    auth_max_token_lifetime_seconds: float = Field(default=3600.0, gt=0, le=86_400)
+    """Longest accepted ``exp - iat``; it also bounds how long a ``jti`` is remembered."""
+    auth_jwks_cache_seconds: float = Field(default=3600.0, gt=0)
+    """How long a fetched JWKS is used before it is fetched again."""
+    auth_jwks_min_refresh_seconds: float = Field(default=60.0, ge=0)
+    """At most one re-fetch per JWKS URL in this interval when a token names an unknown ``kid``."""
+    redis_url: str | None = None
+    """Redis URL (``redis://host:6379/0``) for the ``jti`` replay cache shared by replicas; unset: in-process."""
 
     # Logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -93,6 +116,15 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if normalized_url(value) is None or "?" in value:
+            raise ValueError("public_base_url must be an absolute http(s) URL without query, credentials or fragment")
+        return value.rstrip("/")
 
 
 @lru_cache(maxsize=1)

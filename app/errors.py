@@ -7,6 +7,7 @@ Our exception hierarchy::
       * InvalidFeedbackError              400  the feedback body does not follow the spec
       * UnknownServiceError               404  no CDS service with that id
       * AuthenticationError               401  the client JWT is missing or invalid (no detail is returned)
+      * RequestTooLargeError              413  the request carries more prefetch/draftOrders entries than allowed
       * PrefetchUnavailableError          412  required data is neither prefetched nor fetchable
       * FhirServerNotAllowedError         412  ``fhirServer`` is not on the configured allowlist
       * FhirError                         (never rendered directly: the pipeline turns it into a data gap)
@@ -17,6 +18,7 @@ Our exception hierarchy::
           - CrossOriginLinkError            a Bundle ``next`` link points at another origin (not followed)
       * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
       * CardTemplateError                 a card template in ``cards/`` is invalid (start-up fails)
+      * SecurityConfigurationError        the client-authentication settings are unusable (start-up fails)
 
 Handlers are registered on the base class only: Starlette looks handlers up by MRO.
 """
@@ -45,6 +47,8 @@ __all__ = [
     "InvalidFeedbackError",
     "InvalidHookRequestError",
     "PrefetchUnavailableError",
+    "RequestTooLargeError",
+    "SecurityConfigurationError",
     "TerminologyError",
     "UnknownServiceError",
     "operation_outcome",
@@ -99,6 +103,13 @@ class AuthenticationError(CdsServiceError):
     issue_code = "login"
 
 
+class RequestTooLargeError(CdsServiceError):
+    """Raised when a hook request carries more FHIR entries (prefetch, draftOrders) than the configured limit."""
+
+    status_code = status.HTTP_413_CONTENT_TOO_LARGE
+    issue_code = "too-costly"
+
+
 class PrefetchUnavailableError(CdsServiceError):
     """Raised when required prefetch data is absent and there is no ``fhirServer`` to fetch it from."""
 
@@ -151,6 +162,10 @@ class TerminologyError(CdsServiceError):
 
 class CardTemplateError(CdsServiceError):
     """Raised at start-up when a card template in ``cards/`` is missing fields or has bad placeholders."""
+
+
+class SecurityConfigurationError(CdsServiceError):
+    """Raised at start-up when client authentication is on but its issuers or key sets are missing or invalid."""
 
 
 def operation_outcome(

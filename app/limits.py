@@ -1,18 +1,23 @@
-"""ASGI middleware that refuses request bodies over the configured size with a 413 OperationOutcome."""
+"""ASGI middleware that refuses request bodies over the configured size with a 413 OperationOutcome.
+
+A declared ``Content-Length`` over the limit is refused before the body is read. A body without one (chunked)
+is counted as it streams: at the first byte over the limit the middleware answers 413 itself, tells the
+application the client has gone (``http.disconnect``) and drops whatever the application still tries to send.
+It does not raise into the application, because FastAPI would turn an error while reading the body into a 400.
+"""
 
 from __future__ import annotations
 
 import json
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import operation_outcome
 
 __all__ = ["BodySizeLimitMiddleware"]
 
-
-class _TooLarge(Exception):
-    """Raised inside the receive wrapper when the streamed body passes the limit."""
+_DISCONNECT: Message = {"type": "http.disconnect"}
 
 
 class BodySizeLimitMiddleware:
@@ -32,27 +37,35 @@ class BodySizeLimitMiddleware:
                 return
         received = 0
         response_started = False
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, rejected
+            if rejected:
+                return _DISCONNECT
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    rejected = True
+                    if not response_started:
+                        await self._reject(send)
+                    return _DISCONNECT
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return  # our 413 went out instead
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not response_started:
-                await self._reject(send)
+            await self.app(scope, limited_receive, guarded_send)
+        except ClientDisconnect:
+            if not rejected:
+                raise
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(

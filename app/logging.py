@@ -78,3 +78,10 @@ def configure_logging(level: str) -> None:
         logger.handlers = [handler]
         logger.setLevel(level)
         logger.propagate = False
+    # The HTTP client libraries log request URLs (with patient ids in the query) at INFO and DEBUG: keep only
+    # their warnings, through the same scrubbing formatter.
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import TypedDict
 
@@ -17,13 +18,14 @@ from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore
 from app.fhir import patient_queries
-from app.hooks.pipeline import Resources
+from app.hooks.pipeline import Resources, identify_order_drugs
 from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
 from app.render import load_card_catalog
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
+from app.security import ClientAuthenticator, open_client_authenticator
 from app.terminology import load_catalog
 from app.valuesets import OBSERVATION_VALUE_SETS
 
@@ -31,12 +33,15 @@ __all__ = ["app", "create_app"]
 
 ROOT = Path(__file__).resolve().parent.parent
 _log = logging.getLogger("osteo_cds.main")
+_ORDER_CHECK_DATE = date(2025, 1, 1)
+"""Any fixed date: identifying which drug an order template orders does not depend on the day."""
 
 
 class State(TypedDict):
     resources: Resources
     feedback_store: FeedbackStore
     services: dict[str, CdsService]
+    client_auth: ClientAuthenticator
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -56,7 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
         store = FeedbackStore(settings.database_url)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as http:
+        async with (
+            httpx.AsyncClient(limits=limits, follow_redirects=False) as http,
+            open_client_authenticator(settings, http) as client_auth,
+        ):
             resources = Resources(
                 settings=settings,
                 http=http,
@@ -64,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cards=cards,
                 queries=queries,
                 guideline=settings.guideline.for_profile(settings.profile),
+                order_drugs=identify_order_drugs(
+                    cards, terminology=terminology, parameters=settings.snapshot, as_of=_ORDER_CHECK_DATE
+                ),
             )
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
             try:
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "resources": resources,
                     "feedback_store": store,
                     "services": dict(build_services(OSTEOPOROSIS_RULES)),
+                    "client_auth": client_auth,
                 }
             finally:
                 store.close()

@@ -33,6 +33,7 @@ def settings(database_url: str) -> Settings:
         fhir_server_allowlist=[EHR_FHIR],
         fhir_query_timeout_seconds=1.0,
         fhir_call_deadline_seconds=2.0,
+        auth_disabled_for_development=True,  # client-JWT checks are tested in tests/security with auth on
     )
 
 

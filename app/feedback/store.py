@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.hooks.schemas import FeedbackItem
 
@@ -102,10 +103,13 @@ class FeedbackStore:
         url = make_url(database_url)
         if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = create_engine(url, pool_pre_ping=True)
-        if self._engine.dialect.name == "sqlite":
+        sqlite_file = url.drivername.startswith("sqlite")
+        # SQLite: wait for another worker's lock instead of failing (several uvicorn workers share one file).
+        connect_args = {"timeout": _SQLITE_BUSY_SECONDS} if sqlite_file else {}
+        self._engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        if sqlite_file:
             event.listen(self._engine, "connect", _sqlite_pragmas)
-        _metadata.create_all(self._engine)
+        _create_tables(self._engine)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -214,9 +218,22 @@ class _Tally:
     comments: int = 0
 
 
+_SQLITE_BUSY_SECONDS = 30.0
+
+
+def _create_tables(engine: Engine) -> None:
+    """CREATE TABLE / INDEX IF NOT EXISTS in one transaction: safe when several workers start on a fresh database
+    at the same moment (a check-then-create would race)."""
+    with engine.begin() as connection:
+        for table in _metadata.sorted_tables:
+            connection.execute(CreateTable(table, if_not_exists=True))
+            for index in sorted(table.indexes, key=lambda item: str(item.name)):
+                connection.execute(CreateIndex(index, if_not_exists=True))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)}")  # first: the next one may wait
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()

@@ -7,10 +7,10 @@ maps every HTTP or payload failure to a typed :class:`~app.errors.FhirError`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -28,18 +28,26 @@ __all__ = ["FhirClient", "SearchResult", "is_same_origin", "next_link"]
 FHIR_JSON = "application/fhir+json"
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
 
 
 def is_same_origin(url: str, base_url: str) -> bool:
-    """True when ``url`` has the scheme, host and port of ``base_url`` and lies under its path."""
-    if _origin(url) != _origin(base_url):
+    """True when ``url`` has the scheme, host and port of ``base_url`` and lies under its path.
+
+    Both are parsed by httpx, the parser that sends the request (no differential between check and request);
+    URLs with credentials or dot segments are refused.
+    """
+    try:
+        target, base = httpx.URL(url), httpx.URL(base_url)
+    except httpx.InvalidURL:
         return False
-    base_path = urlsplit(base_url).path.rstrip("/")
-    return urlsplit(url).path.startswith(base_path)
+    if target.userinfo or not target.host or any(part in (".", "..") for part in target.path.split("/")):
+        return False
+    if _origin(target) != _origin(base):
+        return False
+    base_path = base.path.rstrip("/")
+    return target.path == base_path or target.path.startswith(base_path + "/")
 
 
 def next_link(bundle: Mapping[str, Any]) -> str | None:
@@ -88,6 +96,7 @@ class FhirClient:
         self._http = http
         self.base_url = base_url.rstrip("/")
         self._token = token
+        self._timeout_seconds = timeout_seconds
         self._timeout = httpx.Timeout(timeout_seconds)
         self._max_pages = max_pages
         self.requests_sent = 0
@@ -134,8 +143,11 @@ class FhirClient:
             headers["Authorization"] = f"Bearer {self._token}"
         self.requests_sent += 1
         try:
-            response = await self._http.get(url, headers=headers, timeout=self._timeout, follow_redirects=False)
-        except httpx.TimeoutException as exc:
+            # httpx's timeout applies per phase (a slowly dripping answer never trips it): also bound the whole
+            # request by the same number of seconds.
+            async with asyncio.timeout(self._timeout_seconds):
+                response = await self._http.get(url, headers=headers, timeout=self._timeout, follow_redirects=False)
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise FhirServerUnavailableError("the FHIR server timed out", resource_type=resource_type) from exc
         except httpx.TransportError as exc:
             raise FhirServerUnavailableError(

@@ -16,7 +16,6 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -25,6 +24,7 @@ from app.errors import (
     FhirServerNotAllowedError,
     InvalidHookRequestError,
     PrefetchUnavailableError,
+    RequestTooLargeError,
 )
 from app.fhir.client import FhirClient, SearchResult
 from app.fhir.queries import FhirQuery
@@ -43,6 +43,8 @@ class GatherLimits:
     call_deadline_seconds: float
     max_pages: int
     max_resources: int
+    max_prefetch_entries: int = 5000
+    """Bundle entries accepted in the request (all prefetch values plus ``draftOrders``); more → 413."""
 
 
 @dataclass(slots=True)
@@ -53,22 +55,44 @@ class GatherStats:
     fhir_requests: int = 0
 
 
+def _check_entry_count(
+    prefetch: Mapping[str, Mapping[str, Any] | None] | None, draft_orders: Mapping[str, Any] | None, limit: int
+) -> None:
+    bundles = [value for value in (prefetch or {}).values() if isinstance(value, Mapping)]
+    if draft_orders is not None:
+        bundles.append(draft_orders)
+    count = sum(len(entries) for bundle in bundles if isinstance(entries := bundle.get("entry"), list))
+    if count > limit:
+        raise RequestTooLargeError(
+            f"the request carries {count} Bundle entries (prefetch and draftOrders); at most {limit} are accepted",
+            expression="prefetch",
+        )
+
+
 def is_allowed_fhir_server(url: str, allowlist: Sequence[str]) -> bool:
     """True when ``url`` matches an allowlist entry by scheme, host, port (if the entry names one) and path prefix.
 
-    ``https://ehr.example.org`` does not match ``https://ehr.example.org.evil.test``: hosts compare exactly.
+    ``https://ehr.example.org`` does not match ``https://ehr.example.org.evil.test``: hosts compare exactly; the
+    path prefix ``/fhir`` matches ``/fhir`` and ``/fhir/r4`` but not ``/fhir-other``. URLs are parsed by httpx,
+    the parser that sends the requests, and URLs with credentials or dot segments never match.
     """
-    target = urlsplit(url)
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    if target.userinfo or any(segment in (".", "..") for segment in target.path.split("/")):
+        return False
     for entry in allowlist:
-        allowed = urlsplit(entry)
-        if (target.scheme, (target.hostname or "").lower()) != (
-            allowed.scheme,
-            (allowed.hostname or "").lower(),
-        ):
+        try:
+            allowed = httpx.URL(entry)
+        except httpx.InvalidURL:
+            continue
+        if (target.scheme, target.host) != (allowed.scheme, allowed.host) or not target.host:
             continue
         if allowed.port is not None and allowed.port != target.port:
             continue
-        if target.path.startswith(allowed.path.rstrip("/")):
+        prefix = allowed.path.rstrip("/")
+        if target.path == prefix or target.path.startswith(prefix + "/"):
             return True
     return False
 
@@ -87,6 +111,7 @@ async def gather_patient_record(
     limits: GatherLimits,
 ) -> tuple[PatientRecord, GatherStats]:
     """Everything the snapshot builder needs, from prefetch and, for what is missing, from ``fhirServer``."""
+    _check_entry_count(prefetch, draft_orders, limits.max_prefetch_entries)
     client: FhirClient | None = None
     if fhir_server is not None:
         if not is_allowed_fhir_server(fhir_server, allowlist):
@@ -153,6 +178,8 @@ async def gather_patient_record(
                 )
         return _record(patient, resources, draft_orders, selections, unavailable), GatherStats()
 
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limits.call_deadline_seconds
     stats = GatherStats(fetched_keys=len(to_fetch))
     jobs: dict[asyncio.Task[SearchResult | dict[str, Any]], FhirQuery] = {}
     for query in to_fetch:
@@ -192,7 +219,12 @@ async def gather_patient_record(
         resources.extend(result.resources[:room])
         total += min(len(result.resources), room)
 
-    resources.extend(await _missing_medications(client, resources, draft_orders, unavailable))
+    try:
+        # The whole call has one deadline: the medication look-up gets only what is left of it.
+        async with asyncio.timeout(max(deadline - loop.time(), 0.0)):
+            resources.extend(await _missing_medications(client, resources, draft_orders, unavailable))
+    except TimeoutError:
+        unavailable.append(UnavailableData("medications", "Medication", "the FHIR server did not answer in time"))
     stats.fhir_requests = client.requests_sent
     return _record(patient, resources, draft_orders, selections, unavailable), stats
 

@@ -16,16 +16,19 @@ from pydantic import ValidationError
 from app.config import Settings
 from app.errors import InvalidHookRequestError
 from app.feedback import IssuedCard
-from app.fhir import FhirQuery, GatherLimits, gather_patient_record
+from app.fhir import FhirQuery, GatherLimits, PatientRecord, gather_patient_record
 from app.hooks.schemas import Card, CdsResponse, HookRequest, OrderSelectContext, OrderSignContext
 from app.hooks.services import CdsService
 from app.render import CardCatalog, render_cards
 from app.rules import CannotAssess, Recommendation, evaluate
+from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import build_snapshot
+from app.snapshot.model import Drug
+from app.snapshot.parameters import SnapshotParameters
 from app.terminology import CodeSetCatalog
 
-__all__ = ["LANGUAGE_EXTENSION", "HookResult", "Resources", "choose_language", "run_hook"]
+__all__ = ["LANGUAGE_EXTENSION", "HookResult", "Resources", "choose_language", "identify_order_drugs", "run_hook"]
 
 LANGUAGE_EXTENSION = "org.osteo-cds.language"
 """Request ``extension`` key naming the card language (``nl`` or ``en``); it wins over Accept-Language."""
@@ -43,12 +46,30 @@ class Resources:
     cards: CardCatalog
     queries: tuple[FhirQuery, ...]
     guideline: GuidelineParameters
+    order_drugs: Mapping[str, Drug]
+    """Order-template key → the drug it orders (see :func:`identify_order_drugs`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class HookResult:
     response: CdsResponse
     issued: tuple[IssuedCard, ...]
+
+
+def identify_order_drugs(
+    cards: CardCatalog, *, terminology: CodeSetCatalog, parameters: SnapshotParameters, as_of: date
+) -> Mapping[str, Drug]:
+    """Which drug each medication order template orders, identified by the snapshot builder itself (the one place
+    that maps codes to drugs), so that contraindicated orders can be withheld from every card (rules.md §14.4)."""
+    found: dict[str, Drug] = {}
+    for key in sorted(cards.orders.medications):
+        order = cards.orders.build(key, patient_id="order-template", language="en")
+        record = PatientRecord(patient=None, draft_orders=({**order, "id": key},))
+        snapshot = build_snapshot(record, catalog=terminology, as_of=as_of, parameters=parameters)
+        drugs = {draft.drug for draft in snapshot.draft_orders if draft.drug is not None}
+        if len(drugs) == 1:
+            found[key] = drugs.pop()
+    return found
 
 
 def choose_language(extension: Mapping[str, Any] | None, accept_language: str | None, default: str) -> str:
@@ -106,6 +127,7 @@ async def run_hook(
             call_deadline_seconds=settings.fhir_call_deadline_seconds,
             max_pages=settings.fhir_max_pages,
             max_resources=settings.fhir_max_resources,
+            max_prefetch_entries=settings.max_prefetch_entries,
         ),
     )
     gathered = time.perf_counter()
@@ -113,12 +135,14 @@ async def run_hook(
     outcomes = evaluate(
         service.rules, snapshot, hook=service.hook, profile=settings.profile, parameters=resources.guideline
     )
+    forbidden = contraindicated_drugs(snapshot, resources.guideline)
     cards = render_cards(
         outcomes,
         catalog=resources.cards,
         language=language,
         patient_id=context.patient_id,
         unavailable=record.unavailable,
+        blocked_orders={key: forbidden[drug] for key, drug in resources.order_drugs.items() if drug in forbidden},
     )
     finished = time.perf_counter()
     fired = Counter(

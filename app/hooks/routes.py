@@ -6,13 +6,14 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Header, Path
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path
 
 from app.deps import AsOfDep, FeedbackStoreDep, ResourcesDep, ServicesDep
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
 from app.hooks.services import CdsService, descriptors
+from app.security import require_cds_client
 
 __all__ = ["router"]
 
@@ -21,7 +22,13 @@ _log = logging.getLogger("osteo_cds.hooks")
 router = APIRouter()
 
 _OUTCOME = {"model": dict[str, object], "description": "A FHIR OperationOutcome saying what is wrong."}
+_UNAUTHORIZED: dict[int | str, dict[str, object]] = {
+    401: {**_OUTCOME, "description": "The CDS client JWT is missing or invalid (no further detail is given)."},
+}
+_AUTHENTICATED = [Depends(require_cds_client)]
+"""Every CDS Hooks endpoint (not ``/healthz``) verifies the CDS client's JWT (app/security)."""
 _ERRORS: dict[int | str, dict[str, object]] = {
+    **_UNAUTHORIZED,
     400: {**_OUTCOME, "description": "Malformed request (FHIR OperationOutcome)."},
     404: {**_OUTCOME, "description": "No CDS service with that id (FHIR OperationOutcome)."},
     412: {
@@ -44,6 +51,8 @@ def _service(services: dict[str, CdsService], service_id: str) -> CdsService:
     "/cds-services",
     response_model=DiscoveryResponse,
     response_model_exclude_none=True,
+    responses=_UNAUTHORIZED,
+    dependencies=_AUTHENTICATED,
     tags=["cds-hooks"],
     operation_id="discovery",
 )
@@ -58,6 +67,7 @@ async def discovery(resources: ResourcesDep, services: ServicesDep) -> Discovery
     response_model=CdsResponse,
     response_model_exclude_none=True,
     responses=_ERRORS,
+    dependencies=_AUTHENTICATED,
     tags=["cds-hooks"],
     operation_id="call_service",
 )
@@ -83,6 +93,7 @@ async def call_service(
 @router.post(
     "/cds-services/{service_id}/feedback",
     responses=_ERRORS,
+    dependencies=_AUTHENTICATED,
     tags=["cds-hooks"],
     operation_id="feedback",
 )

@@ -139,3 +139,30 @@ class TestFeedbackExport:
         assert target.read_text(encoding="utf-8").splitlines()[0] == (
             "rule_id,cards_issued,accepted,overridden,override_reasons,comments"
         )
+
+
+class TestSeveralWorkers:
+    def test_several_workers_can_open_a_fresh_sqlite_store_at_the_same_time(self, tmp_path: Any) -> None:
+        """uvicorn --workers 2 starts both lifespans at once on the same new SQLite file."""
+        import threading
+
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+        errors: list[BaseException] = []
+        stores: list[FeedbackStore] = []
+
+        def open_store() -> None:
+            try:
+                stores.append(FeedbackStore(url))
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert errors == []
+        assert len(stores) == 6
+        for store in stores:
+            store.close()

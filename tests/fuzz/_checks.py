@@ -1,0 +1,21 @@
+"""What every fuzzed response must satisfy: no 500, no traceback text, every 4xx a FHIR OperationOutcome."""
+
+from __future__ import annotations
+
+import httpx
+
+__all__ = ["assert_well_behaved"]
+
+_TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "site-packages", "Internal Server Error")
+
+
+def assert_well_behaved(response: httpx.Response) -> None:
+    assert response.status_code < 500, f"{response.status_code}: {response.text[:300]}"
+    text = response.text
+    for marker in _TRACEBACK_MARKERS:
+        assert marker not in text, f"traceback text in a response: {text[:300]}"
+    if 400 <= response.status_code < 500:
+        assert response.headers.get("content-type", "").startswith("application/fhir+json"), response.headers
+        body = response.json()
+        assert body["resourceType"] == "OperationOutcome"
+        assert body["issue"] and all(issue["severity"] and issue["code"] for issue in body["issue"])
