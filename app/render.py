@@ -14,7 +14,8 @@ import string
 import tomllib
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +70,15 @@ class VariantTemplate:
 
 @dataclass(frozen=True, slots=True)
 class SuggestionTemplate:
+    """``[suggestions.<key>]``: ``orders`` to create; ``dates`` maps an order key to the fact holding its ISO start
+    date; ``delete`` names the fact holding a resource reference to delete (e.g. a draft stop order). The label may
+    use the card's ``{placeholders}``."""
+
     label: Localized
     orders: tuple[str, ...]
     recommended: bool
+    dates: Mapping[str, str] = field(default_factory=dict)
+    delete: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +97,16 @@ class CardTemplate:
     """Longest realistic value per placeholder: tests render every summary with them (< 140 characters)."""
 
     def placeholders(self) -> frozenset[str]:
-        """Every ``{name}`` used in the summaries and details of all variants."""
+        """Every ``{name}`` used in the summaries and details of all variants and in the suggestion labels."""
         names: set[str] = set()
-        for variant in self.variants.values():
-            for text in (*variant.summary.texts.values(), *variant.detail.texts.values()):
-                names.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
+        texts = [
+            text
+            for variant in self.variants.values()
+            for text in (*variant.summary.texts.values(), *variant.detail.texts.values())
+        ]
+        texts += [text for suggestion in self.suggestions.values() for text in suggestion.label.texts.values()]
+        for text in texts:
+            names.update(name for _, name, _, _ in string.Formatter().parse(text) if name)
         return frozenset(names)
 
 
@@ -143,12 +155,20 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
         where = f"{path.name} [suggestions.{name}]"
         items = tuple(suggestion.get("orders", ()))
         unknown = [item for item in items if item not in orders.keys()]
-        if not items or unknown:
+        delete = suggestion.get("delete")
+        if delete is not None and not isinstance(delete, str):
+            raise CardTemplateError(f"{where}: delete must name the fact holding the reference to delete")
+        if (not items and delete is None) or unknown:
             raise CardTemplateError(f"{where}: orders must name order templates (unknown: {unknown})")
+        dates = suggestion.get("dates", {})
+        if not isinstance(dates, Mapping) or any(k not in items or not isinstance(v, str) for k, v in dates.items()):
+            raise CardTemplateError(f"{where}: dates must map orders of this suggestion to fact names")
         suggestions[name] = SuggestionTemplate(
             label=_localized(suggestion.get("label"), f"{where} label"),
             orders=items,
             recommended=bool(suggestion.get("recommended", False)),
+            dates={str(k): str(v) for k, v in dates.items()},
+            delete=delete,
         )
     reasons = data.get("override_reasons")
     if reasons is not None and any(code not in override_codes for code in reasons):
@@ -234,8 +254,12 @@ def _detail(
     outcome: Recommendation | CannotAssess,
     catalog: CardCatalog,
     language: str,
+    withheld: Sequence[tuple[str, str]] = (),
 ) -> str:
     parts = [body.strip()]
+    if withheld:
+        lines = "\n".join(f"- {label} ({reason})" for label, reason in withheld)
+        parts.append(f"**{_label(catalog, 'headings', 'not-suggested', language)}**\n\n{lines}")
     if outcome.evidence:
         lines = "\n".join(_evidence_line(item, catalog, language) for item in outcome.evidence)
         parts.append(f"**{_label(catalog, 'headings', 'data-used', language)}**\n\n{lines}")
@@ -247,21 +271,50 @@ def _detail(
     return "\n\n".join(parts)
 
 
+def _fact(template: CardTemplate, key: str, facts: Mapping[str, str], name: str) -> str:
+    if name not in facts:
+        raise CardTemplateError(f"{template.rule_id} [suggestions.{key}]: the outcome has no fact {name!r}")
+    return facts[name]
+
+
 def _suggestions(
-    template: CardTemplate, keys: Sequence[str], catalog: CardCatalog, language: str, patient_id: str
+    template: CardTemplate,
+    keys: Sequence[str],
+    catalog: CardCatalog,
+    language: str,
+    patient_id: str,
+    facts: Mapping[str, str],
+    localized: Mapping[str, str],
+    blocked_orders: Mapping[str, str],
+    withheld: list[tuple[str, str]],
 ) -> list[Suggestion]:
+    """``facts`` as the rule returned them (ISO dates, references); ``localized`` as shown in the card's text.
+
+    A suggestion that would create an order in ``blocked_orders`` (order key → the contraindication rule that
+    forbids it, rules.md §14.4) is not offered; it is added to ``withheld`` with that reason instead.
+    """
     suggestions = []
     for key in keys:
         spec = template.suggestions[key]
+        label = spec.label(language).format_map(localized)
+        blocking = sorted({blocked_orders[item] for item in spec.orders if item in blocked_orders})
+        if blocking:
+            withheld.append((label, ", ".join(blocking)))
+            continue
         actions = []
         for item in spec.orders:
-            resource = catalog.orders.build(item, patient_id=patient_id, language=language)
+            name = spec.dates.get(item)
+            start = None if name is None else date.fromisoformat(_fact(template, key, facts, name))
+            resource = catalog.orders.build(item, patient_id=patient_id, language=language, start=start)
             actions.append(
                 Action(type="create", description=catalog.orders.describe(item, language), resource=resource)
             )
+        if spec.delete is not None:
+            target = _fact(template, key, facts, spec.delete)
+            actions.append(Action(type="delete", description=label, resource_id=[target]))
         suggestions.append(
             Suggestion(
-                label=spec.label(language),
+                label=label,
                 uuid=str(uuid.uuid4()),
                 is_recommended=spec.recommended or None,
                 actions=actions,
@@ -270,11 +323,20 @@ def _suggestions(
     return suggestions
 
 
-def _card(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str, patient_id: str) -> Card:
+def _card(
+    outcome: Recommendation | CannotAssess,
+    catalog: CardCatalog,
+    language: str,
+    patient_id: str,
+    blocked_orders: Mapping[str, str],
+) -> Card:
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
     facts = {name: _localize_number(value, language) for name, value in outcome.facts.items()}
-    suggestions = _suggestions(template, outcome.suggestions, catalog, language, patient_id)
+    withheld: list[tuple[str, str]] = []
+    suggestions = _suggestions(
+        template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld
+    )
     reasons = template.override_reasons or catalog.override_default
     trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
     sources = sorted({item.source for item in outcome.evidence if item.source})
@@ -285,7 +347,7 @@ def _card(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language
     return Card(
         uuid=str(uuid.uuid4()),
         summary=_fit_summary(variant.summary(language).format_map(facts)),
-        detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language),
+        detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
         indicator=variant.indicator,
         source=Source(
             label=template.source_label(language),
@@ -330,15 +392,22 @@ def render_cards(
     language: str,
     patient_id: str,
     unavailable: Sequence[UnavailableData] = (),
+    blocked_orders: Mapping[str, str] | None = None,
 ) -> list[Card]:
-    """One card per Recommendation and per CannotAssess (in order), plus a data-unavailable card when data
-    could not be obtained (errors, timeouts, incomplete searches; not for optional data the EHR does not offer)."""
+    """One card per Recommendation and per CannotAssess, most urgent first (critical, warning, info; stable within
+    an indicator), plus a data-unavailable card when data could not be obtained (errors, timeouts, incomplete
+    searches; not for optional data the EHR does not offer). ``blocked_orders`` (order key → contraindication rule)
+    removes every suggestion that would create a contraindicated order, on every card (rules.md §14.4)."""
     cards = [
-        _card(outcome, catalog, language, patient_id)
+        _card(outcome, catalog, language, patient_id, blocked_orders or {})
         for outcome in outcomes
         if isinstance(outcome, Recommendation | CannotAssess)
     ]
+    cards.sort(key=lambda card: _URGENCY[card.indicator])
     failed = [item for item in unavailable if item.failed]
     if failed:
         cards.append(_unavailable_card(failed, catalog, language))
     return cards
+
+
+_URGENCY = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}

@@ -66,3 +66,19 @@ class TestCardTemplates:
                     resource = catalog.orders.build(item, patient_id="p1", language="nl")
                     assert resource["subject"] == {"reference": "Patient/p1"}
                     assert resource["status"] == "draft"
+
+
+def test_every_medication_order_template_orders_exactly_one_identifiable_drug(catalog: CardCatalog) -> None:
+    """The contraindication filter (rules.md §14.4) needs to know which drug each suggested order creates."""
+    from datetime import date
+
+    from app.hooks.pipeline import identify_order_drugs
+    from app.snapshot.parameters import SnapshotParameters
+    from app.terminology import load_catalog
+
+    terminology = load_catalog(ROOT / "fhir_mappings")
+    drugs = identify_order_drugs(
+        catalog, terminology=terminology, parameters=SnapshotParameters(), as_of=date(2025, 1, 1)
+    )
+
+    assert set(drugs) == set(catalog.orders.medications)

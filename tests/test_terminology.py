@@ -332,8 +332,10 @@ class TestReverseLookup:
         from app.terminology import load_catalog
 
         catalog = load_catalog(Path(__file__).resolve().parent.parent / "fhir_mappings")
-        probes = {(s, c) for code_set in catalog for s, c in code_set.exact_codes | code_set.prefix_codes}
-        probes |= {(s, c + "9") for s, c in list(probes)[:200]}  # longer codes under prefix filters
+        probes: set[tuple[str | None, str | None]] = {
+            (s, c) for code_set in catalog for s, c in code_set.exact_codes | code_set.prefix_codes
+        }
+        probes |= {(s, f"{c}9") for s, c in list(probes)[:200]}  # longer codes under prefix filters
         probes |= {("http://whocc.no/atc", "M05BA04"), ("http://www.whocc.no/atc", "M05BA0"), (None, "x"), ("x", None)}
         for system, code in probes:
             expected = {code_set.url for code_set in catalog if code_set.contains(system, code)}

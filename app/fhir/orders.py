@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,19 @@ class OrderCatalog:
         item = self.medications.get(key) or self.services[key]
         return str(item["text"][language])
 
-    def build(self, key: str, *, patient_id: str, language: str) -> dict[str, Any]:
-        """A draft MedicationRequest or ServiceRequest for ``key`` for this patient."""
+    def build(self, key: str, *, patient_id: str, language: str, start: date | None = None) -> dict[str, Any]:
+        """A draft MedicationRequest or ServiceRequest for ``key`` for this patient.
+
+        ``start`` dates the order: ``dosageInstruction.timing.repeat.boundsPeriod.start`` of a MedicationRequest
+        (where the snapshot reads a draft's start), ``occurrenceDateTime`` of a ServiceRequest.
+        """
         subject = {"reference": f"Patient/{patient_id}"}
         if key in self.medications:
             item = self.medications[key]
             dose = item["dose"]
+            repeat = dict(item["timing"])
+            if start is not None:
+                repeat["boundsPeriod"] = {"start": start.isoformat()}
             return {
                 "resourceType": "MedicationRequest",
                 "status": "draft",
@@ -48,7 +56,7 @@ class OrderCatalog:
                 "dosageInstruction": [
                     {
                         "text": item["sig"][language],
-                        "timing": {"repeat": dict(item["timing"])},
+                        "timing": {"repeat": repeat},
                         "doseAndRate": [
                             {
                                 "doseQuantity": {
@@ -63,7 +71,7 @@ class OrderCatalog:
                 ],
             }
         item = self.services[key]
-        return {
+        request: dict[str, Any] = {
             "resourceType": "ServiceRequest",
             "status": "draft",
             "intent": "order",
@@ -73,6 +81,9 @@ class OrderCatalog:
                 "text": item["text"][language],
             },
         }
+        if start is not None:
+            request["occurrenceDateTime"] = start.isoformat()
+        return request
 
 
 def load_order_catalog(directory: Path) -> OrderCatalog:

@@ -1,19 +1,60 @@
-"""Evaluate the rules of one service for one snapshot.
+"""Evaluate the rules of one service for one snapshot, then apply the precedence between rules.
 
 A rule that raises is a bug: the exception propagates (the request fails loudly and tests catch it).
-Precedence between rules that conflict is applied here, after evaluation, so that every rule stays a pure
-function of the snapshot.
+Precedence (rules.md §14) is applied here, after evaluation, so that every rule stays a pure function of the
+snapshot: when a rule in :data:`SUPERSEDED_BY` would give a card while one of the rules that supersede it gives a
+card too, its outcome becomes :class:`~app.rules.model.NotApplicable` with the reason. One card per rule per call
+follows from one outcome per rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from app.rules.model import Hook, Outcome, Rule, RuleContext
+from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot
 
-__all__ = ["evaluate"]
+__all__ = ["REPLACED_BY_CONTRAINDICATION", "SUPERSEDED_BY", "evaluate"]
+
+SUPERSEDED_BY: Mapping[str, tuple[str, ...]] = {
+    # rules.md §14.2: GC users get the GC card (a start card or its missing-data card); no second "start" card.
+    "TX-IND-1": ("GC-START-1", "GC-START-2", "GC-START-3", "GC-START-4", "GC-PARENT-1"),
+    # rules.md DX-CLIN-1: "AND TX-IND-1 card not already shown (avoid duplicate)".
+    "DX-CLIN-1": ("TX-IND-1",),
+    # The evaluation and follow-up rules already ask for the DXA at the right moment.
+    "MON-DXA-1": ("BP-EVAL-1", "BP-FU-1", "DMAB-EVAL-1", "DMAB-FU-1"),
+    # The fracture-liaison work-up card already asks for DXA with VFA.
+    "VFA-1": ("SCREEN-NL-1",),
+}
+"""Rule ID → rules whose card (recommendation or missing-data card) makes its card redundant (rules.md §14)."""
+
+REPLACED_BY_CONTRAINDICATION: Mapping[str, tuple[str, ...]] = {
+    "ANABOLIC-1": ("CI-ROMO-1", "CI-ROMO-2"),
+    "ANABOLIC-2": ("CI-TPTD-1",),
+    "TX-CHOICE-3": ("CI-SERM-1",),
+}
+"""Rule ID → contraindication rules whose *recommendation* replaces its choice card (issue "Guideline rules": a
+critical contraindication replaces the matching choice card). A contraindication rule that could not assess
+does not replace anything: the choice card then still says what it could and could not check."""
+
+
+def _gives_card(outcome: Outcome) -> bool:
+    return isinstance(outcome, Recommendation | CannotAssess)
+
+
+def _apply_precedence(outcomes: list[Outcome]) -> list[Outcome]:
+    with_cards = {outcome.rule_id for outcome in outcomes if _gives_card(outcome)}
+    recommended = {outcome.rule_id for outcome in outcomes if isinstance(outcome, Recommendation)}
+    result: list[Outcome] = []
+    for outcome in outcomes:
+        winners = [rule_id for rule_id in SUPERSEDED_BY.get(outcome.rule_id, ()) if rule_id in with_cards]
+        winners += [r for r in REPLACED_BY_CONTRAINDICATION.get(outcome.rule_id, ()) if r in recommended]
+        if _gives_card(outcome) and winners:
+            result.append(NotApplicable(outcome.rule_id, f"superseded by {', '.join(winners)} (rules.md §14)"))
+        else:
+            result.append(outcome)
+    return result
 
 
 def evaluate(
@@ -24,6 +65,7 @@ def evaluate(
     profile: str,
     parameters: GuidelineParameters,
 ) -> list[Outcome]:
-    """One outcome per rule that applies to ``hook`` and ``profile``, in registry order."""
-    context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters)
-    return [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
+    """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
+    context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
+    outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
+    return _apply_precedence(outcomes)

@@ -113,11 +113,14 @@ Outcome = Recommendation | NotApplicable | CannotAssess
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What a rule may read: the snapshot (which carries ``as_of``), the hook, and the guideline parameters."""
+    """What a rule may read: the snapshot (which carries ``as_of``), the hook, the guideline parameters and profile."""
 
     snapshot: ClinicalSnapshot
     hook: Hook
     parameters: GuidelineParameters
+    profile: str = "nl"
+    """The guideline profile (``nl`` or ``be``): for rules that are optional in one profile, e.g. SCREEN-BBC-1
+    [BE; optional in NL] runs in NL only when ``parameters.screen_bbc_in_nl`` is set."""
 
     @property
     def as_of(self) -> date:

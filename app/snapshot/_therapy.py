@@ -18,9 +18,10 @@ infusion covers its dosing interval (parameters ``*_cover_months``).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
 from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
@@ -484,20 +485,30 @@ def read_draft_orders(
             code = get_dict(resource, "code")
             texts = concept_texts(code)
             codes = tuple(Code(system, value, texts[0] if texts else None) for system, value in codings(code))
-            orders.append(order(None, codes=codes, start=parse_date(get_str(resource, "authoredOn"))))
+            draft = order(None, codes=codes, start=parse_date(get_str(resource, "authoredOn")))
+            if context.matches(vs.DXA_STUDY, codings(code)):
+                draft = replace(draft, is_dxa=True)
+            orders.append(draft)
             continue
         parsed = _parse(resource, kind, context, draft=True)
+        names = _medication_names(resource, context)
         if parsed is None:
-            orders.append(order(None))
+            orders.append(replace(order(None), medication_names=names))
             continue
         for drug in sorted(parsed.drugs):
-            orders.append(order(drug, dose=parsed.dosage.estimate, start=parsed.start))
+            orders.append(replace(order(drug, dose=parsed.dosage.estimate, start=parsed.start), medication_names=names))
             if drug.is_glucocorticoid and action is DraftAction.NEW:
                 if parsed.non_systemic_route:
                     context.exclude(resource, "draft order: non-systemic route for a glucocorticoid")
                     continue
                 exposures.append(_draft_exposure(parsed, drug, gc_episodes, context))
     return orders, exposures
+
+
+def _medication_names(resource: Json, context: BuildContext) -> tuple[str, ...]:
+    """Texts and displays of a medication order's ``medication[x]`` and of the Medication it references."""
+    concept, medication, _ = resolve_medication(resource, context)
+    return tuple(dict.fromkeys(concept_texts(concept) + concept_texts(get_dict(medication, "code"))))
 
 
 def _draft_exposure(

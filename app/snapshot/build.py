@@ -21,6 +21,7 @@ from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import parse_date
 from app.snapshot._json import Json, get_str
 from app.snapshot._observations import read_observations
+from app.snapshot._results import read_results
 from app.snapshot._therapy import read_draft_orders, read_medications
 from app.snapshot.model import (
     ClinicalSnapshot,
@@ -74,6 +75,7 @@ def build_snapshot(
     medications = [r for r in resources if get_str(r, "resourceType") in _MEDICATION_TYPES]
 
     labs = read_observations(observations, context)
+    results = read_results(observations, context)
     found = read_conditions(conditions, patient, context)
     meds = read_medications(medications, context)
     drafts = _objects(record.draft_orders, context)
@@ -95,6 +97,8 @@ def build_snapshot(
         therapies=tuple(meds.therapies),
         glucocorticoids=tuple(meds.glucocorticoids) + tuple(draft_gcs),
         draft_orders=tuple(draft_orders),
+        z_scores=tuple(results.z_scores),
+        lab_results=tuple(results.lab_results),
         dxa_stale_years=parameters.dxa_stale_years,
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,

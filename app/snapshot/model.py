@@ -1105,6 +1105,12 @@ class DraftOrder:
     do_not_perform: bool = False
     start: ClinicalDate | None = None
     """Requested start (``dosageInstruction.timing.repeat.boundsPeriod.start``, else ``authoredOn``)."""
+    is_dxa: bool = False
+    """A DXA order (a ServiceRequest coded in the ``dxa-study`` value set, terminology.md §1.4): rules.md VFA-1."""
+    medication_names: tuple[str, ...] = ()
+    """The ``text`` and coding displays of a medication order's ``medication[x]`` (and of its Medication's code),
+    also when the drug is none of ours: for rules that recognise an ingredient by name (terminology.md §5.1 step 3),
+    e.g. magnesium or vitamin K supplements (rules.md SUPP-1) or the calcium salt (CALC-2)."""
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,6 @@ def test_a_long_term_prednisone_user_gets_the_gc_card_through_the_helpers(client
 
     cards = call_hook(client, "patient-view", record, language="en")
 
-    assert rule_ids(cards) == ["GC-START-1"]
+    assert "GC-START-1" in rule_ids(cards)
     assert indicators(cards, "GC-START-1") == ["warning"]
     assert record.prefetch()["conditions"]["entry"] == []

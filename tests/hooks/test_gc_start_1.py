@@ -204,7 +204,7 @@ class TestGcStart1NotApplicable:
     def test_no_card_without_any_glucocorticoid(self, client: TestClient) -> None:
         body = hook_request(hook="patient-view", patient_id="patient-1", prefetch=prefetch())
 
-        assert call(client, PATIENT_VIEW, body) == []
+        assert gc_cards(call(client, PATIENT_VIEW, body)) == []
 
     def test_patient_view_warns_for_a_current_long_term_user(self, client: TestClient) -> None:
         statement = medication_statement(

@@ -1,15 +1,890 @@
-"""Contraindications and safety checks (rules.md §6)."""
+"""Contraindications and safety checks (rules.md §6), and the shared drug filter of rules.md §14.4.
+
+:func:`contraindicated_drugs` is the one place that says which osteoporosis drugs must not be suggested for this
+patient (renal function per drug, romosozumab after MI/stroke or with hypocalcaemia, SERM after VTE,
+teriparatide on or just after denosumab or with a CI-TPTD-2 contraindication). Choice rules use it to leave
+such drugs out of their suggestions; the engine/render can apply it to every card of a hook call.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
-from app.rules.model import Rule
+from app.rules.model import (
+    CannotAssess,
+    Citation,
+    Evidence,
+    Hook,
+    NotApplicable,
+    Outcome,
+    Recommendation,
+    Rule,
+    RuleContext,
+)
+from app.rules.osteoporosis.thresholds.safety import (
+    CALCIUM_MAX_AGE,
+    DMAB_ACTIVE_WINDOW,
+    EGFR_CI_ORAL_BP,
+    EGFR_SEVERE,
+    RENAL_MAX_AGE_BEFORE_ZOLEDRONATE,
+    RENAL_MAX_AGE_TERIPARATIDE,
+    ROMO_MIN_AGE_NL,
+    VITD_DEFICIENT,
+    ZOLEDRONATE_INTERVAL,
+)
+from app.rules.parameters import GuidelineParameters
+from app.snapshot.model import (
+    CalciumResult,
+    ClinicalSnapshot,
+    ConditionFact,
+    ConditionKind,
+    DraftOrder,
+    Drug,
+    GapConcept,
+    GapKind,
+    RenalFunction,
+    RenalKind,
+    Sex,
+    add_months,
+)
 
-__all__ = ["EXCLUDED", "RULES"]
+__all__ = [
+    "CI_EGFR_1",
+    "CI_EGFR_2",
+    "CI_EGFR_3",
+    "CI_HYPOCA_1",
+    "CI_ORALBP_1",
+    "CI_ROMO_1",
+    "CI_ROMO_2",
+    "CI_ROMO_3",
+    "CI_SERM_1",
+    "CI_TPTD_1",
+    "CI_TPTD_2",
+    "CI_TPTD_3",
+    "DUP_1",
+    "EXCLUDED",
+    "RULES",
+    "contraindicated_drugs",
+    "renal_evidence",
+]
 
-RULES: tuple[Rule, ...] = ()
-"""The implemented rules of this family, in evaluation order."""
+_S2 = "002_d2419872b4f3ee7d.txt"
+_S0 = "000_95eb2cca0b0588fb.txt"
+_S3 = "003_4b4f3f497f83c805.txt"
+_S4 = "004_9931701446fad2f5.txt"
 
-EXCLUDED: Mapping[str, str] = {}
-"""Catalog rule IDs of this family that are deliberately not rules, with the reason (e.g. a derived variable)."""
+_ALL_HOOKS = frozenset({Hook.PATIENT_VIEW, Hook.ORDER_SELECT, Hook.ORDER_SIGN})
+_ORDER_HOOKS = frozenset({Hook.ORDER_SELECT, Hook.ORDER_SIGN})
+_BOTH = frozenset({"nl", "be"})
+
+_ORAL_BP = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
+_SERMS = frozenset({Drug.RALOXIFENE, Drug.BAZEDOXIFENE})
+_ANTIRESORPTIVES = frozenset(d for d in Drug if d.is_antiresorptive)
+_DAYS_PER_MONTH = 30.4375
+"""terminology.md §6.3 pitfall 4 (the snapshot's month for covered days)."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Shared helpers
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """A plain number string for card facts ("32", "32.5"); render localises the decimal separator."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _new_orders(snapshot: ClinicalSnapshot, drugs: frozenset[Drug]) -> tuple[DraftOrder, ...]:
+    return tuple(order for order in snapshot.new_orders if order.drug in drugs)
+
+
+def _order_evidence(orders: tuple[DraftOrder, ...]) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence("draft-order", order.drug.value, None, order.source.reference()) for order in orders if order.drug
+    )
+
+
+def renal_evidence(renal: RenalFunction) -> Evidence:
+    """The renal value a card used: CrCl (Cockcroft–Gault) or eGFR, with its date and source."""
+    what = "creatinine-clearance" if renal.kind is RenalKind.CRCL else "egfr"
+    return Evidence(what, _number(renal.ml_per_min), renal.observed.earliest, renal.source.reference())
+
+
+def _calcium_evidence(calcium: CalciumResult) -> Evidence:
+    return Evidence(
+        f"calcium-{calcium.kind.value}",
+        f"{calcium.mmol_per_l:.2f}",
+        calcium.observed.earliest,
+        calcium.source.reference(),
+    )
+
+
+def _condition_evidence(facts: tuple[ConditionFact, ...]) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(fact.kind.value, str(fact.onset) if fact.onset else "?", None, fact.source.reference())
+        for fact in facts
+    )
+
+
+def _days_old(on: date, as_of: date) -> int:
+    return (as_of - on).days
+
+
+def _conditions_unavailable(snapshot: ClinicalSnapshot) -> bool:
+    """The Condition search could not be obtained (prefetch failed): CV/VTE history cannot be checked."""
+    return any(
+        gap.kind is GapKind.UNAVAILABLE and "(Condition)" in gap.detail
+        for gap in snapshot.gaps_for(GapConcept.RESOURCE)
+    )
+
+
+def _cv_events(snapshot: ClinicalSnapshot, *, include_tia: bool) -> tuple[ConditionFact, ...]:
+    """rules.md D-CV: myocardial infarction or stroke/CVA (and TIA when ROMO_CI_INCLUDES_TIA), active or history."""
+    kinds = [ConditionKind.MYOCARDIAL_INFARCTION, ConditionKind.STROKE] + ([ConditionKind.TIA] if include_tia else [])
+    return tuple(fact for kind in kinds for fact in snapshot.conditions_of(kind))
+
+
+def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
+    """rules.md D-CA HYPOCALCAEMIA: a recent calcium below the lab's range, or an active coded hypocalcaemia.
+    ``None`` when the calcium is missing, older than LAB_MAX_AGE_D or has no reference range."""
+    if snapshot.has_active_condition(ConditionKind.HYPOCALCAEMIA):
+        return True
+    calcium = snapshot.calcium
+    if calcium is None or _days_old(calcium.observed.earliest, snapshot.as_of) > CALCIUM_MAX_AGE.value:
+        return None
+    return calcium.is_low
+
+
+def _hypercalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
+    calcium = snapshot.calcium
+    if calcium is None or _days_old(calcium.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_TERIPARATIDE.value:
+        return None
+    return calcium.is_high
+
+
+def _last_denosumab(snapshot: ClinicalSnapshot) -> date | None:
+    history = snapshot.therapy(Drug.DENOSUMAB)
+    last = history.last_administration if history else None
+    return last.on.latest if last else None
+
+
+def _on_denosumab(snapshot: ClinicalSnapshot) -> bool:
+    """rules.md CI-TPTD-1 ``on_dmab``: an active denosumab order, current exposure, a draft order to start it, or
+    the last injection within 6 months."""
+    history = snapshot.therapy(Drug.DENOSUMAB)
+    if _new_orders(snapshot, frozenset({Drug.DENOSUMAB})):
+        return True
+    if history is not None and (history.has_active_order or history.is_current):
+        return True
+    last = _last_denosumab(snapshot)
+    return last is not None and snapshot.as_of <= add_months(last, int(DMAB_ACTIVE_WINDOW.value))
+
+
+def _teriparatide_ci_reasons(snapshot: ClinicalSnapshot) -> tuple[str, ...]:
+    """rules.md CI-TPTD-2 contraindications that the snapshot can show (variant names)."""
+    reasons = []
+    if _hypercalcaemia(snapshot) is True:
+        reasons.append("hypercalcaemia")
+    renal = snapshot.renal_function
+    if renal is not None and renal.ml_per_min < EGFR_SEVERE.value:
+        reasons.append("renal")
+    if snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM):
+        reasons.append("hyperparathyroidism")
+    return tuple(reasons)
+
+
+def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> Mapping[Drug, str]:
+    """Osteoporosis drugs that must not be suggested for this patient, each with the rule ID that forbids it.
+
+    rules.md §14.4: every drug-choice suggestion is filtered through CI-EGFR-1/-2, CI-ROMO-1/-2, CI-SERM-1 and
+    CI-TPTD-1/-2. A known renal value below the threshold counts even when it is old (a low value never becomes
+    reassuring with age); unknown values forbid nothing here (the CI rules ask for the measurement).
+    Teriparatide is forbidden within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last denosumab injection.
+    """
+    forbidden: dict[Drug, str] = {}
+    renal = snapshot.renal_function
+    if renal is not None:
+        if renal.ml_per_min < parameters.egfr_ci_zoledronate_ml_min:
+            forbidden[Drug.ZOLEDRONATE] = "CI-EGFR-1"
+        if renal.ml_per_min < EGFR_CI_ORAL_BP.value:
+            for drug in sorted(_ORAL_BP):
+                forbidden[drug] = "CI-EGFR-2"
+    if _cv_events(snapshot, include_tia=parameters.romo_ci_includes_tia):
+        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-1"
+    elif _hypocalcaemia(snapshot) is True:
+        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-2"
+    if snapshot.has_condition(ConditionKind.VENOUS_THROMBOEMBOLISM):
+        for drug in sorted(_SERMS):
+            forbidden[drug] = "CI-SERM-1"
+    last = _last_denosumab(snapshot)
+    if _on_denosumab(snapshot) or (
+        last is not None and snapshot.as_of <= add_months(last, parameters.tptd_after_dmab_lookback_months)
+    ):
+        forbidden[Drug.TERIPARATIDE] = "CI-TPTD-1"
+    elif _teriparatide_ci_reasons(snapshot):
+        forbidden[Drug.TERIPARATIDE] = "CI-TPTD-2"
+    return forbidden
+
+
+def _is_order_hook(ctx: RuleContext) -> bool:
+    return ctx.hook is not Hook.PATIENT_VIEW
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-EGFR-1 / -2 / -3: renal function per drug
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _zoledronate_due(snapshot: ClinicalSnapshot) -> bool:
+    history = snapshot.therapy(Drug.ZOLEDRONATE)
+    if history is None or not history.has_active_order:
+        return False
+    last = history.last_administration
+    return last is None or add_months(last.on.earliest, int(ZOLEDRONATE_INTERVAL.value)) <= snapshot.as_of
+
+
+def _ci_egfr_1(ctx: RuleContext) -> Outcome:
+    """«Bij een eGFR (Cockcroft-Gault) < 35 ml/min en < 30 ml/min zijn respectievelijk intraveneuze en perorale
+    bisfosfonaten gecontra-indiceerd.» (S2)
+
+    When: zoledronic acid is ordered (order-select/-sign), or its yearly infusion is due (patient-view).
+    Then: renal function < 35 mL/min (EGFR_CI_ZOL, strict) → critical (patient-view: warning) with oral BP (if
+    ≥ 30) or denosumab as alternatives; no value within 90 days → warning "measure first".
+    """
+    rule_id = "CI-EGFR-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.ZOLEDRONATE}))
+    if _is_order_hook(ctx):
+        if not orders:
+            return NotApplicable(rule_id, "no zoledronic acid ordered")
+    elif not _zoledronate_due(snapshot):
+        return NotApplicable(rule_id, "no yearly zoledronic acid infusion due")
+    threshold = ctx.parameters.egfr_ci_zoledronate_ml_min
+    renal = snapshot.renal_function
+    evidence = _order_evidence(orders)
+    if renal is not None and renal.ml_per_min < threshold:
+        forbidden = contraindicated_drugs(snapshot, ctx.parameters)
+        suggestions = tuple(
+            key
+            for key, drug in (("alendronate", Drug.ALENDRONATE), ("denosumab", Drug.DENOSUMAB))
+            if drug not in forbidden
+        )
+        return Recommendation(
+            rule_id,
+            variant="contraindicated" if _is_order_hook(ctx) else "contraindicated-due",
+            facts={"renal": _number(renal.ml_per_min), "threshold": str(threshold)},
+            evidence=(*evidence, renal_evidence(renal)),
+            suggestions=suggestions,
+        )
+    if renal is None or _days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_BEFORE_ZOLEDRONATE.value:
+        return CannotAssess(
+            rule_id,
+            ("renal-function-90-days",),
+            evidence=(*evidence, *((renal_evidence(renal),) if renal else ())),
+            suggestions=("creatinine",),
+        )
+    return NotApplicable(rule_id, f"renal function {renal.ml_per_min:g} ≥ {threshold} mL/min")
+
+
+def _ci_egfr_2(ctx: RuleContext) -> Outcome:
+    """«Bij een eGFR (Cockcroft-Gault) < 35 ml/min en < 30 ml/min zijn respectievelijk intraveneuze en perorale
+    bisfosfonaten gecontra-indiceerd.» (S2); «Klaring<30ml/min contra-indicatie» (S0)
+
+    When: an oral bisphosphonate is ordered, or (patient-view) the patient takes one. Then: renal function
+    < 30 mL/min (strict) → critical at ordering, warning for an ongoing prescription; suggest denosumab.
+    Renal value missing or older than 365 days at ordering → info "measure".
+    """
+    rule_id = "CI-EGFR-2"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, _ORAL_BP)
+    if _is_order_hook(ctx):
+        if not orders:
+            return NotApplicable(rule_id, "no oral bisphosphonate ordered")
+    elif not any(snapshot.is_on(drug) for drug in _ORAL_BP):
+        return NotApplicable(rule_id, "not on an oral bisphosphonate")
+    renal = snapshot.renal_function
+    evidence = _order_evidence(orders)
+    if renal is not None and renal.ml_per_min < EGFR_CI_ORAL_BP.value:
+        forbidden = contraindicated_drugs(snapshot, ctx.parameters)
+        return Recommendation(
+            rule_id,
+            variant="contraindicated" if _is_order_hook(ctx) else "contraindicated-current",
+            facts={"renal": _number(renal.ml_per_min)},
+            evidence=(*evidence, renal_evidence(renal)),
+            suggestions=() if Drug.DENOSUMAB in forbidden else ("denosumab",),
+        )
+    if renal is None or renal.is_stale:
+        if not _is_order_hook(ctx):
+            return NotApplicable(rule_id, "patient-view fires only on a new renal value < 30 mL/min")
+        return CannotAssess(
+            rule_id,
+            ("renal-function",),
+            evidence=(*evidence, *((renal_evidence(renal),) if renal else ())),
+            suggestions=("creatinine",),
+        )
+    return NotApplicable(rule_id, f"renal function {renal.ml_per_min:g} ≥ {EGFR_CI_ORAL_BP}")
+
+
+def _ci_egfr_3(ctx: RuleContext) -> Outcome:
+    """«Denosumab kan toegediend worden aan mensen met ernstige nierinsufficiëntie, maar in deze groep is er een
+    verhoogd risico op diepe en moeilijk corrigeerbare hypocalciëmie.» (S2)
+
+    When: denosumab is ordered, or (patient-view) the patient is on denosumab. Then: renal function < 30 mL/min
+    (EGFR_SEVERE [NIS]) → warning, check calcium and vitamin D (not a contraindication). Renal value unknown at
+    ordering → info.
+    """
+    rule_id = "CI-EGFR-3"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.DENOSUMAB}))
+    if _is_order_hook(ctx):
+        if not orders:
+            return NotApplicable(rule_id, "no denosumab ordered")
+    elif not snapshot.is_on(Drug.DENOSUMAB):
+        return NotApplicable(rule_id, "not on denosumab")
+    renal = snapshot.renal_function
+    evidence = _order_evidence(orders)
+    if renal is not None and renal.ml_per_min < EGFR_SEVERE.value:
+        labs: list[str] = []
+        if _hypocalcaemia(snapshot) is None:
+            labs.append("calcium")
+        vitamin_d = snapshot.vitamin_d
+        if vitamin_d is None or vitamin_d.is_stale:
+            labs.append("vitamin-d")
+        return Recommendation(
+            rule_id,
+            variant="severe-renal",
+            facts={"renal": _number(renal.ml_per_min)},
+            evidence=(*evidence, renal_evidence(renal)),
+            suggestions=tuple(labs),
+        )
+    if renal is None or renal.is_stale:
+        if not _is_order_hook(ctx):
+            return NotApplicable(rule_id, "patient-view fires only on a known renal value < 30 mL/min")
+        return CannotAssess(rule_id, ("renal-function",), evidence=evidence, suggestions=("creatinine",))
+    return NotApplicable(rule_id, f"renal function {renal.ml_per_min:g} ≥ {EGFR_SEVERE}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-HYPOCA-1: hypocalcaemia / vitamin D deficiency before antiresorptives
+# ----------------------------------------------------------------------------------------------------------------
+
+_HYPOCA_DRUGS = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONATE, Drug.DENOSUMAB})
+
+
+def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
+    """«Hypocalciëmie (vitamine D!)» (S0, complications of antiresorptives); vitamin D «lager is dan 20 ng/ml»
+    (S2).
+
+    When: a bisphosphonate or denosumab is ordered, or (patient-view) the patient is on denosumab or zoledronic
+    acid. Then: hypocalcaemia → warning (critical at order-sign of a new zoledronic acid or denosumab start);
+    else 25-OH-D < 20 ng/mL → warning (supplement vitamin D); else calcium (> 90 days) or 25-OH-D (> 365 days)
+    missing at ordering → info "measure before start".
+    """
+    rule_id = "CI-HYPOCA-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, _HYPOCA_DRUGS)
+    if _is_order_hook(ctx):
+        if not orders:
+            return NotApplicable(rule_id, "no bisphosphonate or denosumab ordered")
+    elif not (snapshot.is_on(Drug.DENOSUMAB) or snapshot.is_on(Drug.ZOLEDRONATE)):
+        return NotApplicable(rule_id, "not on denosumab or zoledronic acid")
+    evidence = list(_order_evidence(orders))
+    calcium = snapshot.calcium
+    if calcium is not None:
+        evidence.append(_calcium_evidence(calcium))
+    vitamin_d = snapshot.vitamin_d
+    if vitamin_d is not None:
+        evidence.append(
+            Evidence(
+                "vitamin-d-25oh",
+                _number(vitamin_d.ng_per_ml),
+                vitamin_d.observed.earliest,
+                vitamin_d.source.reference(),
+            )
+        )
+    hypo = _hypocalcaemia(snapshot)
+    if hypo is True:
+        new_parenteral_start = any(
+            order.drug in (Drug.ZOLEDRONATE, Drug.DENOSUMAB) and snapshot.therapy(order.drug) is None
+            for order in orders
+        )
+        variant = "hypocalcaemia-new-start" if ctx.hook is Hook.ORDER_SIGN and new_parenteral_start else "hypocalcaemia"
+        value = f"{calcium.mmol_per_l:.2f}" if calcium is not None else "?"
+        return Recommendation(
+            rule_id,
+            variant=variant,
+            facts={"calcium": value},
+            evidence=tuple(evidence),
+            suggestions=("vitamin-d-supplement",),
+        )
+    deficient = vitamin_d is not None and not vitamin_d.is_stale and vitamin_d.ng_per_ml < VITD_DEFICIENT.value
+    if deficient and vitamin_d is not None:
+        return Recommendation(
+            rule_id,
+            variant="vitamin-d-deficiency",
+            facts={"vitamin_d": _number(vitamin_d.ng_per_ml)},
+            evidence=tuple(evidence),
+            suggestions=("vitamin-d-supplement",),
+        )
+    missing = []
+    if hypo is None:
+        missing.append("calcium-90-days")
+    if vitamin_d is None or vitamin_d.is_stale:
+        missing.append("vitamin-d")
+    if missing and _is_order_hook(ctx):
+        labs = (("calcium",) if hypo is None else ()) + (("vitamin-d",) if "vitamin-d" in missing else ())
+        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+    return NotApplicable(
+        rule_id, "calcium within range and 25-OH vitamin D ≥ 20 ng/mL (or not checked at patient-view)"
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-ORALBP-1: intake conditions and interactions
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _ci_oralbp_1(ctx: RuleContext) -> Outcome:
+    """«Inname met calciumpreparaten, antacida • NSAIDs: GI effecten • Medicatie met effect op maagontlediging»
+    (S0); «innamevoorwaarden niet haalbaar (rechtop zitten, therapietrouw)» (S3).
+
+    When: an oral bisphosphonate is selected for a patient who has not taken one before ("once per patient").
+    Then: info with the intake instructions and interactions. Oesophageal disease, gastric surgery and inability
+    to sit upright have no verified codes (terminology.md) and are listed for the prescriber to check.
+    """
+    rule_id = "CI-ORALBP-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, _ORAL_BP)
+    if not orders:
+        return NotApplicable(rule_id, "no oral bisphosphonate ordered")
+    if any(snapshot.has_ever_taken(drug) for drug in _ORAL_BP):
+        return NotApplicable(rule_id, "already took an oral bisphosphonate: intake advice given before")
+    return Recommendation(rule_id, variant="intake", evidence=_order_evidence(orders))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-ROMO-1 / -2 / -3
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _ci_romo_1(ctx: RuleContext) -> Outcome:
+    """«Een contra-indicatie voor de opstart van romosozumab is een voorgeschiedenis van een myocardinfarct of
+    beroerte» (S2); Tabel 2 «Voorgeschiedenis van myocardinfarct of TIA/CVA» (S2).
+
+    When: romosozumab is ordered, or (patient-view) the patient is on romosozumab. Then: a history of MI or
+    stroke (and TIA when ROMO_CI_INCLUDES_TIA, the default) → critical at ordering, warning "reassess" during a
+    course; TIA only with the switch off → warning "weigh individually". Condition data unavailable → warning.
+    """
+    rule_id = "CI-ROMO-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    if _is_order_hook(ctx):
+        if not orders:
+            return NotApplicable(rule_id, "no romosozumab ordered")
+    elif not snapshot.is_on(Drug.ROMOSOZUMAB):
+        return NotApplicable(rule_id, "not on romosozumab")
+    evidence = _order_evidence(orders)
+    include_tia = ctx.parameters.romo_ci_includes_tia
+    mi_stroke = _cv_events(snapshot, include_tia=False)
+    tia = snapshot.conditions_of(ConditionKind.TIA)
+    if mi_stroke or (tia and include_tia):
+        events = mi_stroke + (tia if include_tia else ())
+        if not _is_order_hook(ctx):
+            variant = "during-course"
+        else:
+            variant = "contraindicated" if mi_stroke else "contraindicated-tia"
+        return Recommendation(rule_id, variant=variant, evidence=(*evidence, *_condition_evidence(events)))
+    if tia:
+        return Recommendation(rule_id, variant="tia-weigh", evidence=(*evidence, *_condition_evidence(tia)))
+    if _conditions_unavailable(snapshot):
+        return CannotAssess(rule_id, ("cardiovascular-history",), evidence=evidence)
+    return NotApplicable(rule_id, "no myocardial infarction, stroke or TIA recorded")
+
+
+def _ci_romo_2(ctx: RuleContext) -> Outcome:
+    """S2 Tabel 2 (romosozumab column) «Contra-indicatie … Hypocalciëmie».
+
+    When: romosozumab is ordered. Then: hypocalcaemia → critical; calcium missing, older than 90 days or without
+    reference range → warning "measure calcium".
+    """
+    rule_id = "CI-ROMO-2"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    if not orders:
+        return NotApplicable(rule_id, "no romosozumab ordered")
+    calcium = snapshot.calcium
+    evidence = (*_order_evidence(orders), *((_calcium_evidence(calcium),) if calcium else ()))
+    hypo = _hypocalcaemia(snapshot)
+    if hypo is True:
+        value = f"{calcium.mmol_per_l:.2f}" if calcium is not None else "?"
+        return Recommendation(rule_id, variant="hypocalcaemia", facts={"calcium": value}, evidence=evidence)
+    if hypo is None:
+        return CannotAssess(rule_id, ("calcium-90-days",), evidence=evidence, suggestions=("calcium",))
+    return NotApplicable(rule_id, "calcium within the reference range")
+
+
+def _ci_romo_3(ctx: RuleContext) -> Outcome:
+    """«Overweeg het botvormende middel romosozumab … als eerste keus medicament bij postmenopauzale vrouwen
+    ouder dan 50 jaar» (S4 Bijlage 2); «Romosozumab is in België terugbetaald bij postmenopauzale vrouwen (niet
+    bij mannen)» (S2).
+
+    When: romosozumab is ordered. Then: a man, a woman not known to be postmenopausal, or (NL) age ≤ 50 →
+    warning (indication mismatch, not an absolute contraindication). Sex or age unknown → warning "missing".
+    """
+    rule_id = "CI-ROMO-3"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    if not orders:
+        return NotApplicable(rule_id, "no romosozumab ordered")
+    evidence = list(_order_evidence(orders))
+    sex = snapshot.patient.sex
+    if sex is Sex.MALE:
+        return Recommendation(rule_id, variant="male", evidence=tuple(evidence))
+    if sex is not Sex.FEMALE:
+        return CannotAssess(rule_id, ("sex",), evidence=tuple(evidence))
+    age = snapshot.age
+    nl = ctx.profile == "nl"
+    if age is None:
+        return CannotAssess(rule_id, ("age",), evidence=tuple(evidence))
+    evidence.append(Evidence("age", str(age)))
+    if nl and age <= ROMO_MIN_AGE_NL.value:
+        return Recommendation(rule_id, variant="age", facts={"age": str(age)}, evidence=tuple(evidence))
+    if snapshot.is_postmenopausal is not True:
+        return CannotAssess(rule_id, ("menopausal-status",), evidence=tuple(evidence))
+    return NotApplicable(rule_id, "postmenopausal woman in the target population")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-SERM-1
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _ci_serm_1(ctx: RuleContext) -> Outcome:
+    """«zonder contra-indicaties voor SERM (m.a.w. niet-rokers zonder veneuze trombo-embolische gebeurtenissen in
+    de voorgeschiedenis)» (S2)
+
+    When: a SERM (raloxifene, bazedoxifene) is ordered. Then: venous thromboembolism ever → critical; a man →
+    warning (SERM is discussed for women only); otherwise smoking status cannot be read (no verified smoking
+    code in terminology.md) → warning "confirm non-smoker and no VTE history".
+    """
+    rule_id = "CI-SERM-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, _SERMS)
+    if not orders:
+        return NotApplicable(rule_id, "no SERM ordered")
+    evidence = _order_evidence(orders)
+    vte = snapshot.conditions_of(ConditionKind.VENOUS_THROMBOEMBOLISM)
+    if vte:
+        return Recommendation(rule_id, variant="vte", evidence=(*evidence, *_condition_evidence(vte)))
+    if snapshot.patient.sex is Sex.MALE:
+        return Recommendation(rule_id, variant="male", evidence=evidence)
+    missing = ("smoking-status",) + (("venous-thromboembolism-history",) if _conditions_unavailable(snapshot) else ())
+    return CannotAssess(rule_id, missing, evidence=evidence)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CI-TPTD-1 / -2 / -3
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _ci_tptd_1(ctx: RuleContext) -> Outcome:
+    """«Teriparatide kan niet gestart worden (en is in België ook niet terugbetaald) bij patiënten die reeds onder
+    therapie staan met denosumab, aangezien de switch van denosumab naar teriparatide leidt tot een transiënte
+    daling van de botmassa t.h.v. de wervelzuil en de heup, en een progressieve daling van de botmassa t.h.v. de
+    radius (DATA-Switch Study)» (S2)
+
+    When: teriparatide is ordered. Then: on denosumab (active order, current, ordered now, or last injection
+    ≤ 6 months ago) → critical; last injection within TPTD_AFTER_DMAB_LOOKBACK_M (18) months → warning;
+    denosumab on the medication list without any injection date or order → warning "verify".
+    """
+    rule_id = "CI-TPTD-1"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    if not orders:
+        return NotApplicable(rule_id, "no teriparatide ordered")
+    evidence = list(_order_evidence(orders))
+    history = snapshot.therapy(Drug.DENOSUMAB)
+    last = _last_denosumab(snapshot)
+    if last is not None and history is not None and history.last_administration is not None:
+        evidence.append(Evidence("denosumab-last-injection", str(history.last_administration.on), None, None))
+    if _on_denosumab(snapshot):
+        return Recommendation(rule_id, variant="on-denosumab", evidence=tuple(evidence), suggestions=("denosumab",))
+    lookback = ctx.parameters.tptd_after_dmab_lookback_months
+    if last is not None and snapshot.as_of <= add_months(last, lookback):
+        return Recommendation(
+            rule_id, variant="recent-denosumab", facts={"months": str(lookback)}, evidence=tuple(evidence)
+        )
+    if history is not None and last is None:
+        return CannotAssess(rule_id, ("denosumab-injection-dates",), evidence=tuple(evidence))
+    return NotApplicable(rule_id, "no denosumab within the look-back window")
+
+
+def _ci_tptd_2(ctx: RuleContext) -> Outcome:
+    """S2 Tabel 2 (teriparatide column): «Hypercalciëmie - Ernstige nierinsufficiëntie - Metabole botziekten
+    (inclusief hyperparathyroïdie en ziekte van Paget) - Onverklaarde stijging van alkalische fosfatasen -
+    Vroegere radiotherapie van het skelet - Botmaligniteit/metastasen»
+
+    When: teriparatide is ordered. Then: hypercalcaemia, renal function < 30 mL/min (EGFR_SEVERE [NIS]) or
+    hyperparathyroidism → critical; calcium or renal function missing or older than 90 days → warning "measure";
+    otherwise info "no coded contraindication: confirm ALP, Paget, skeletal radiotherapy, bone malignancy"
+    (these have no mapped data in the snapshot).
+    """
+    rule_id = "CI-TPTD-2"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    if not orders:
+        return NotApplicable(rule_id, "no teriparatide ordered")
+    evidence = list(_order_evidence(orders))
+    calcium = snapshot.calcium
+    renal = snapshot.renal_function
+    if calcium is not None:
+        evidence.append(_calcium_evidence(calcium))
+    if renal is not None:
+        evidence.append(renal_evidence(renal))
+    evidence.extend(_condition_evidence(snapshot.conditions_of(ConditionKind.HYPERPARATHYROIDISM)))
+    reasons = _teriparatide_ci_reasons(snapshot)
+    if reasons:
+        return Recommendation(rule_id, variant=reasons[0], evidence=tuple(evidence))
+    missing = []
+    if _hypercalcaemia(snapshot) is None:
+        missing.append("calcium-90-days")
+    if renal is None or _days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_TERIPARATIDE.value:
+        missing.append("renal-function-90-days")
+    if missing:
+        labs = (("calcium",) if "calcium-90-days" in missing else ()) + (
+            ("creatinine",) if "renal-function-90-days" in missing else ()
+        )
+        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+    return Recommendation(rule_id, variant="confirm", evidence=tuple(evidence))
+
+
+def _ci_tptd_3(ctx: RuleContext) -> Outcome:
+    """«Max 2 jaar (eenmalige cyclus)» (S0); «Het gebruik van teriparatide is bovendien beperkt tot 18 maanden in
+    België (elders 24 maanden; het zogenaamde anabool venster).» (S2)
+
+    When: teriparatide is ordered and teriparatide was used before. Then: cumulative use ≥ TPTD_MAX_M (24 NL /
+    18 BE) → warning (single course completed); shorter → info with the months remaining.
+    """
+    rule_id = "CI-TPTD-3"
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    if not orders:
+        return NotApplicable(rule_id, "no teriparatide ordered")
+    history = snapshot.therapy(Drug.TERIPARATIDE)
+    if history is None:
+        return NotApplicable(rule_id, "no previous teriparatide")
+    maximum = ctx.parameters.for_profile(ctx.profile).teriparatide_max_months
+    if maximum is None:  # for_profile always resolves TPTD_MAX_M; kept for the type checker
+        return NotApplicable(rule_id, "TPTD_MAX_M not resolved")
+    months = history.cumulative_covered_days / _DAYS_PER_MONTH
+    evidence = (
+        *_order_evidence(orders),
+        Evidence("teriparatide-months", f"{months:.0f}", history.first_start, None),
+    )
+    facts = {"months": f"{months:.0f}", "max": str(maximum)}
+    if months >= maximum:
+        return Recommendation(rule_id, variant="completed", facts=facts, evidence=evidence)
+    if history.cumulative_covered_days == 0:
+        return CannotAssess(rule_id, ("teriparatide-duration",), evidence=evidence)
+    return Recommendation(
+        rule_id, variant="partial", facts=facts | {"remaining": f"{maximum - months:.0f}"}, evidence=evidence
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# DUP-1 (disabled by default)
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _dup_1(ctx: RuleContext) -> Outcome:
+    """[NIS] Not in the seeds: an optional safety net (rules.md §6 DUP-1), off unless duplicate_therapy_enabled.
+
+    When: an antiresorptive is being signed while another, different antiresorptive is current or also drafted,
+    and the other one is not being stopped in the same orders. Planned transitions are not duplicates: a
+    bisphosphonate after denosumab (DMAB-STOP-2/-3); anabolic → antiresorptive is never two antiresorptives.
+    Then: warning.
+    """
+    rule_id = "DUP-1"
+    if not ctx.parameters.duplicate_therapy_enabled:
+        return NotApplicable(rule_id, "DUP-1 is disabled (duplicate_therapy_enabled = false)")
+    snapshot = ctx.snapshot
+    orders = _new_orders(snapshot, _ANTIRESORPTIVES)
+    if not orders:
+        return NotApplicable(rule_id, "no antiresorptive ordered")
+    stopping = {order.drug for order in snapshot.stop_orders}
+    ordered = {order.drug for order in orders if order.drug}
+    current = {drug for drug in _ANTIRESORPTIVES if snapshot.is_on(drug)} - stopping
+    for new in sorted(ordered):
+        others = (current | ordered) - {new}
+        if new.is_bisphosphonate:
+            others -= {Drug.DENOSUMAB}  # the planned denosumab → bisphosphonate transition
+        if others:
+            evidence = (*_order_evidence(orders), *(Evidence("current-drug", d.value) for d in sorted(others)))
+            return Recommendation(rule_id, variant="duplicate", facts={"drug": new.value}, evidence=evidence)
+    return NotApplicable(rule_id, "no overlapping antiresorptive")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Registry
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _cite(source: str, seed: str, section: str, rule_id: str) -> Citation:
+    return Citation(source=source, seed=seed, section=section, catalog=f"rules.md §6 {rule_id}")
+
+
+CI_EGFR_1 = Rule(
+    id="CI-EGFR-1",
+    title="IV zoledronate contraindicated when renal function < 35 mL/min",
+    hooks=_ALL_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "Behandeling: bisfosfonaten, nierfunctie", "CI-EGFR-1"),),
+    evaluate=_ci_egfr_1,
+)
+CI_EGFR_2 = Rule(
+    id="CI-EGFR-2",
+    title="Oral bisphosphonate contraindicated when renal function < 30 mL/min",
+    hooks=_ALL_HOOKS,
+    profiles=_BOTH,
+    citations=(
+        _cite("S2", _S2, "Behandeling: bisfosfonaten, nierfunctie", "CI-EGFR-2"),
+        _cite("S0", _S0, "Nierfunctiestoornissen", "CI-EGFR-2"),
+    ),
+    evaluate=_ci_egfr_2,
+)
+CI_EGFR_3 = Rule(
+    id="CI-EGFR-3",
+    title="Denosumab in severe renal insufficiency: hypocalcaemia risk",
+    hooks=_ALL_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "Behandeling: denosumab", "CI-EGFR-3"),),
+    evaluate=_ci_egfr_3,
+)
+CI_HYPOCA_1 = Rule(
+    id="CI-HYPOCA-1",
+    title="Hypocalcaemia / vitamin D deficiency before antiresorptives",
+    hooks=_ALL_HOOKS,
+    profiles=_BOTH,
+    citations=(
+        _cite("S0", _S0, "Complicaties botresorptieremmers", "CI-HYPOCA-1"),
+        _cite("S2", _S2, "Calcium en vitamine D", "CI-HYPOCA-1"),
+    ),
+    evaluate=_ci_hypoca_1,
+)
+CI_ORALBP_1 = Rule(
+    id="CI-ORALBP-1",
+    title="Oral bisphosphonate intake conditions, interactions and GI risk",
+    hooks=frozenset({Hook.ORDER_SELECT}),
+    profiles=_BOTH,
+    citations=(
+        _cite("S0", _S0, "Interacties Bisfosfonaten", "CI-ORALBP-1"),
+        _cite("S3", _S3, "Behandeling: innamevoorwaarden", "CI-ORALBP-1"),
+    ),
+    evaluate=_ci_oralbp_1,
+)
+CI_ROMO_1 = Rule(
+    id="CI-ROMO-1",
+    title="Romosozumab after myocardial infarction or stroke (± TIA)",
+    hooks=_ALL_HOOKS,
+    profiles=_BOTH,
+    citations=(
+        _cite("S2", _S2, "Romosozumab; Tabel 2", "CI-ROMO-1"),
+        _cite("S4", _S4, "Bijlage 2 (romosozumab)", "CI-ROMO-1"),
+    ),
+    evaluate=_ci_romo_1,
+)
+CI_ROMO_2 = Rule(
+    id="CI-ROMO-2",
+    title="Romosozumab with hypocalcaemia",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "Tabel 2 (romosozumab, contra-indicatie)", "CI-ROMO-2"),),
+    evaluate=_ci_romo_2,
+)
+CI_ROMO_3 = Rule(
+    id="CI-ROMO-3",
+    title="Romosozumab target population",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(
+        _cite("S4", _S4, "Bijlage 2 (romosozumab)", "CI-ROMO-3"),
+        _cite("S2", _S2, "Romosozumab: terugbetaling", "CI-ROMO-3"),
+    ),
+    evaluate=_ci_romo_3,
+)
+CI_SERM_1 = Rule(
+    id="CI-SERM-1",
+    title="SERM with venous thromboembolism history or active smoking",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "SERM", "CI-SERM-1"),),
+    evaluate=_ci_serm_1,
+)
+CI_TPTD_1 = Rule(
+    id="CI-TPTD-1",
+    title="Never teriparatide in a patient on (or just off) denosumab",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "Teriparatide (DATA-Switch)", "CI-TPTD-1"),),
+    evaluate=_ci_tptd_1,
+)
+CI_TPTD_2 = Rule(
+    id="CI-TPTD-2",
+    title="Other teriparatide contraindications",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(_cite("S2", _S2, "Tabel 2 (teriparatide, contra-indicatie)", "CI-TPTD-2"),),
+    evaluate=_ci_tptd_2,
+)
+CI_TPTD_3 = Rule(
+    id="CI-TPTD-3",
+    title="Teriparatide is a single (once-only) course",
+    hooks=_ORDER_HOOKS,
+    profiles=_BOTH,
+    citations=(
+        _cite("S0", _S0, "Teriparatide (Forsteo)", "CI-TPTD-3"),
+        _cite("S2", _S2, "Teriparatide: duur", "CI-TPTD-3"),
+    ),
+    evaluate=_ci_tptd_3,
+)
+DUP_1 = Rule(
+    id="DUP-1",
+    title="Duplicate osteoporosis drug therapy [NIS] (disabled by default)",
+    hooks=frozenset({Hook.ORDER_SIGN}),
+    profiles=_BOTH,
+    citations=(
+        Citation(
+            source="NIS",
+            seed=_S4,
+            section="not in seeds; planned transitions excepted per Bijlage 8 (denosumab stop schemes)",
+            catalog="rules.md §6 DUP-1",
+        ),
+    ),
+    evaluate=_dup_1,
+)
+
+RULES: tuple[Rule, ...] = (
+    CI_TPTD_1,
+    CI_EGFR_1,
+    CI_EGFR_2,
+    CI_ROMO_1,
+    CI_ROMO_2,
+    CI_SERM_1,
+    CI_TPTD_2,
+    CI_HYPOCA_1,
+    CI_EGFR_3,
+    CI_ROMO_3,
+    CI_TPTD_3,
+    CI_ORALBP_1,
+    DUP_1,
+)
+"""The implemented rules of this family, in evaluation order (critical contraindications first, rules.md §14.1)."""
+
+EXCLUDED: Mapping[str, str] = {
+    "LT-SAFETY-1": (
+        "not a card of its own: rules.md §6 LT-SAFETY-1 is long-term safety text (atypical femoral fracture, ONJ "
+        "rates) shown inside the BP-EVAL-1 / BP-MAX-1 card details"
+    ),
+}
+"""Catalog rule IDs of this family that are deliberately not rules, with the reason."""

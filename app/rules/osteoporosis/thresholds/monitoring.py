@@ -1,0 +1,26 @@
+"""Thresholds of the monitoring rules (rules.md §2, §13)."""
+
+from __future__ import annotations
+
+from app.rules.model import Threshold
+
+__all__ = ["BTM_REPEAT_MONTHS", "CONTROL_DXA_MAX_YEARS", "CONTROL_DXA_MIN_YEARS"]
+
+CONTROL_DXA_MIN_YEARS = Threshold(
+    name="DXA_REPEAT_MIN_Y",
+    value=2,
+    unit="years on treatment",
+    citation="rules.md §2 DXA_REPEAT_MIN_Y, §13 MON-DXA-1; S2 «een controle-DXA elke 2-5 jaar»",
+)
+CONTROL_DXA_MAX_YEARS = Threshold(
+    name="DXA_STALE_YEARS",
+    value=5,
+    unit="years since the last DXA (strictly more)",
+    citation="rules.md §2 DXA_STALE_YEARS, §13 MON-DXA-1; S2 «een controle-DXA elke 2-5 jaar»",
+)
+BTM_REPEAT_MONTHS = Threshold(
+    name="MON-BTM-1 repeat",
+    value=3,
+    unit="months after the start of an oral bisphosphonate",
+    citation="rules.md §13 MON-BTM-1; S2 «bij de start van de behandeling met orale bisfosfonaten en 3 maanden later»",
+)

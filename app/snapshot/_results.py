@@ -1,0 +1,142 @@
+"""Observations beyond the core labs: DXA Z-scores, phosphate, alkaline phosphatase, PTH, bone-turnover markers
+and FRAX probabilities (terminology.md §1.2, §1.4, §3.3, §3.4).
+
+Only codes of the value sets below are read; everything else is left to ``_observations.py`` (which ignores codes
+it does not know without a gap, so nothing is reported twice). Status handling is the same as there: ``final``,
+``amended``, ``corrected`` and a missing status are kept; ``preliminary`` / ``unknown`` become an UNCONFIRMED gap;
+``registered``, ``cancelled``, ``entered-in-error`` are excluded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app import valuesets as vs
+from app.snapshot._context import BuildContext, source_of
+from app.snapshot._dates import choice_date
+from app.snapshot._json import Json, codings, get_dict, get_dicts, get_number, get_str
+from app.snapshot._units import normalised_unit, quantity_value
+from app.snapshot.model import (
+    BoneSite,
+    GapConcept,
+    GapKind,
+    Interpretation,
+    LabResult,
+    LabTest,
+    ZScore,
+)
+
+__all__ = ["ResultFacts", "read_results"]
+
+_KEPT = frozenset({"final", "amended", "corrected"})
+_UNCONFIRMED = frozenset({"preliminary", "unknown"})
+_NOT_DATA = frozenset({"registered", "cancelled", "entered-in-error"})
+
+_Z_SCORE_SETS = (
+    (vs.DXA_Z_SCORE_LUMBAR_SPINE, BoneSite.LUMBAR_SPINE),
+    (vs.DXA_Z_SCORE_FEMORAL_NECK, BoneSite.FEMORAL_NECK),
+    (vs.DXA_Z_SCORE_TOTAL_HIP, BoneSite.TOTAL_HIP),
+    (vs.DXA_Z_SCORE_FOREARM, BoneSite.FOREARM),
+)
+_LAB_SETS = (
+    (vs.PHOSPHATE, LabTest.PHOSPHATE),
+    (vs.ALKALINE_PHOSPHATASE, LabTest.ALKALINE_PHOSPHATASE),
+    (vs.PARATHYROID_HORMONE, LabTest.PARATHYROID_HORMONE),
+    (vs.CTX, LabTest.CTX),
+    (vs.P1NP, LabTest.P1NP),
+    (vs.FRAX_MAJOR_OSTEOPOROTIC_FRACTURE, LabTest.FRAX_MAJOR_OSTEOPOROTIC),
+    (vs.FRAX_HIP_FRACTURE, LabTest.FRAX_HIP),
+)
+_FRAX = frozenset({LabTest.FRAX_MAJOR_OSTEOPOROTIC, LabTest.FRAX_HIP})
+_LOW_CODES = frozenset({"L", "LL", "LU", "<"})
+_HIGH_CODES = frozenset({"H", "HH", "HU", ">"})
+_NORMAL_CODES = frozenset({"N"})
+
+
+@dataclass
+class ResultFacts:
+    """What these observations yielded, oldest first."""
+
+    z_scores: list[ZScore] = field(default_factory=list)
+    lab_results: list[LabResult] = field(default_factory=list)
+
+
+def _interpretation(observation: Json, value: float) -> Interpretation | None:
+    codes = {code for concept in get_dicts(observation, "interpretation") for _, code in codings(concept) if code}
+    if codes & _LOW_CODES:
+        return Interpretation.LOW
+    if codes & _HIGH_CODES:
+        return Interpretation.HIGH
+    if codes & _NORMAL_CODES:
+        return Interpretation.NORMAL
+    ranges = get_dicts(observation, "referenceRange")
+    if not ranges:
+        return None
+    low, high = get_dict(ranges[0], "low"), get_dict(ranges[0], "high")
+    low_value = get_number(low, "value") if low is not None else None
+    high_value = get_number(high, "value") if high is not None else None
+    if low_value is not None and value < low_value:
+        return Interpretation.LOW
+    if high_value is not None and value > high_value:
+        return Interpretation.HIGH
+    if low_value is not None or high_value is not None:
+        return Interpretation.NORMAL
+    return None
+
+
+def read_results(observations: list[Json], context: BuildContext) -> ResultFacts:
+    """Z-scores and the :class:`LabTest` results of ``observations``; problems become gaps."""
+    facts = ResultFacts()
+    for observation in observations:
+        codes = codings(get_dict(observation, "code"))
+        site = next((site for url, site in _Z_SCORE_SETS if context.matches(url, codes)), None)
+        test = next((test for url, test in _LAB_SETS if context.matches(url, codes)), None)
+        if site is None and test is None:
+            continue
+        concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION
+        source = source_of(observation)
+        status = get_str(observation, "status")
+        if status in _NOT_DATA:
+            context.exclude(observation, f"status {status}")
+            continue
+        if status in _UNCONFIRMED:
+            context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
+            continue
+        if status is not None and status not in _KEPT:
+            context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+            continue
+        observed, _ = choice_date(observation, "effective")
+        quantity = get_dict(observation, "valueQuantity")
+        if observed is None or quantity is None:
+            context.gap(GapKind.UNPARSEABLE, concept, "observation without a usable date or valueQuantity", source)
+            continue
+        if site is not None:
+            # terminology.md §1.5: dimensionless; accept {Z-score}, 1 or no unit (case-insensitive).
+            unit = normalised_unit(quantity).strip("{}")
+            z = quantity_value(quantity) if unit in ("z-score", "1", "") else None
+            if z is None:
+                context.gap(GapKind.UNMAPPABLE, concept, "Z-score unit not usable", source)
+                continue
+            facts.z_scores.append(ZScore(site, z, observed, source))
+            continue
+        if test is None:
+            continue
+        value = quantity_value(quantity)
+        if value is None or (test in _FRAX and not 0 <= value <= 100):
+            context.gap(GapKind.UNMAPPABLE, concept, f"{test.value} value not usable", source)
+            continue
+        stale = observed.days_elapsed(context.as_of) > context.parameters.lab_max_age_days
+        facts.lab_results.append(
+            LabResult(
+                test,
+                value,
+                normalised_unit(quantity),
+                observed,
+                source,
+                _interpretation(observation, value),
+                is_stale=stale,
+            )
+        )
+    facts.z_scores.sort(key=lambda z: (z.observed.earliest, z.observed.latest))
+    facts.lab_results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+    return facts
