@@ -1,18 +1,31 @@
-"""Command-line tools: ``osteo-cds export-feedback`` (per-rule feedback as CSV), ``osteo-cds openapi``."""
+"""Command-line tools: ``osteo-cds export-feedback`` (per-rule feedback as CSV), ``osteo-cds openapi``,
+``osteo-cds evaluate`` (cards for a patient Bundle, offline) and ``osteo-cds demo`` (FHIR server + service +
+synthetic patients). ``evaluate`` and ``demo`` live in :mod:`app.devtools` and are imported only when used."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from app.config import get_settings
 from app.feedback import FeedbackStore
 
 __all__ = ["export_feedback_csv", "main"]
+
+EXIT_SERVICE_ERROR = 1
+"""``evaluate``: the service refused the request (e.g. 400 or 412 over HTTP); ``demo``: a hook call failed."""
+EXIT_BAD_INPUT = 2
+"""The input file is not a usable patient Bundle or draft order (argparse uses 2 for bad arguments too)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (128 + SIGINT), after everything that was started has been stopped."""
 
 CSV_COLUMNS = ("rule_id", "cards_issued", "accepted", "overridden", "override_reasons", "comments")
 
@@ -30,7 +43,24 @@ def export_feedback_csv(store: FeedbackStore, out: TextIO) -> int:
     return len(summaries)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}")
+    return port
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="osteo-cds", description="osteo-cds command-line tools")
     commands = parser.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export-feedback", help="export stored feedback per rule as CSV")
@@ -38,7 +68,132 @@ def main(argv: Sequence[str] | None = None) -> int:
     export.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document the service serves")
     openapi.add_argument("--output", "-o", default="openapi/openapi.json", help="file to write")
-    args = parser.parse_args(argv)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="show the cards for a patient Bundle, offline",
+        description=(
+            "Evaluate a patient Bundle (transaction, batch, collection or searchset) through the service's "
+            "pipeline in this process: the Bundle is the complete prefetch; nothing is fetched, no network is used."
+        ),
+    )
+    evaluate.add_argument("bundle", type=Path, help="the patient Bundle (JSON), e.g. examples/patients/01-*.json")
+    evaluate.add_argument(
+        "--hook",
+        choices=("patient-view", "order-select", "order-sign"),
+        default="patient-view",
+        help="default: %(default)s",
+    )
+    evaluate.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the date to evaluate on (default: today in OSTEO_TIMEZONE; the synthetic patients are dated "
+        "relative to 2025-06-01)",
+    )
+    evaluate.add_argument("--lang", choices=("nl", "en"), default="nl", help="card language (default: %(default)s)")
+    evaluate.add_argument(
+        "--draft-order",
+        type=Path,
+        metavar="RESOURCE.json",
+        help="a draft MedicationRequest for order-select / order-sign (e.g. examples/patients/draft-orders/...)",
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the CDS Hooks response as JSON")
+
+    demo = commands.add_parser(
+        "demo",
+        help="start a FHIR server and the service, load the synthetic patients, fire the hooks, show the cards",
+        description=(
+            "Start the local FHIR R4 test server (sekmet-fhir, installed into .fhir-venv if needed) and the "
+            "service on 127.0.0.1, load examples/patients/, call patient-view (and order-select/order-sign where "
+            "a patient has a draft order) without prefetch, print the cards per patient and stop."
+        ),
+    )
+    demo.add_argument("--port", type=_port, default=0, help="service port on 127.0.0.1 (default: any free port)")
+    demo.add_argument("--fhir-port", type=_port, default=None, help="FHIR server port (default: any free port)")
+    demo.add_argument("--lang", choices=("nl", "en"), default="nl", help="card language (default: %(default)s)")
+    demo.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="the service's 'today' (default: 2025-06-01, the patients' reference date)",
+    )
+    demo.add_argument(
+        "--keep-running", action="store_true", help="keep both servers running after the cards, until Ctrl-C"
+    )
+    demo.add_argument(
+        "--patients",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="directory of patient transaction Bundles, with draft-orders/ (default: examples/patients)",
+    )
+    return parser
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from app.devtools.evaluate import evaluate_patient, format_cards
+    from app.devtools.patients import PatientBundleError, read_json, read_patient
+    from app.errors import CdsServiceError
+
+    try:
+        patient = read_patient(args.bundle)
+        drafts = [read_json(args.draft_order)] if args.draft_order else []
+    except PatientBundleError as exc:
+        print(f"osteo-cds evaluate: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    as_of = args.as_of or datetime.now(ZoneInfo(get_settings().timezone)).date()
+    try:
+        response = asyncio.run(
+            evaluate_patient(patient, hook=args.hook, as_of=as_of, language=args.lang, draft_orders=drafts)
+        )
+    except CdsServiceError as exc:
+        print(
+            f"osteo-cds evaluate: the service refused the request ({exc.status_code}): {exc.message}", file=sys.stderr
+        )
+        return EXIT_SERVICE_ERROR
+    if args.json:
+        print(response.model_dump_json(by_alias=True, exclude_none=True, indent=2))
+    else:
+        title = f"{patient.name} · {args.hook} · as of {as_of.isoformat()} · patient {patient.patient_id}"
+        sys.stdout.write(format_cards(response.cards, title=title))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from app.devtools.demo import DemoOptions, run_demo
+    from app.devtools.fhir_server import FhirTestServerError
+    from app.devtools.patients import LIBRARY_DIR, REFERENCE_DATE, PatientBundleError
+
+    options = DemoOptions(
+        port=args.port,
+        fhir_port=args.fhir_port,
+        language=args.lang,
+        as_of=args.as_of or REFERENCE_DATE,
+        keep_running=args.keep_running,
+        patients_dir=args.patients or LIBRARY_DIR,
+    )
+    try:
+        return EXIT_SERVICE_ERROR if run_demo(options) else 0
+    except PatientBundleError as exc:
+        print(f"osteo-cds demo: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (FhirTestServerError, OSError) as exc:
+        print(f"osteo-cds demo: could not start: {exc}", file=sys.stderr)
+        return EXIT_SERVICE_ERROR
+    except KeyboardInterrupt:
+        print("\nosteo-cds demo: interrupted; the FHIR server and the service are stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+
+    if args.command == "evaluate":
+        return _evaluate(args)
+    if args.command == "demo":
+        return _demo(args)
 
     if args.command == "openapi":
         from app.main import create_app

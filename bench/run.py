@@ -129,7 +129,7 @@ def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
 def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from tests.integration.fault_proxy import Fault, FaultProxy  # noqa: PLC0415 - dev-only harness
-    from tests.integration.fhir_server import FhirTestServer  # noqa: PLC0415
+    from app.devtools.fhir_server import FhirTestServer  # noqa: PLC0415
 
     server = FhirTestServer()
     try:

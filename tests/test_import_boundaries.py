@@ -20,6 +20,7 @@ HTTPX_EXCEPTIONS = {
     "app/main.py": "the lifespan creates the one shared httpx.AsyncClient (house style §2.1.5, §2.2)",
     "app/hooks/pipeline.py": "receives the shared AsyncClient (type only) to bind a FhirClient per request",
     "app/security/": "JWT verification: issuer JWKS fetch and URL parsing, not FHIR",
+    "app/devtools/": "developer tools (FHIR test server launcher, demo client), never on the request path",
 }
 
 

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.devtools.fhir_server import FHIR_JSON, FhirServer, FhirTestServer, FhirTestServerError
+
 from .fault_proxy import Fault, FaultKind, FaultProxy, RecordingListener
-from .fhir_server import FHIR_JSON, FhirServer, FhirTestServer, FhirTestServerError
 
 pytestmark = pytest.mark.integration
 
