@@ -32,6 +32,7 @@ class BuildContext:
     resources_by_ref: dict[str, Json] = field(default_factory=dict)
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
+    _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""
@@ -43,7 +44,17 @@ class BuildContext:
 
     def matches(self, url: str, codes: Iterable[CodingKey]) -> bool:
         """Any of ``codes`` is in the value set ``url`` (an absent value set matches nothing)."""
-        return any(url in self.catalog.value_sets_for(system, code) for system, code in codes)
+        return url in self.value_sets(codes)
+
+    def value_sets(self, codes: Iterable[CodingKey]) -> frozenset[str]:
+        """Every value set containing any of ``codes`` (one index lookup per coding, cached per build: the readers
+        ask about the same CodeableConcept for many value sets in a row)."""
+        key = tuple(codes)
+        found = self._value_sets_cache.get(key)
+        if found is None:
+            found = frozenset().union(*(self.catalog.value_sets_for(system, code) for system, code in key))
+            self._value_sets_cache[key] = found
+        return found
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an
