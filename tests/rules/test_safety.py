@@ -104,13 +104,13 @@ class TestCiEgfr1ZoledronateAndRenalFunction:
         outcome = run(CI_EGFR_1, creatinine_clearance(value=32, on=RECENT), drafts=(ordered(ZOLEDRONATE),))
 
         assert isinstance(outcome, Recommendation)
-        assert outcome.suggestions == ("alendronate", "denosumab")
+        assert outcome.suggestions == ("remove-order", "alendronate", "denosumab")
         assert [e.what for e in outcome.evidence] == ["draft-order", "creatinine-clearance"]
 
     def test_below_30_the_oral_alternative_is_not_suggested(self) -> None:
         outcome = run(CI_EGFR_1, creatinine_clearance(value=29, on=RECENT), drafts=(ordered(ZOLEDRONATE),))
 
-        assert isinstance(outcome, Recommendation) and outcome.suggestions == ("denosumab",)
+        assert isinstance(outcome, Recommendation) and outcome.suggestions == ("remove-order", "denosumab")
 
     def test_the_s0_alternative_threshold_of_30_allows_32(self) -> None:
         outcome = run(
@@ -178,7 +178,7 @@ class TestCiEgfr2OralBisphosphonateAndRenalFunction:
         assert isinstance(outcome, Recommendation) is fires
         if fires:
             assert variant(outcome) == "contraindicated"
-            assert isinstance(outcome, Recommendation) and outcome.suggestions == ("denosumab",)
+            assert isinstance(outcome, Recommendation) and outcome.suggestions == ("remove-order", "denosumab")
 
     def test_risedronate_is_covered_too(self) -> None:
         outcome = run(CI_EGFR_2, creatinine_clearance(value=25, on=RECENT), drafts=(ordered(RISEDRONATE),))
@@ -450,7 +450,7 @@ class TestCiTptd1TeriparatideAfterDenosumab:
         )
 
         assert isinstance(outcome, Recommendation)
-        assert outcome.variant == "on-denosumab" and outcome.suggestions == ("denosumab",)
+        assert outcome.variant == "on-denosumab" and outcome.suggestions == ("remove-order", "denosumab")
         assert ("denosumab-last-injection", "2025-04-01") in [(e.what, e.value) for e in outcome.evidence]
 
     def test_the_literal_six_month_lookback_drops_the_warning(self) -> None:

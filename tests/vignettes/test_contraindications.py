@@ -40,7 +40,7 @@ def suggested_atc_codes(card: dict[str, Any]) -> set[str]:
         coding["code"]
         for suggestion in card.get("suggestions", [])
         for action in suggestion["actions"]
-        if action["resource"]["resourceType"] == "MedicationRequest"
+        if action["type"] == "create" and action["resource"]["resourceType"] == "MedicationRequest"
         for coding in action["resource"]["medicationCodeableConcept"]["coding"]
         if coding["system"] == "http://www.whocc.no/atc"
     }

@@ -105,6 +105,24 @@ def _order_evidence(orders: tuple[DraftOrder, ...]) -> tuple[Evidence, ...]:
     )
 
 
+def _removal(orders: tuple[DraftOrder, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The "remove this order" suggestion for a contraindicated draft (rules.md §6 "Suggestions: remove draft"):
+    a delete action naming the first draft that has an id; a draft without id cannot be named, so no suggestion."""
+    named = [order for order in orders if order.source.id]
+    if not named:
+        return (), {}
+    return ("remove-order",), {"draft": named[0].draft_ref}
+
+
+def _antiresorptive_alternatives(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> tuple[str, ...]:
+    """rules.md §6 CI-ROMO-1 / CI-SERM-1 "bisphosphonate or denosumab", without drugs the patient may not get
+    (rules.md §14.4)."""
+    forbidden = contraindicated_drugs(snapshot, parameters)
+    return tuple(
+        key for key, drug in (("alendronate", Drug.ALENDRONATE), ("denosumab", Drug.DENOSUMAB)) if drug not in forbidden
+    )
+
+
 def renal_evidence(renal: RenalFunction) -> Evidence:
     """The renal value a card used: CrCl (Cockcroft–Gault) or eGFR, with its date and source."""
     what = "creatinine-clearance" if renal.kind is RenalKind.CRCL else "egfr"
@@ -270,12 +288,13 @@ def _ci_egfr_1(ctx: RuleContext) -> Outcome:
             for key, drug in (("alendronate", Drug.ALENDRONATE), ("denosumab", Drug.DENOSUMAB))
             if drug not in forbidden
         )
+        remove, draft = _removal(orders)
         return Recommendation(
             rule_id,
             variant="contraindicated" if _is_order_hook(ctx) else "contraindicated-due",
-            facts={"renal": _number(renal.ml_per_min), "threshold": str(threshold)},
+            facts={"renal": _number(renal.ml_per_min), "threshold": str(threshold), **draft},
             evidence=(*evidence, renal_evidence(renal)),
-            suggestions=suggestions,
+            suggestions=(*remove, *suggestions),
         )
     if renal is None or _days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_BEFORE_ZOLEDRONATE.value:
         return CannotAssess(
@@ -307,12 +326,13 @@ def _ci_egfr_2(ctx: RuleContext) -> Outcome:
     evidence = _order_evidence(orders)
     if renal is not None and renal.ml_per_min < EGFR_CI_ORAL_BP.value:
         forbidden = contraindicated_drugs(snapshot, ctx.parameters)
+        remove, draft = _removal(orders)
         return Recommendation(
             rule_id,
             variant="contraindicated" if _is_order_hook(ctx) else "contraindicated-current",
-            facts={"renal": _number(renal.ml_per_min)},
+            facts={"renal": _number(renal.ml_per_min), **draft},
             evidence=(*evidence, renal_evidence(renal)),
-            suggestions=() if Drug.DENOSUMAB in forbidden else ("denosumab",),
+            suggestions=(*remove, *(() if Drug.DENOSUMAB in forbidden else ("denosumab",))),
         )
     if renal is None or renal.is_stale:
         if not _is_order_hook(ctx):
@@ -491,10 +511,15 @@ def _ci_romo_1(ctx: RuleContext) -> Outcome:
     if mi_stroke or (tia and include_tia):
         events = mi_stroke + (tia if include_tia else ())
         if not _is_order_hook(ctx):
-            variant = "during-course"
-        else:
-            variant = "contraindicated" if mi_stroke else "contraindicated-tia"
-        return Recommendation(rule_id, variant=variant, evidence=(*evidence, *_condition_evidence(events)))
+            return Recommendation(rule_id, variant="during-course", evidence=(*evidence, *_condition_evidence(events)))
+        remove, draft = _removal(orders)
+        return Recommendation(
+            rule_id,
+            variant="contraindicated" if mi_stroke else "contraindicated-tia",
+            facts=draft,
+            evidence=(*evidence, *_condition_evidence(events)),
+            suggestions=(*remove, *_antiresorptive_alternatives(snapshot, ctx.parameters)),
+        )
     if tia:
         return Recommendation(rule_id, variant="tia-weigh", evidence=(*evidence, *_condition_evidence(tia)))
     if _conditions_unavailable(snapshot):
@@ -576,7 +601,14 @@ def _ci_serm_1(ctx: RuleContext) -> Outcome:
     evidence = _order_evidence(orders)
     vte = snapshot.conditions_of(ConditionKind.VENOUS_THROMBOEMBOLISM)
     if vte:
-        return Recommendation(rule_id, variant="vte", evidence=(*evidence, *_condition_evidence(vte)))
+        remove, draft = _removal(orders)
+        return Recommendation(
+            rule_id,
+            variant="vte",
+            facts=draft,
+            evidence=(*evidence, *_condition_evidence(vte)),
+            suggestions=(*remove, *_antiresorptive_alternatives(snapshot, ctx.parameters)),
+        )
     if snapshot.patient.sex is Sex.MALE:
         return Recommendation(rule_id, variant="male", evidence=evidence)
     missing = ("smoking-status",) + (("venous-thromboembolism-history",) if _conditions_unavailable(snapshot) else ())
@@ -609,7 +641,14 @@ def _ci_tptd_1(ctx: RuleContext) -> Outcome:
     if last is not None and history is not None and history.last_administration is not None:
         evidence.append(Evidence("denosumab-last-injection", str(history.last_administration.on), None, None))
     if _on_denosumab(snapshot):
-        return Recommendation(rule_id, variant="on-denosumab", evidence=tuple(evidence), suggestions=("denosumab",))
+        remove, draft = _removal(orders)
+        return Recommendation(
+            rule_id,
+            variant="on-denosumab",
+            facts=draft,
+            evidence=tuple(evidence),
+            suggestions=(*remove, "denosumab"),
+        )
     lookback = ctx.parameters.tptd_after_dmab_lookback_months
     if last is not None and snapshot.as_of <= add_months(last, lookback):
         return Recommendation(
