@@ -44,7 +44,14 @@ from app.snapshot.model import (
     VitaminD,
 )
 
-__all__ = ["ObservationFacts", "read_observations"]
+__all__ = [
+    "INTERPRETATION_HIGH",
+    "INTERPRETATION_LOW",
+    "INTERPRETATION_NORMAL",
+    "ObservationFacts",
+    "admitted_by_status",
+    "read_observations",
+]
 
 _KEPT = frozenset({"final", "amended", "corrected"})
 _UNCONFIRMED = frozenset({"preliminary", "unknown"})
@@ -62,9 +69,9 @@ _BMD_SETS = (
     (vs.DXA_BMD_TOTAL_HIP, BoneSite.TOTAL_HIP),
 )
 # v3-ObservationInterpretation codes (FHIR R4 core value set).
-_LOW_CODES = frozenset({"L", "LL", "LU", "<"})
-_HIGH_CODES = frozenset({"H", "HH", "HU", ">"})
-_NORMAL_CODES = frozenset({"N"})
+INTERPRETATION_LOW = frozenset({"L", "LL", "LU", "<"})
+INTERPRETATION_HIGH = frozenset({"H", "HH", "HU", ">"})
+INTERPRETATION_NORMAL = frozenset({"N"})
 
 
 @dataclass
@@ -99,11 +106,11 @@ def _interpretation(
     if ranges:
         low = to_mmol(get_dict(ranges[0], "low"))
         high = to_mmol(get_dict(ranges[0], "high"))
-    if codes & _LOW_CODES:
+    if codes & INTERPRETATION_LOW:
         return Interpretation.LOW, low, high
-    if codes & _HIGH_CODES:
+    if codes & INTERPRETATION_HIGH:
         return Interpretation.HIGH, low, high
-    if codes & _NORMAL_CODES:
+    if codes & INTERPRETATION_NORMAL:
         return Interpretation.NORMAL, low, high
     return _against_range(value_mmol, low, high), low, high
 
@@ -123,6 +130,25 @@ def codings_of_list(concepts: list[Json]) -> list[tuple[str | None, str | None]]
     return [c for concept in concepts for c in codings(concept)]
 
 
+def admitted_by_status(observation: Json, concept: str, source: SourceRef, context: BuildContext) -> bool:
+    """Whether an Observation's status lets it count as a result (final, amended, corrected or no status).
+
+    Statuses that say it is not data (registered, cancelled, entered-in-error) are excluded; preliminary or unknown
+    results are an UNCONFIRMED gap; any other status is an UNPARSEABLE gap. Shared by every Observation reader.
+    """
+    status = get_str(observation, "status")
+    if status in _NOT_DATA:
+        context.exclude(observation, f"status {status}")
+        return False
+    if status in _UNCONFIRMED:
+        context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
+        return False
+    if status is not None and status not in _KEPT:
+        context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+        return False
+    return True
+
+
 def read_observations(observations: list[Json], context: BuildContext) -> ObservationFacts:
     """Turn Observations into lab and DXA facts; everything dropped becomes a gap or an exclusion."""
     facts = ObservationFacts()
@@ -134,15 +160,7 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
             if not codes:
                 context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
             continue
-        status = get_str(observation, "status")
-        if status in _NOT_DATA:
-            context.exclude(observation, f"status {status}")
-            continue
-        if status in _UNCONFIRMED:
-            context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
-            continue
-        if status is not None and status not in _KEPT:
-            context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+        if not admitted_by_status(observation, concept, source, context):
             continue
         observed, _ = choice_date(observation, "effective")
         if observed is None:

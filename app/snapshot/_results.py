@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date
-from app.snapshot._json import Json, codings, get_dict, get_dicts, get_number, get_str
+from app.snapshot._json import Json, codings, get_dict, get_dicts, get_number
+from app.snapshot._observations import (
+    INTERPRETATION_HIGH,
+    INTERPRETATION_LOW,
+    INTERPRETATION_NORMAL,
+    admitted_by_status,
+)
 from app.snapshot._units import normalised_unit, quantity_value
 from app.snapshot.model import (
     BoneSite,
@@ -27,10 +33,6 @@ from app.snapshot.model import (
 )
 
 __all__ = ["ResultFacts", "read_results"]
-
-_KEPT = frozenset({"final", "amended", "corrected"})
-_UNCONFIRMED = frozenset({"preliminary", "unknown"})
-_NOT_DATA = frozenset({"registered", "cancelled", "entered-in-error"})
 
 _Z_SCORE_SETS = (
     (vs.DXA_Z_SCORE_LUMBAR_SPINE, BoneSite.LUMBAR_SPINE),
@@ -48,9 +50,6 @@ _LAB_SETS = (
     (vs.FRAX_HIP_FRACTURE, LabTest.FRAX_HIP),
 )
 _FRAX = frozenset({LabTest.FRAX_MAJOR_OSTEOPOROTIC, LabTest.FRAX_HIP})
-_LOW_CODES = frozenset({"L", "LL", "LU", "<"})
-_HIGH_CODES = frozenset({"H", "HH", "HU", ">"})
-_NORMAL_CODES = frozenset({"N"})
 
 
 @dataclass
@@ -63,11 +62,11 @@ class ResultFacts:
 
 def _interpretation(observation: Json, value: float) -> Interpretation | None:
     codes = {code for concept in get_dicts(observation, "interpretation") for _, code in codings(concept) if code}
-    if codes & _LOW_CODES:
+    if codes & INTERPRETATION_LOW:
         return Interpretation.LOW
-    if codes & _HIGH_CODES:
+    if codes & INTERPRETATION_HIGH:
         return Interpretation.HIGH
-    if codes & _NORMAL_CODES:
+    if codes & INTERPRETATION_NORMAL:
         return Interpretation.NORMAL
     ranges = get_dicts(observation, "referenceRange")
     if not ranges:
@@ -95,15 +94,7 @@ def read_results(observations: list[Json], context: BuildContext) -> ResultFacts
             continue
         concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION
         source = source_of(observation)
-        status = get_str(observation, "status")
-        if status in _NOT_DATA:
-            context.exclude(observation, f"status {status}")
-            continue
-        if status in _UNCONFIRMED:
-            context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
-            continue
-        if status is not None and status not in _KEPT:
-            context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+        if not admitted_by_status(observation, concept, source, context):
             continue
         observed, _ = choice_date(observation, "effective")
         quantity = get_dict(observation, "valueQuantity")
