@@ -28,18 +28,18 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.diagnosis import RiskClass, assess_bbc_risk, in_bbc_population
+from app.rules.osteoporosis.safety import cardiovascular_events
 from app.rules.osteoporosis.thresholds.anabolic import (
     ANABOLIC_END_GRACE,
     PREVALENT_VF_FOR_THIRD_FRACTURE,
-    ROMO_MIN_AGE_EXCLUSIVE,
     ROMO_PLAN_T_HIP_ONE_VF,
     ROMO_PLAN_T_HIP_TWO_VF,
     TPTD_BE_CHECK_AT,
-    TPTD_SEVERE_RENAL,
     TPTD_T_MIN,
     VF_GRADE_MODERATE,
     VF_GRADE_SEVERE,
 )
+from app.rules.osteoporosis.thresholds.safety import EGFR_SEVERE, ROMO_MIN_AGE_NL
 from app.rules.osteoporosis.thresholds.switch import FAILURE_MIN_THERAPY
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
@@ -207,11 +207,8 @@ def usable_dxa(snapshot: ClinicalSnapshot) -> DxaStudy | None:
 
 
 def has_cv_contraindication(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool:
-    """rules.md D-CV: MI or stroke, and TIA when ``ROMO_CI_INCLUDES_TIA`` (C-15)."""
-    kinds = [ConditionKind.MYOCARDIAL_INFARCTION, ConditionKind.STROKE]
-    if parameters.romo_ci_includes_tia:
-        kinds.append(ConditionKind.TIA)
-    return any(snapshot.has_condition(kind) for kind in kinds)
+    """rules.md D-CV: MI or stroke, and TIA when ``ROMO_CI_INCLUDES_TIA`` (C-15); the CI-ROMO-1 definition."""
+    return bool(cardiovascular_events(snapshot, include_tia=parameters.romo_ci_includes_tia))
 
 
 def last_exposure(snapshot: ClinicalSnapshot, drug: Drug) -> date | None:
@@ -243,7 +240,7 @@ def _teriparatide_contraindication(snapshot: ClinicalSnapshot) -> bool:
     renal = snapshot.renal_function
     return bool(
         (calcium is not None and not calcium.is_stale and calcium.is_high)
-        or (renal is not None and not renal.is_stale and renal.ml_per_min < TPTD_SEVERE_RENAL.value)
+        or (renal is not None and not renal.is_stale and renal.ml_per_min < EGFR_SEVERE.value)
         or snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM)
     )
 
@@ -392,7 +389,7 @@ def _anabolic_1(ctx: RuleContext) -> Outcome:
             return Recommendation(rule_id, "unmet-cv", facts=facts, evidence=evidence)
         return NotApplicable(rule_id, "history of MI/stroke (CI-ROMO-1)")
     postmenopausal = snapshot.is_postmenopausal
-    if snapshot.patient.sex is Sex.MALE or (age is not None and age <= ROMO_MIN_AGE_EXCLUSIVE.value):
+    if snapshot.patient.sex is Sex.MALE or (age is not None and age <= ROMO_MIN_AGE_NL.value):
         if ordering:
             return Recommendation(rule_id, "unmet-population", facts=facts, evidence=evidence)
         return NotApplicable(rule_id, "not a woman older than 50")

@@ -50,6 +50,7 @@ from app.snapshot.model import (
 )
 
 __all__ = [
+    "cardiovascular_events",
     "CI_EGFR_1",
     "CI_EGFR_2",
     "CI_EGFR_3",
@@ -157,8 +158,10 @@ def _conditions_unavailable(snapshot: ClinicalSnapshot) -> bool:
     )
 
 
-def _cv_events(snapshot: ClinicalSnapshot, *, include_tia: bool) -> tuple[ConditionFact, ...]:
-    """rules.md D-CV: myocardial infarction or stroke/CVA (and TIA when ROMO_CI_INCLUDES_TIA), active or history."""
+def cardiovascular_events(snapshot: ClinicalSnapshot, *, include_tia: bool) -> tuple[ConditionFact, ...]:
+    """rules.md D-CV: myocardial infarction or stroke/CVA (and TIA when ROMO_CI_INCLUDES_TIA), active or history.
+
+    The one definition of the romosozumab cardiovascular contraindication, shared by the CI and anabolic rules."""
     kinds = [ConditionKind.MYOCARDIAL_INFARCTION, ConditionKind.STROKE] + ([ConditionKind.TIA] if include_tia else [])
     return tuple(fact for kind in kinds for fact in snapshot.conditions_of(kind))
 
@@ -228,7 +231,7 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
         if renal.ml_per_min < EGFR_CI_ORAL_BP.value:
             for drug in sorted(_ORAL_BP):
                 forbidden[drug] = "CI-EGFR-2"
-    if _cv_events(snapshot, include_tia=parameters.romo_ci_includes_tia):
+    if cardiovascular_events(snapshot, include_tia=parameters.romo_ci_includes_tia):
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-1"
     elif _hypocalcaemia(snapshot) is True:
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-2"
@@ -506,7 +509,7 @@ def _ci_romo_1(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "not on romosozumab")
     evidence = _order_evidence(orders)
     include_tia = ctx.parameters.romo_ci_includes_tia
-    mi_stroke = _cv_events(snapshot, include_tia=False)
+    mi_stroke = cardiovascular_events(snapshot, include_tia=False)
     tia = snapshot.conditions_of(ConditionKind.TIA)
     if mi_stroke or (tia and include_tia):
         events = mi_stroke + (tia if include_tia else ())

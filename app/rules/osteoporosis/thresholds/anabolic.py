@@ -2,7 +2,8 @@
 
 Durations that are guideline parameters (``TPTD_MAX_M``, ``ROMO_MAX_M``, ``POST_ANABOLIC_AR_MIN_Y``,
 ``ROMO_NL_CRITERIA``) are read from :class:`~app.rules.parameters.GuidelineParameters`; the fixed numbers of the
-criteria live here.
+criteria live here. Severe renal insufficiency (``EGFR_SEVERE``) and the romosozumab age (> 50) are the same
+catalog values the contraindication rules use: they are imported from ``thresholds/safety.py``, not repeated.
 """
 
 from __future__ import annotations
@@ -12,22 +13,14 @@ from app.rules.model import Threshold
 __all__ = [
     "ANABOLIC_END_GRACE",
     "PREVALENT_VF_FOR_THIRD_FRACTURE",
-    "ROMO_MIN_AGE_EXCLUSIVE",
     "ROMO_PLAN_T_HIP_ONE_VF",
     "ROMO_PLAN_T_HIP_TWO_VF",
     "TPTD_BE_CHECK_AT",
-    "TPTD_SEVERE_RENAL",
     "TPTD_T_MIN",
     "VF_GRADE_MODERATE",
     "VF_GRADE_SEVERE",
 ]
 
-ROMO_MIN_AGE_EXCLUSIVE = Threshold(
-    name="ANABOLIC-1 age",
-    value=50,
-    unit="years (strictly older)",
-    citation=("rules.md §12 ANABOLIC-1; conflicts C-53; S4 Bijlage 2 «postmenopauzale vrouwen ouder dan 50 jaar»"),
-)
 ROMO_PLAN_T_HIP_ONE_VF = Threshold(
     name="ANABOLIC-1 hip T with ≥ 1 grade 2/3 VF",
     value=-2.5,
@@ -67,12 +60,6 @@ PREVALENT_VF_FOR_THIRD_FRACTURE = Threshold(
     citation=(
         "rules.md §12 ANABOLIC-3; S4 Bijlage 2 «patiënten met 2 prevalente wervelfracturen en een derde fractuur»"
     ),
-)
-TPTD_SEVERE_RENAL = Threshold(
-    name="EGFR_SEVERE",
-    value=30,
-    unit="mL/min (<)",
-    citation="rules.md §2 EGFR_SEVERE [NIS]; §6 CI-TPTD-2 «Ernstige nierinsufficiëntie»",
 )
 ANABOLIC_END_GRACE = Threshold(
     name="ANABOLIC-5/-6 one month",
