@@ -92,7 +92,7 @@ def deletes(card: Card) -> list[str]:
 
 class TestGlucocorticoidOrderNeedingPrevention:
     @pytest.mark.parametrize("name", ["gc-prednisone-order-select.json", "gc-prednisone-order-sign.json"])
-    def test_prednisone_10_mg_at_55_offers_a_weekly_bisphosphonate_with_vitamin_d_and_dxa(
+    def test_prednisone_10_mg_at_55_offers_a_weekly_bisphosphonate_with_vitamin_d_calcium_and_dxa(
         self, hooks: TestClient, name: str
     ) -> None:
         card = card_of(send(hooks, name), "GC-START-1")
@@ -100,6 +100,7 @@ class TestGlucocorticoidOrderNeedingPrevention:
         assert card.indicator == "warning"
         codes = [atc_codes(suggestion) for suggestion in card.suggestions or []]
         assert [ALENDRONATE, "A11CC05"] in codes and [RISEDRONATE, "A11CC05"] in codes
+        assert ["A12AA04"] in codes  # calcium carbonate, its own suggestion (diet first: only if the diet falls short)
         services = [r for s in card.suggestions or [] for r in resources(s) if r["resourceType"] == "ServiceRequest"]
         assert services, "DXA + VFA order expected"
 

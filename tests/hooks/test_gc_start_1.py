@@ -88,11 +88,13 @@ class TestV06PrednisoneOrderedFor55YearOldWoman:
         assert card["selectionBehavior"] == "any"
         assert all(reason["display"] for reason in card["overrideReasons"])
 
-    def test_offers_alendronate_risedronate_and_baseline_dxa_as_valid_r4_orders(self, client: TestClient) -> None:
+    def test_offers_alendronate_risedronate_calcium_and_baseline_dxa_as_valid_r4_orders(
+        self, client: TestClient
+    ) -> None:
         [card] = gc_cards(call(client, ORDER_SELECT, order_select()))
 
         labels = [suggestion["label"] for suggestion in card["suggestions"]]
-        assert len(labels) == 3 and all(suggestion["uuid"] for suggestion in card["suggestions"])
+        assert len(labels) == 4 and all(suggestion["uuid"] for suggestion in card["suggestions"])
         resources = [action["resource"] for s in card["suggestions"] for action in s["actions"]]
         for resource in resources:
             model = MedicationRequest if resource["resourceType"] == "MedicationRequest" else ServiceRequest
@@ -105,7 +107,8 @@ class TestV06PrednisoneOrderedFor55YearOldWoman:
             if coding["system"] == "http://www.whocc.no/atc"
         }
         services = [c["code"] for r in resources if r["resourceType"] == "ServiceRequest" for c in r["code"]["coding"]]
-        assert atc_codes == {"M05BA04", "M05BA07", "A11CC05"}  # alendronate, risedronate, colecalciferol
+        # alendronate, risedronate, colecalciferol, calcium carbonate
+        assert atc_codes == {"M05BA04", "M05BA07", "A11CC05", "A12AA04"}
         assert services == ["312681000"]  # SNOMED bone density scan
         assert all(r["subject"] == {"reference": "Patient/patient-1"} for r in resources)
 

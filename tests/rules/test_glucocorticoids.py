@@ -194,14 +194,14 @@ class TestGcStart1:
 
         assert isinstance(outcome, Recommendation)
         assert outcome.variant == "start"
-        assert outcome.suggestions == ("alendronate", "risedronate", "dxa-vfa")
+        assert outcome.suggestions == ("alendronate", "risedronate", "calcium", "dxa-vfa")
         assert outcome.facts == {"dose": "10"}
 
     def test_a_recent_dxa_is_not_ordered_again(self, catalog: CodeSetCatalog) -> None:
         outcome = evaluate(catalog, gc.GC_START_1, prednisone(10), *recent_dxa(ls=-1.0), age=55)
 
         assert isinstance(outcome, Recommendation)
-        assert outcome.suggestions == ("alendronate", "risedronate")
+        assert outcome.suggestions == ("alendronate", "risedronate", "calcium")
 
     @pytest.mark.parametrize(
         ("crcl", "second_choice"),
@@ -219,7 +219,7 @@ class TestGcStart1:
         assert ("alendronate" in outcome.suggestions) is not second_choice
         if second_choice:
             # zoledronate (< 35) and teriparatide (severe renal insufficiency < 30, CI-TPTD-2) are not offered
-            assert outcome.suggestions == ("denosumab", "dxa-vfa")
+            assert outcome.suggestions == ("denosumab", "calcium", "dxa-vfa")
             assert "renal-function" in evidence_keys(outcome)
 
     def test_the_conditional_card_filters_its_suggestions_too(self, catalog: CodeSetCatalog) -> None:
@@ -229,7 +229,41 @@ class TestGcStart1:
 
         assert isinstance(outcome, CannotAssess)
         assert outcome.variant == "conditional"
-        assert outcome.suggestions == ("denosumab", "dxa-vfa")
+        assert outcome.suggestions == ("denosumab", "calcium", "dxa-vfa")
+
+    def test_vitamin_d_already_taken_is_not_ordered_twice(self, catalog: CodeSetCatalog) -> None:
+        vitamin_d = medication_statement(medication=atc("A11CC05", "colecalciferol"), start="2024-01-01")
+
+        outcome = evaluate(catalog, gc.GC_START_1, prednisone(10), vitamin_d, *recent_dxa(ls=-1.0), age=55)
+
+        assert isinstance(outcome, Recommendation)
+        assert outcome.suggestions == ("alendronate-alone", "risedronate-alone", "calcium")
+
+    def test_calcium_already_taken_is_not_suggested_again(self, catalog: CodeSetCatalog) -> None:
+        calcium = medication_statement(medication=atc("A12AA04", "calcium carbonate"), start="2024-01-01")
+
+        outcome = evaluate(catalog, gc.GC_START_1, prednisone(10), calcium, *recent_dxa(ls=-1.0), age=55)
+
+        assert isinstance(outcome, Recommendation)
+        assert outcome.suggestions == ("alendronate", "risedronate")
+
+    def test_calcium_and_vitamin_d_in_the_draft_count_as_in_place(self, catalog: CodeSetCatalog) -> None:
+        supplements = [
+            draft_medication_request(medication=atc(code, name), dosages=[dosage(dose=1, unit="tablet")])
+            for code, name in (("A11CC05", "colecalciferol"), ("A12AA04", "calcium carbonate"))
+        ]
+
+        outcome = evaluate(
+            catalog,
+            gc.GC_START_1,
+            *recent_dxa(ls=-1.0),
+            age=55,
+            hook=Hook.ORDER_SIGN,
+            drafts=(prednisone_order(), *supplements),
+        )
+
+        assert isinstance(outcome, Recommendation)
+        assert outcome.suggestions == ("alendronate-alone", "risedronate-alone")
 
     def test_an_osteoporosis_drug_being_ordered_counts_as_bone_protection(self, catalog: CodeSetCatalog) -> None:
         outcome = evaluate(

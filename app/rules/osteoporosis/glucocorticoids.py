@@ -348,15 +348,26 @@ def _start(
             variant="start-second-choice",
             facts=facts,
             evidence=(*evidence, *_renal_evidence(ctx.snapshot)),
-            suggestions=_second_choice(unsuitable) + baseline,
+            suggestions=_with_supplements(ctx.snapshot, _second_choice(unsuitable)) + baseline,
         )
     return Recommendation(
         rule_id,
         variant="start",
         facts=facts,
         evidence=tuple(evidence),
-        suggestions=("alendronate", "risedronate", *baseline),
+        suggestions=_with_supplements(ctx.snapshot, ("alendronate", "risedronate")) + baseline,
     )
+
+
+def _with_supplements(snapshot: ClinicalSnapshot, agents: Sequence[str]) -> tuple[str, ...]:
+    """The start suggestions with their calcium and vitamin D: each agent comes with colecalciferol (rules.md
+    GC-START-1 suggestions "+ colecalciferol 800 IU daily"), or alone (``<agent>-alone``) when vitamin D is already
+    current or ordered; calcium is a separate suggestion, for when the diet falls short (CALC-1, conflicts.md C-33:
+    diet first), offered only when no calcium supplement is current or ordered."""
+    supplements = _ordered_or_current(snapshot, frozenset({Drug.VITAMIN_D_SUPPLEMENT, Drug.CALCIUM_SUPPLEMENT}))
+    suffix = "-alone" if Drug.VITAMIN_D_SUPPLEMENT in supplements else ""
+    calcium = () if Drug.CALCIUM_SUPPLEMENT in supplements else ("calcium",)
+    return (*(f"{agent}{suffix}" for agent in agents), *calcium)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -470,7 +481,7 @@ def _gc_start_1(ctx: RuleContext) -> Outcome:
             tuple(missing),
             variant="conditional",
             evidence=course.evidence,
-            suggestions=(*drugs, "dxa-vfa"),
+            suggestions=(*_with_supplements(snapshot, drugs), "dxa-vfa"),
         )
     return _start(rule_id, ctx, course, course.evidence, needs_baseline_dxa=True)
 
