@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     """Card language when the request names none (extension or Accept-Language)."""
     timezone: str = "Europe/Amsterdam"
     """IANA time zone that defines "today" (the ``as_of`` date of a hook call)."""
+    order_codings_file: Path | None = None
+    """JSON file with the site's national product codes (G-Standaard PRK/GPK/HPK/ZI, Belgian CNK) per medication
+    order template, added to every suggested MedicationRequest (see README "Settings"). Unset: ATC and RxNorm only."""
 
     # Storage
     database_url: str = Field(

@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
         terminology = load_catalog(ROOT / "fhir_mappings")
-        cards = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders")
+        cards = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders", settings.order_codings_file)
         codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in terminology[url].codes()]
         queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
         store = FeedbackStore(settings.database_url)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import CardTemplateError
-from app.fhir.orders import OrderCatalog, load_order_catalog
+from app.fhir.orders import OrderCatalog, load_order_catalog, read_site_codings
 from app.fhir.record import UnavailableData
 from app.hooks.schemas import (
     SUMMARY_MAX_CHARS,
@@ -189,9 +189,10 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
     )
 
 
-def load_card_catalog(cards_dir: Path, orders_dir: Path) -> CardCatalog:
-    """Load ``cards/*.toml``, ``cards/labels/*.toml``, ``cards/override-reasons.json`` and the order templates."""
-    orders = load_order_catalog(orders_dir)
+def load_card_catalog(cards_dir: Path, orders_dir: Path, order_codings_file: Path | None = None) -> CardCatalog:
+    """Load ``cards/*.toml``, ``cards/labels/*.toml``, ``cards/override-reasons.json`` and the order templates
+    (with the site's national product codes from ``order_codings_file``, when configured)."""
+    orders = load_order_catalog(orders_dir, read_site_codings(order_codings_file) if order_codings_file else None)
     try:
         reasons = json.loads((cards_dir / "override-reasons.json").read_text(encoding="utf-8"))
         label_files = {

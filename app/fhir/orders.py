@@ -11,9 +11,23 @@ from typing import Any
 
 from app.errors import CardTemplateError
 
-__all__ = ["OrderCatalog", "load_order_catalog"]
+__all__ = ["NATIONAL_PRODUCT_SYSTEMS", "OrderCatalog", "load_order_catalog", "read_site_codings"]
 
 _CODING_KEYS = ("system", "code", "display")
+
+NATIONAL_PRODUCT_SYSTEMS = frozenset(
+    {
+        "urn:oid:2.16.840.1.113883.2.4.4.10",  # G-Standaard PRK (prescription code)
+        "urn:oid:2.16.840.1.113883.2.4.4.1",  # G-Standaard GPK (generic product code)
+        "urn:oid:2.16.840.1.113883.2.4.4.7",  # G-Standaard HPK (trade product code)
+        "urn:oid:2.16.840.1.113883.2.4.4.8",  # G-Standaard ZI-nummer (article)
+        "https://www.ehealth.fgov.be/standards/fhir/medication/NamingSystem/cnk-codes",  # Belgian CNK (instances)
+        "https://www.ehealth.fgov.be/standards/fhir/medication/NamingSystem/be-ns-cnk-codes",  # Belgian CNK
+    }
+)
+"""The national drug-product code systems a site may add to suggested medications (shared/clinical/terminology.md
+§1: G-Standaard PRK/GPK/HPK/ZI-nummer from Nictiz-zib, CNK from hl7-be; all V). These codes are licensed (Z-Index)
+or site-specific, so the service ships none: the hospital supplies its own in ``OSTEO_ORDER_CODINGS_FILE``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +100,50 @@ class OrderCatalog:
         return request
 
 
-def load_order_catalog(directory: Path) -> OrderCatalog:
+def read_site_codings(path: Path) -> dict[str, tuple[dict[str, str], ...]]:
+    """Read the site's extra medication codings (``OSTEO_ORDER_CODINGS_FILE``): a JSON object mapping a medication
+    order key of ``fhir_mappings/orders/`` to a list of codings ``{"system", "code", "display"?}``, each in one of
+    :data:`NATIONAL_PRODUCT_SYSTEMS`. A key ``comment`` is ignored. Anything else is a start-up error."""
+    where = f"order codings file {path}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CardTemplateError(f"{where}: cannot read it ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CardTemplateError(f"{where}: must be a JSON object of order key → list of codings")
+    found: dict[str, tuple[dict[str, str], ...]] = {}
+    for key, codings in data.items():
+        if key == "comment":
+            continue
+        if not isinstance(codings, list) or not codings:
+            raise CardTemplateError(f"{where}: {key!r} must map to a non-empty list of codings")
+        checked: list[dict[str, str]] = []
+        for coding in codings:
+            if not isinstance(coding, dict) or set(coding) - set(_CODING_KEYS):
+                raise CardTemplateError(f"{where}: {key!r}: a coding has only system, code and display")
+            values = {name: coding.get(name) for name in _CODING_KEYS if name in coding}
+            if any(not isinstance(value, str) or not value.strip() for value in values.values()):
+                raise CardTemplateError(f"{where}: {key!r}: system, code and display must be non-empty strings")
+            if values.get("system") not in NATIONAL_PRODUCT_SYSTEMS or "code" not in values:
+                raise CardTemplateError(
+                    f"{where}: {key!r}: each coding needs a code and a system of "
+                    f"{', '.join(sorted(NATIONAL_PRODUCT_SYSTEMS))}"
+                )
+            checked.append({name: str(value) for name, value in values.items()})
+        if len({(c["system"], c["code"]) for c in checked}) != len(checked):
+            raise CardTemplateError(f"{where}: {key!r}: a coding is listed twice")
+        found[str(key)] = tuple(checked)
+    return found
+
+
+def load_order_catalog(
+    directory: Path, site_codings: Mapping[str, tuple[Mapping[str, str], ...]] | None = None
+) -> OrderCatalog:
     """Read and check every order template file (``fhir_mappings/orders/*.json``) once at start-up.
 
     Each file holds ``medications`` and ``services`` keyed by item key; a key may be defined only once.
+    ``site_codings`` (see :func:`read_site_codings`) adds the site's national product codes to the medications they
+    name, after the ATC and RxNorm codings; a key that is not a medication order template is an error.
     """
     medications: dict[str, Mapping[str, Any]] = {}
     services: dict[str, Mapping[str, Any]] = {}
@@ -111,4 +165,9 @@ def load_order_catalog(directory: Path) -> OrderCatalog:
                 if missing:
                     raise CardTemplateError(f"{path.name}: order {key!r} lacks {', '.join(missing)}")
                 target[key] = item
+    unknown = sorted(set(site_codings or {}) - set(medications))
+    if unknown:
+        raise CardTemplateError(f"order codings: {', '.join(unknown)} name no medication order template")
+    for key, codings in (site_codings or {}).items():
+        medications[key] = {**medications[key], "coding": [*medications[key]["coding"], *codings]}
     return OrderCatalog(medications=medications, services=services)
