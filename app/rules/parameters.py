@@ -31,6 +31,12 @@ class GuidelineParameters(BaseModel):
     """T_NORMAL_AT_MINUS1 (C-02): T = −1.0 is normal (WHO convention [NIS]); False → osteopenia."""
     bbc_apply_to_men: bool = True
     """BBC_APPLY_TO_MEN: apply the BBC risk classes to men too (S2 is written for postmenopausal women) [INF]."""
+    frax_high_mof_pct: float | None = Field(default=None, gt=0, le=100)
+    """FRAX_HIGH_MOF_PCT (C-40): 10-year major-osteoporotic-fracture probability (%) at or above which RISK-BBC-1
+    classes a patient HIGH. Unset by default: the BBC Fig. 2 thresholds are not recoverable from the seed text, so
+    "low" stays provisional; a site sets its local value."""
+    frax_high_hip_pct: float | None = Field(default=None, gt=0, le=100)
+    """FRAX_HIGH_HIP_PCT (C-40): the same for the 10-year hip-fracture probability (%). Unset by default."""
 
     # Fractures and identification (§3, §4)
     recent_fx_years: int = Field(default=2, ge=1, le=10)

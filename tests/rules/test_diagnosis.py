@@ -17,6 +17,7 @@ from app.rules.osteoporosis.diagnosis import (
     dx_class,
     frax_fall_adjusted,
 )
+from app.rules.osteoporosis.treatment import TX_LOW_1
 from app.rules.parameters import GuidelineParameters
 from tests.builders.fhir import (
     calcium,
@@ -114,6 +115,75 @@ class TestBbcRiskClass:
 
         assert bbc_risk_class(snap, DEFAULTS) is RiskClass.HIGH
         assert bbc_risk_class(snap, GuidelineParameters(bbc_apply_to_men=False)) is RiskClass.UNKNOWN
+
+
+def frax_mof(percent: float, on: str = "2025-05-01") -> dict[str, object]:
+    return observation(code="90265-0", value=percent, unit="%", on=on)
+
+
+def frax_hip(percent: float, on: str = "2025-05-01") -> dict[str, object]:
+    return observation(code="90264-3", value=percent, unit="%", on=on)
+
+
+class TestFraxThresholdsOfTheSite:
+    """FRAX_HIGH_MOF_PCT / FRAX_HIGH_HIP_PCT (rules.md §2, C-40): unset by default; a site may set local values.
+    The values below are test settings, not guideline thresholds (BBC Fig. 2 is not in the seed text)."""
+
+    @pytest.mark.parametrize(
+        ("mof", "expected"),
+        [(19.9, RiskClass.LOW), (20.0, RiskClass.HIGH), (20.1, RiskClass.HIGH)],
+    )
+    def test_a_frax_at_or_above_the_mof_threshold_is_high_risk(self, mof: float, expected: RiskClass) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(mof), born="1955-01-15")
+
+        assert bbc_risk_class(snap, GuidelineParameters(frax_high_mof_pct=20)) is expected
+
+    @pytest.mark.parametrize(("hip", "expected"), [(2.9, RiskClass.LOW), (3.0, RiskClass.HIGH)])
+    def test_the_hip_threshold_works_the_same_way(self, hip: float, expected: RiskClass) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(10), frax_hip(hip), born="1955-01-15")
+        site = GuidelineParameters(frax_high_mof_pct=20, frax_high_hip_pct=3)
+
+        assert bbc_risk_class(snap, site) is expected
+
+    def test_without_configured_thresholds_a_frax_result_changes_nothing(self) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(45), born="1955-01-15")
+
+        assert bbc_risk_class(snap, DEFAULTS) is RiskClass.LOW_PROVISIONAL
+
+    def test_a_configured_threshold_without_its_frax_result_leaves_low_provisional(self) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(10), born="1955-01-15")
+        site = GuidelineParameters(frax_high_mof_pct=20, frax_high_hip_pct=3)
+
+        assert bbc_risk_class(snap, site) is RiskClass.LOW_PROVISIONAL
+
+    def test_one_result_above_its_threshold_is_enough_for_high(self) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(25), born="1955-01-15")
+        site = GuidelineParameters(frax_high_mof_pct=20, frax_high_hip_pct=3)
+
+        assert bbc_risk_class(snap, site) is RiskClass.HIGH
+
+    def test_the_card_names_frax_as_the_reason_and_lists_it_as_data_used(self) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(20), born="1955-01-15")
+
+        outcome = evaluate(RISK_BBC_1, snap, frax_high_mof_pct=20)
+
+        assert isinstance(outcome, Recommendation) and outcome.variant == "high-frax"
+        assert [e.what for e in outcome.evidence] == ["t-score-lumbar-spine", "frax-major-osteoporotic"]
+
+    def test_below_every_threshold_the_low_card_is_definite(self) -> None:
+        snap = snapshot(t_score(-2.0), frax_mof(12), born="1955-01-15")
+
+        outcome = evaluate(RISK_BBC_1, snap, frax_high_mof_pct=20)
+
+        assert isinstance(outcome, Recommendation) and outcome.variant == "low"
+
+    def test_a_drug_ordered_at_definite_low_risk_gets_the_no_drug_indicated_card(self) -> None:
+        order = draft_medication_request(medication=ALENDRONATE)
+        snap = snapshot(t_score(-2.0), frax_mof(12), born="1955-01-15", drafts=(order,))
+
+        outcome = evaluate(TX_LOW_1, snap, hook=Hook.ORDER_SELECT, frax_high_mof_pct=20)
+
+        assert isinstance(outcome, Recommendation) and outcome.variant == "low"
 
 
 class TestRiskBbcCard:

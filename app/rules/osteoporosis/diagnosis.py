@@ -10,7 +10,7 @@ ANABOLIC-4 read the BBC risk class):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,6 +41,7 @@ from app.snapshot.model import (
     DxaStatus,
     Fracture,
     Interpretation,
+    LabResult,
     LabTest,
     Sex,
     TScore,
@@ -179,7 +180,9 @@ class BbcRisk:
     ``recent_mof``: the most recent major osteoporotic fracture within the recent window (VERY_HIGH reason);
     ``very_low_t`` / ``osteoporotic_t``: the lowest T-score when it meets T ≤ −3.5 / T ≤ −2.5;
     ``prior_fracture``: the most recent other (non-pathological) fracture (HIGH reason); ``stale_dxa``: the class
-    rests on a DXA older than ``DXA_STALE_YEARS``; ``recent_mof_uncertain``: a partial date straddles the window.
+    rests on a DXA older than ``DXA_STALE_YEARS``; ``recent_mof_uncertain``: a partial date straddles the window;
+    ``frax_at_or_above``: the FRAX results at or above the site's thresholds (HIGH reason); ``frax_below``: every
+    configured threshold has a FRAX result below it (what makes LOW definite).
     """
 
     risk_class: RiskClass
@@ -190,6 +193,8 @@ class BbcRisk:
     osteoporotic_t: bool = False
     stale_dxa: bool = False
     recent_mof_uncertain: bool = False
+    frax_at_or_above: tuple[LabResult, ...] = ()
+    frax_below: tuple[LabResult, ...] = ()
 
 
 def in_bbc_population(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
@@ -205,9 +210,39 @@ def in_bbc_population(snapshot: ClinicalSnapshot, parameters: GuidelineParameter
     return None
 
 
+def _frax_against_thresholds(
+    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
+) -> tuple[tuple[LabResult, ...], tuple[LabResult, ...], bool]:
+    """The latest FRAX results at or above / below the site's ``FRAX_HIGH_*`` thresholds, and whether every
+    configured threshold could be applied (a FRAX result is on record for it). No threshold configured (the
+    default, C-40) → nothing applies. FRAX is taken as recorded: falls have no verified code, so the RISK-FRAX-1
+    fall adjustment cannot be applied here (``recorded_falls_past_year``); when falls become recordable the
+    adjusted value belongs here."""
+    above: list[LabResult] = []
+    below: list[LabResult] = []
+    complete = True
+    for test, threshold in (
+        (LabTest.FRAX_MAJOR_OSTEOPOROTIC, parameters.frax_high_mof_pct),
+        (LabTest.FRAX_HIP, parameters.frax_high_hip_pct),
+    ):
+        if threshold is None:
+            continue
+        result = snapshot.latest_lab(test)
+        if result is None:
+            complete = False
+        elif result.value >= threshold:
+            above.append(result)
+        else:
+            below.append(result)
+    configured = parameters.frax_high_mof_pct is not None or parameters.frax_high_hip_pct is not None
+    return tuple(above), tuple(below), configured and complete
+
+
 def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> BbcRisk:
     """RISK-BBC-1 logic. Every non-pathological fracture counts as a possible fragility fracture (mechanism
-    unknown → included, as in DX-CLIN-1); FRAX thresholds are unset (rules.md §2, C-40), so LOW is provisional."""
+    unknown → included, as in DX-CLIN-1). FRAX at or above a site threshold (``FRAX_HIGH_*``) → HIGH; LOW is
+    definite only when every configured threshold has a FRAX result below it, else provisional (rules.md §2, C-40:
+    unset by default)."""
     status = snapshot.dxa_status
     lowest = snapshot.lowest_t_score if status is not DxaStatus.NONE else None
     recent_mofs = [f for f in snapshot.fractures if f.is_major_osteoporotic and f.is_recent]
@@ -220,6 +255,7 @@ def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters)
     osteoporotic = lowest is not None and _osteoporotic(lowest.value, parameters)
     prior = snapshot.fractures[-1] if snapshot.fractures else None
     stale = status is DxaStatus.STALE
+    frax_above, frax_below, frax_applied = _frax_against_thresholds(snapshot, parameters)
 
     def result(risk_class: RiskClass, prior_fracture: Fracture | None = None) -> BbcRisk:
         return BbcRisk(
@@ -231,14 +267,16 @@ def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters)
             osteoporotic_t=osteoporotic,
             stale_dxa=stale,
             recent_mof_uncertain=uncertain,
+            frax_at_or_above=frax_above,
+            frax_below=frax_below,
         )
 
     if recent_mof is not None or very_low:
         return result(RiskClass.VERY_HIGH)
-    if osteoporotic or prior is not None:
+    if osteoporotic or prior is not None or frax_above:
         return result(RiskClass.HIGH, prior)
     if status in (DxaStatus.DECISION_OK, DxaStatus.USABLE_FOR_CONTEXT):
-        return result(RiskClass.LOW_PROVISIONAL)
+        return result(RiskClass.LOW if frax_applied else RiskClass.LOW_PROVISIONAL)
     return result(RiskClass.UNKNOWN)
 
 
@@ -293,17 +331,25 @@ def _risk_bbc_1(ctx: RuleContext) -> Outcome:
             facts["fracture_date"] = month_year(risk.recent_mof)
             return Recommendation(rule_id, "very-high-fracture", facts, tuple(evidence))
         return Recommendation(rule_id, "very-high-t-score", facts, tuple(evidence))
+    evidence.extend(_frax_evidence(risk.frax_at_or_above + risk.frax_below))
     if risk.risk_class is RiskClass.HIGH:
         if risk.osteoporotic_t:
             return Recommendation(rule_id, "high-t-score", facts, tuple(evidence))
         if risk.prior_fracture is not None:
             facts["fracture_date"] = month_year(risk.prior_fracture)
-        return Recommendation(rule_id, "high-fracture", facts, tuple(evidence))
+            return Recommendation(rule_id, "high-fracture", facts, tuple(evidence))
+        return Recommendation(rule_id, "high-frax", facts, tuple(evidence))
+    if risk.risk_class is RiskClass.LOW:
+        return Recommendation(rule_id, "low", facts, tuple(evidence))
     if risk.risk_class is RiskClass.LOW_PROVISIONAL:
         return Recommendation(rule_id, "low-provisional", facts, tuple(evidence))
     if not _in_screening_population(snapshot):
         return NotApplicable(rule_id, "no DXA and no fracture, not in a screening population")
     return CannotAssess(rule_id, ("dxa",), variant="missing", evidence=tuple(evidence), suggestions=("dxa-vfa",))
+
+
+def _frax_evidence(results: Sequence[LabResult]) -> list[Evidence]:
+    return [Evidence(r.test.value, number(r.value), r.observed.earliest, r.source.reference()) for r in results]
 
 
 RISK_BBC_1 = Rule(

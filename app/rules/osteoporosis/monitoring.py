@@ -20,6 +20,7 @@ from app.rules.osteoporosis.thresholds.monitoring import (
     BTM_REPEAT_MONTHS,
     CONTROL_DXA_MAX_YEARS,
     CONTROL_DXA_MIN_YEARS,
+    HEIGHT_LOSS,
 )
 from app.snapshot.model import ClinicalSnapshot, LabTest, TherapyHistory, add_months, add_years
 
@@ -90,7 +91,9 @@ def _mon_spine_1(ctx: RuleContext) -> Outcome:
     trigger and the rule does not fire until such codes are added (its trigger is absent, not a decision input).
     """
     del ctx
-    return NotApplicable("MON-SPINE-1", "back pain and height loss are not recordable (no verified codes)")
+    return NotApplicable(
+        "MON-SPINE-1", f"back pain and height loss (any; ≥ {HEIGHT_LOSS} is a BBC major risk factor) are not recordable"
+    )
 
 
 MON_SPINE_1 = Rule(

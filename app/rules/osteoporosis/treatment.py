@@ -29,7 +29,7 @@ from app.rules.osteoporosis.diagnosis import (
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION
-from app.rules.osteoporosis.thresholds.treatment import SERM_MAX_AGE, T_HIP_SERM
+from app.rules.osteoporosis.thresholds.treatment import LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_HIP_SERM
 from app.snapshot.model import (
     ClinicalSnapshot,
     DraftOrder,
@@ -202,7 +202,9 @@ def _tx_le_1(ctx: RuleContext) -> Outcome:
     cannot fire until one is mapped.
     """
     del ctx
-    return NotApplicable("TX-LE-1", "no life-expectancy flag recorded: assumed > 1 year (rules.md TX-LE-1)")
+    return NotApplicable(
+        "TX-LE-1", f"no life-expectancy flag recorded: assumed > {LIFE_EXPECTANCY_NO_TX} (rules.md TX-LE-1)"
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------

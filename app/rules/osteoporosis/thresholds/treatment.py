@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from app.rules.model import Threshold
 
-__all__ = ["SERM_MAX_AGE", "T_HIP_SERM"]
+__all__ = ["LIFE_EXPECTANCY_NO_TX", "SERM_MAX_AGE", "T_HIP_SERM"]
 
 SERM_MAX_AGE = Threshold(
     name="SERM early menopause age (≤)",
@@ -24,4 +24,12 @@ T_HIP_SERM = Threshold(
     unit="SD",
     citation="rules.md §5 TX-CHOICE-3 [INF], conflicts.md C-45: «only vertebral risk» = no non-vertebral fragility "
     "fracture and T_HIP > -2.5",
+)
+LIFE_EXPECTANCY_NO_TX = Threshold(
+    name="LIFE_EXPECTANCY_NO_TX_Y",
+    value=1,
+    unit="years (≤)",
+    citation="rules.md §2 LIFE_EXPECTANCY_NO_TX_Y, §5 TX-LE-1; S2 «Enkel bij een levensverwachting korter dan de tijd "
+    "die nodig is om voordelen te halen uit osteoporosebehandeling (≤ 1 jaar) is het opstarten van farmacologische "
+    "therapie niet zinvol»",
 )
