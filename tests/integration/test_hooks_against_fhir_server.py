@@ -65,6 +65,7 @@ SEARCH_KEYS_BY_TYPE = {
     "MedicationRequest": "medicationRequests",
     "MedicationAdministration": "medicationAdministrations",
     "MedicationDispense": "medicationDispenses",
+    "AllergyIntolerance": "allergyIntolerances",
 }
 
 
