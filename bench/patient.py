@@ -170,6 +170,7 @@ def patient_view_request(
             "medicationRequests": searchset([m for m in meds if m["resourceType"] == "MedicationRequest"]),
             "medicationAdministrations": None,
             "medicationDispenses": None,
+            "allergyIntolerances": None,
         }
     if fhir_server:
         body["fhirServer"] = fhir_server

@@ -174,7 +174,7 @@ def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
                     max_seconds=60,
                 )
                 fhir_requests = (len(proxy.requests) - before) / max(result.requests, 1)
-                # Partial prefetch: only the Patient and Observations given; 5 searches expected, no pages.
+                # Partial prefetch: only the Patient and Observations given; 6 searches expected, no pages.
                 partial = patient_view_request(prefetch=True, fhir_server=proxy.base_url, token=server.token)
                 for key in (
                     "conditions",
@@ -182,6 +182,7 @@ def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
                     "medicationRequests",
                     "medicationAdministrations",
                     "medicationDispenses",
+                    "allergyIntolerances",
                 ):
                     del partial["prefetch"][key]
                 proxy.inject(Fault.delay(0))
@@ -226,8 +227,8 @@ def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
         "fhir_requests_per_call_no_prefetch": round(fhir_requests, 2),
         "fhir_requests_per_call_partial_prefetch": round(partial_requests, 2),
         "fhir_requests_per_call_page_size_5": round(paged_requests, 2),
-        "missing_keys_no_prefetch": 7,
-        "missing_keys_partial_prefetch": 5,
+        "missing_keys_no_prefetch": 8,
+        "missing_keys_partial_prefetch": 6,
     }
 
 
@@ -315,15 +316,15 @@ def report(results: dict[str, Any]) -> str:
         f"**{fetch['latency_over_one_query_delay_p50']} × one query's delay** end to end (target ≤ 1.5; the floor is one parallel round).",
         "",
         f"Baselines (p50): straight to sekmet {fetch['no_prefetch_direct_to_fhir_server_p50_ms']} ms; through the proxy without delay "
-        f"{fetch['no_prefetch_through_proxy_without_delay_p50_ms']} ms (the single-threaded test proxy and sekmet serving 7 searches). "
-        f"What 50 ms per query adds on top: **{fetch['added_latency_over_one_query_delay_p50']} × one query's delay**, i.e. the 7 searches "
+        f"{fetch['no_prefetch_through_proxy_without_delay_p50_ms']} ms (the single-threaded test proxy and sekmet serving 8 searches). "
+        f"What 50 ms per query adds on top: **{fetch['added_latency_over_one_query_delay_p50']} × one query's delay**, i.e. the 8 searches "
         "run as one parallel round; the rest of the end-to-end figure is the test proxy's and the test server's own time.",
         "",
         "## 3. FHIR requests per hook call",
         "",
-        f"- no prefetch (7 keys missing): {fetch['fhir_requests_per_call_no_prefetch']} requests per call",
-        f"- partial prefetch (5 keys missing): {fetch['fhir_requests_per_call_partial_prefetch']}",
-        f"- no prefetch with `_count=5` (paging): {fetch['fhir_requests_per_call_page_size_5']} (7 searches + next pages)",
+        f"- no prefetch (8 keys missing): {fetch['fhir_requests_per_call_no_prefetch']} requests per call",
+        f"- partial prefetch (6 keys missing): {fetch['fhir_requests_per_call_partial_prefetch']}",
+        f"- no prefetch with `_count=5` (paging): {fetch['fhir_requests_per_call_page_size_5']} (8 searches + next pages)",
         "",
         "## 4. Memory",
         "",

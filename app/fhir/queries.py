@@ -78,4 +78,12 @@ def patient_queries(*, observation_codes: Iterable[tuple[str, str]], page_size: 
             params=(patient, count),
             required=False,
         ),
+        # Recorded intolerances (rules.md §1.1 "Intolerance / adverse reactions", SWITCH-GI-1, TX-CHOICE-2,
+        # GC-SWITCH-1). Optional: an EHR that neither prefetches it nor gives fhirServer only leaves a data gap.
+        FhirQuery(
+            key="allergyIntolerances",
+            resource_type="AllergyIntolerance",
+            params=(patient, count),
+            required=False,
+        ),
     )

@@ -31,8 +31,8 @@ class CdsService:
 
 _USAGE = (
     "Give the service FHIR R4 read access to the patient's Patient, Observation, Condition, MedicationStatement, "
-    "MedicationRequest, MedicationAdministration, MedicationDispense and Medication resources, by prefetch or "
-    "with fhirServer and fhirAuthorization (patient/*.read). Card language: Dutch by default; send "
+    "MedicationRequest, MedicationAdministration, MedicationDispense, AllergyIntolerance and Medication resources, "
+    "by prefetch or with fhirServer and fhirAuthorization (patient/*.read). Card language: Dutch by default; send "
     'extension {"org.osteo-cds.language": "en"} or Accept-Language: en for English.'
 )
 

@@ -26,6 +26,12 @@ SUPERSEDED_BY: Mapping[str, tuple[str, ...]] = {
     "MON-DXA-1": ("BP-EVAL-1", "BP-FU-1", "DMAB-EVAL-1", "DMAB-FU-1"),
     # The fracture-liaison work-up card already asks for DXA with VFA.
     "VFA-1": ("SCREEN-NL-1",),
+    # vignettes.md V16 / conflicts.md C-55: a GC user who cannot take the oral bisphosphonate gets the GC second
+    # choice (GC-SWITCH-1), not the general switch card.
+    "SWITCH-GI-1": ("GC-SWITCH-1",),
+    # TX-CHOICE-2 gives the same second-choice list as the intolerance card on the current course (SWITCH-GI-1)
+    # and, for GC users, as GC-SWITCH-1 (C-55): one card, the more specific one.
+    "TX-CHOICE-2": ("SWITCH-GI-1", "GC-SWITCH-1"),
 }
 """Rule ID → rules whose card (recommendation or missing-data card) makes its card redundant (rules.md §14)."""
 

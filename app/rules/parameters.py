@@ -93,6 +93,15 @@ class GuidelineParameters(BaseModel):
     bmd_baseline_ref: Literal["mixed", "pretreatment"] = "mixed"
     """BMD_BASELINE_REF (C-47): evaluation vs pre-treatment DXA, holiday follow-up vs DXA at holiday start [INF];
     "pretreatment" → pre-treatment DXA for both."""
+    adherence_pdc_min_pct: float = Field(default=80, gt=0, le=100)
+    """SWITCH-ADH-1 [NIS]: dispensing-based adherence (proportion of days covered) below this percentage is poor
+    adherence (rules.md §9 SWITCH-ADH-1 "dispensing-based adherence (PDC/MPR) [NIS threshold, default < 80 %]")."""
+    adherence_pdc_window_days: int = Field(default=365, ge=30)
+    """SWITCH-ADH-1 [NIS]: the PDC looks back at most this many days (from the start of the current oral
+    bisphosphonate episode, if later). The seeds give no period; one year is the usual PDC period."""
+    adherence_pdc_min_days: int = Field(default=90, ge=1)
+    """SWITCH-ADH-1 [NIS]: a PDC over fewer days than this (first dispense to today) is not judged: too early to
+    tell poor adherence from a late first refill. 90 days mirrors the 3-month BTM check of S2."""
     failure_definition: Literal["nl", "bbc"] = "nl"
     """FAILURE_DEFINITION (C-21): NL (≥ 1 new fracture after ≥ 12 months) triggers, BBC criteria reported as
     confirmation (S4 vs S2); "bbc" → BBC criteria only."""

@@ -19,7 +19,15 @@ from app.snapshot._context import BuildContext
 from app.snapshot._json import CodingKey, Json, codings, concept_texts, get_dict, get_dicts, get_str
 from app.snapshot.model import Drug
 
-__all__ = ["Identification", "identify", "resolve_medication"]
+__all__ = [
+    "COVERED_SYSTEMS",
+    "Identification",
+    "drugs_by_code",
+    "drugs_by_name",
+    "identify",
+    "is_oral_solution",
+    "resolve_medication",
+]
 
 # Order matters only for the oncology products, which supersede the osteoporosis products of the same agent.
 _DRUG_SETS: tuple[tuple[str, Drug], ...] = (
@@ -90,9 +98,13 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], Drug], ...] = tuple(
 _BUDESONIDE = re.compile(r"\bbud[ée]sonid\w*", re.IGNORECASE)
 _ORAL_FORM = re.compile(r"\b(oral\w*|oraal|capsul\w*|tablet\w*|tabl|granul\w*|maagsapresistent)", re.IGNORECASE)
 _GLUCOCORTICOID_DRUGS = frozenset(d for d in Drug if d.is_glucocorticoid)
+# The oral-solution dose form of an oral bisphosphonate (rules.md TX-CHOICE-2 / SWITCH-GI-1 "alendronic acid oral
+# solution"), read from the product name as for oral budesonide above: RxNorm 904447 "alendronic acid 70 MG per
+# 75 ML Oral Solution", Dutch "drank", French "solution buvable". A code without any name is not recognised.
+_ORAL_SOLUTION = re.compile(r"\b(oral\s+solution|drank\w*|solution\s+buvable|dranken)\b", re.IGNORECASE)
 
 # Systems whose codes our value sets cover: no match there means "not one of our drugs".
-_COVERED_SYSTEMS = frozenset(
+COVERED_SYSTEMS = frozenset(
     {
         "http://www.whocc.no/atc",
         "http://whocc.no/atc",
@@ -140,17 +152,14 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         codes += codings(item)
         names += concept_texts(item)
 
-    drugs = {drug for url, drug in _DRUG_SETS if context.matches(url, codes)}
-    for specific, general in _SUPERSEDES.items():
-        if specific in drugs:
-            drugs.discard(general)
+    drugs = set(drugs_by_code(codes, context))
     non_systemic = context.matches(vs.NON_SYSTEMIC_GLUCOCORTICOIDS, codes)
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
         return Identification(frozenset(drugs), False, non_systemic, None, tuple(names))
 
-    has_covered_code = any(system in _COVERED_SYSTEMS for system, _ in codes)
+    has_covered_code = any(system in COVERED_SYSTEMS for system, _ in codes)
     by_text = _by_name(names)
     if has_covered_code:
         # A code our lists cover did not match: trust the name only for osteoporosis drugs and glucocorticoids,
@@ -168,6 +177,25 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
             names=tuple(names),
         )
     return Identification(frozenset(), names=tuple(names))
+
+
+def is_oral_solution(names: list[str] | tuple[str, ...]) -> bool:
+    """The product name says it is an oral solution (drank)."""
+    return any(_ORAL_SOLUTION.search(name) for name in names)
+
+
+def drugs_by_code(codes: list[CodingKey], context: BuildContext) -> frozenset[Drug]:
+    """The drugs whose value sets contain any of ``codes`` (codes only; oncology products supersede)."""
+    drugs = {drug for url, drug in _DRUG_SETS if context.matches(url, codes)}
+    for specific, general in _SUPERSEDES.items():
+        if specific in drugs:
+            drugs.discard(general)
+    return frozenset(drugs)
+
+
+def drugs_by_name(names: list[str]) -> frozenset[Drug]:
+    """The drugs recognised in free text (terminology.md §5.1 step 3)."""
+    return _by_name(names)
 
 
 def _by_name(names: list[str]) -> frozenset[Drug]:

@@ -21,7 +21,7 @@ from app.snapshot._observations import (
     INTERPRETATION_NORMAL,
     admitted_by_status,
 )
-from app.snapshot._units import normalised_unit, quantity_value
+from app.snapshot._units import mass_concentration_ng_per_l, normalised_unit, quantity_value
 from app.snapshot.model import (
     BoneSite,
     GapConcept,
@@ -50,6 +50,7 @@ _LAB_SETS = (
     (vs.FRAX_HIP_FRACTURE, LabTest.FRAX_HIP),
 )
 _FRAX = frozenset({LabTest.FRAX_MAJOR_OSTEOPOROTIC, LabTest.FRAX_HIP})
+_BONE_TURNOVER = frozenset({LabTest.CTX, LabTest.P1NP})
 
 
 @dataclass
@@ -126,6 +127,7 @@ def read_results(observations: list[Json], context: BuildContext) -> ResultFacts
                 source,
                 _interpretation(observation, value),
                 is_stale=stale,
+                ng_per_l=mass_concentration_ng_per_l(quantity) if test in _BONE_TURNOVER else None,
             )
         )
     facts.z_scores.sort(key=lambda z: (z.observed.earliest, z.observed.latest))

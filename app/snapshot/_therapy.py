@@ -26,7 +26,7 @@ from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
 from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
-from app.snapshot._medications import identify, resolve_medication
+from app.snapshot._medications import identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
 from app.snapshot.model import (
     Administration,
@@ -96,6 +96,7 @@ class _Parsed:
     is_active_order: bool
     non_systemic_route: str | None
     non_systemic_set: bool
+    oral_solution: bool = False
 
 
 @dataclass
@@ -223,6 +224,7 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         is_active_order=is_active_order,
         non_systemic_route=non_systemic_route(dosage_items),
         non_systemic_set=found.non_systemic_glucocorticoid,
+        oral_solution=is_oral_solution(found.names),
     )
 
 
@@ -309,6 +311,8 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
                 administered_on=parsed.single_dose_on,
                 dose=parsed.dosage.estimate,
                 identified_by_text=parsed.by_text,
+                supply_days=parsed.supply_days,
+                is_oral_solution=parsed.oral_solution,
             )
             by_drug[drug].append(record)
             if parsed.single_dose_on is not None:
@@ -496,7 +500,13 @@ def read_draft_orders(
             orders.append(replace(order(None), medication_names=names))
             continue
         for drug in sorted(parsed.drugs):
-            orders.append(replace(order(drug, dose=parsed.dosage.estimate, start=parsed.start), medication_names=names))
+            orders.append(
+                replace(
+                    order(drug, dose=parsed.dosage.estimate, start=parsed.start),
+                    medication_names=names,
+                    is_oral_solution=parsed.oral_solution or is_oral_solution(names),
+                )
+            )
             if drug.is_glucocorticoid and action is DraftAction.NEW:
                 if parsed.non_systemic_route:
                     context.exclude(resource, "draft order: non-systemic route for a glucocorticoid")

@@ -17,6 +17,7 @@ __all__ = [
     "creatinine_umol_per_l",
     "duration_days",
     "is_count_unit",
+    "mass_concentration_ng_per_l",
     "mass_mg",
     "normalised_unit",
     "quantity_value",
@@ -107,6 +108,29 @@ def mass_mg(quantity: Json | None) -> float | None:
     """A mass quantity in mg (mg, µg, mcg, g); ``None`` for any other unit."""
     value = quantity_value(quantity)
     factor = _MASS_TO_MG.get(normalised_unit(quantity))
+    if value is None or factor is None:
+        return None
+    return value * factor
+
+
+_MASS_CONCENTRATION_TO_NG_PER_L = {
+    "pg/ml": 1.0,
+    "ng/l": 1.0,
+    "ng/ml": 1000.0,
+    "ug/l": 1000.0,
+    "µg/l": 1000.0,
+    "μg/l": 1000.0,
+    "mcg/l": 1000.0,
+    "ng/dl": 10.0,
+    "mg/l": 1_000_000.0,
+}
+
+
+def mass_concentration_ng_per_l(quantity: Json | None) -> float | None:
+    """A mass concentration in ng/L (pg/mL = ng/L; ng/mL = µg/L = 1000 ng/L: terminology.md §1.4 s-CTX and P1NP
+    units); ``None`` for any other unit."""
+    value = quantity_value(quantity)
+    factor = _MASS_CONCENTRATION_TO_NG_PER_L.get(normalised_unit(quantity))
     if value is None or factor is None:
         return None
     return value * factor

@@ -19,6 +19,7 @@ from app.fhir.record import PatientRecord
 from app.snapshot._conditions import read_conditions
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import parse_date
+from app.snapshot._intolerances import read_intolerances
 from app.snapshot._json import Json, get_str
 from app.snapshot._observations import read_observations
 from app.snapshot._results import read_results
@@ -73,11 +74,13 @@ def build_snapshot(
     observations = [r for r in resources if get_str(r, "resourceType") == "Observation"]
     conditions = [r for r in resources if get_str(r, "resourceType") == "Condition"]
     medications = [r for r in resources if get_str(r, "resourceType") in _MEDICATION_TYPES]
+    allergies = [r for r in resources if get_str(r, "resourceType") == "AllergyIntolerance"]
 
     labs = read_observations(observations, context)
     results = read_results(observations, context)
     found = read_conditions(conditions, patient, context)
     meds = read_medications(medications, context)
+    intolerances = read_intolerances(allergies, context)
     drafts = _objects(record.draft_orders, context)
     draft_orders, draft_gcs = read_draft_orders(drafts, tuple(record.selections), meds.gc_episodes, context)
 
@@ -99,6 +102,7 @@ def build_snapshot(
         draft_orders=tuple(draft_orders),
         z_scores=tuple(results.z_scores),
         lab_results=tuple(results.lab_results),
+        intolerances=tuple(intolerances),
         dxa_stale_years=parameters.dxa_stale_years,
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,

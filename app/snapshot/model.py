@@ -43,10 +43,12 @@ __all__ = [
     "DataGap",
     "DatePrecision",
     "DateRange",
+    "DispenseCoverage",
     "DoseEstimate",
     "DraftAction",
     "DraftOrder",
     "Drug",
+    "DrugIntolerance",
     "DxaStatus",
     "DxaStudy",
     "ExcludedRecord",
@@ -55,6 +57,8 @@ __all__ = [
     "GapConcept",
     "GapKind",
     "GlucocorticoidExposure",
+    "IntoleranceStatus",
+    "IntoleranceType",
     "Interpretation",
     "LabResult",
     "LabTest",
@@ -271,6 +275,7 @@ class GapConcept(StrEnum):
     GLUCOCORTICOID_DOSE = "glucocorticoid-dose"
     GLUCOCORTICOID_DURATION = "glucocorticoid-duration"
     DRAFT_ORDER = "draft-order"
+    INTOLERANCE = "intolerance"
     OBSERVATION = "observation"
     RESOURCE = "resource"
 
@@ -616,6 +621,10 @@ class LabResult:
     source: SourceRef
     interpretation: Interpretation | None = None
     is_stale: bool = False
+    ng_per_l: float | None = None
+    """Bone-turnover markers (s-CTX, P1NP): the value as a mass concentration in ng/L (pg/mL = ng/L, µg/L = ng/mL
+    = 1000 ng/L; terminology.md §1.4 units), so that a baseline and a follow-up reported in different units
+    compare; ``None`` for other tests or a unit that is not a mass concentration."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -888,6 +897,88 @@ class MedicationRecord:
     dose: DoseEstimate | None = None
     identified_by_text: bool = False
     """The drug was recognised from the medication's name only (terminology.md §5.1 matching order step 3)."""
+    is_oral_solution: bool = False
+    """The product name says oral solution ("drank"): rules.md TX-CHOICE-2 / SWITCH-GI-1 alendronic acid oral
+    solution, the alternative for tablet side effects."""
+    supply_days: float | None = None
+    """Days of supply when the record states or implies them (a dispense's ``daysSupply``, else its quantity ÷
+    daily use; a request's expected supply); ``None`` when unknown."""
+
+
+class IntoleranceType(StrEnum):
+    """FHIR ``AllergyIntolerance.type`` (absent → UNKNOWN)."""
+
+    ALLERGY = "allergy"
+    INTOLERANCE = "intolerance"
+    UNKNOWN = "unknown"
+
+
+class IntoleranceStatus(StrEnum):
+    """FHIR ``AllergyIntolerance.clinicalStatus`` (absent → UNKNOWN)."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    RESOLVED = "resolved"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class DrugIntolerance:
+    """A recorded allergy or intolerance to one of our drugs (rules.md §1.1 "Intolerance / adverse reactions",
+    from ``AllergyIntolerance``), identified by its ``code`` or a ``reaction.substance`` code in the drug value sets
+    of ``fhir_mappings/`` (codes only: a free-text record is a data gap, rules.md SWITCH-GI-1 "free text → not
+    auto-detected").
+
+    ``onset`` is ``onset[x]`` (else the first dated ``reaction.onset``), ``recorded`` the ``recordedDate``;
+    ``manifestation`` the reaction texts for display only (no rule decides on it: terminology.md has no verified
+    codes for intolerance manifestations). Refuted and entered-in-error records are excluded, not facts.
+    """
+
+    drug: Drug
+    type: IntoleranceType
+    onset: ClinicalDate | None
+    recorded: ClinicalDate | None
+    manifestation: str | None
+    clinical_status: IntoleranceStatus
+    verification: str
+    """``confirmed``, ``unconfirmed``, ``presumed`` or ``unknown`` (absent)."""
+    source: SourceRef
+
+    @property
+    def date(self) -> ClinicalDate | None:
+        """When the intolerance arose: the onset, else the date it was recorded (the onset is on or before it)."""
+        return self.onset or self.recorded
+
+    @property
+    def is_current(self) -> bool:
+        """Clinical status active, or absent [NIS: a recorded intolerance without a status is taken as current,
+        the protective reading]; inactive and resolved intolerances are history."""
+        return self.clinical_status in (IntoleranceStatus.ACTIVE, IntoleranceStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class DispenseCoverage:
+    """Proportion of days covered (PDC) by the dispenses of some drugs from ``start`` to the snapshot date.
+
+    Days are counted PQA-style: a refill collected before the previous supply ran out starts when it does (early
+    refills are carried forward, never double-counted); supply after the snapshot date is not counted. Only
+    dispenses known to this record count: dispenses by a pharmacy that does not report to the EHR are invisible.
+    """
+
+    start: date
+    end: date
+    covered_days: int
+    dispenses: tuple[MedicationRecord, ...]
+
+    @property
+    def window_days(self) -> int:
+        """Days from the first counted dispense to the snapshot date, both included."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def percent(self) -> float:
+        """``100 × covered days ÷ window days``."""
+        return 100.0 * self.covered_days / self.window_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -1111,6 +1202,8 @@ class DraftOrder:
     """The ``text`` and coding displays of a medication order's ``medication[x]`` (and of its Medication's code),
     also when the drug is none of ours: for rules that recognise an ingredient by name (terminology.md §5.1 step 3),
     e.g. magnesium or vitamin K supplements (rules.md SUPP-1) or the calcium salt (CALC-2)."""
+    is_oral_solution: bool = False
+    """The ordered product is an oral solution ("drank"), e.g. alendronic acid oral solution 70 mg/75 mL."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1148,6 +1241,8 @@ class ClinicalSnapshot:
     """DXA Z-scores, oldest first."""
     lab_results: tuple[LabResult, ...] = ()
     """Results of :class:`LabTest` (phosphate, ALP, PTH, bone-turnover markers, FRAX), oldest first."""
+    intolerances: tuple[DrugIntolerance, ...] = ()
+    """Recorded allergies / intolerances to our drugs (current and historical), oldest first."""
     dxa_stale_years: int = 5
     dxa_decision_max_age_months: int = 12
     assume_postmenopausal_age: int = 50
@@ -1303,6 +1398,15 @@ class ClinicalSnapshot:
         """A condition of this kind with clinical status active / recurrence / relapse."""
         return any(c.kind is kind and c.is_active for c in self.conditions)
 
+    # --- intolerances ----------------------------------------------------------------------------------------
+
+    @property
+    def oral_bisphosphonate_intolerances(self) -> tuple[DrugIntolerance, ...]:
+        """Current (active or status-less) intolerances to an oral bisphosphonate (alendronic, risedronic or
+        ibandronic acid), oldest first. S4 «alendroninezuur en/of risedroninezuur niet verdragen» reads them as a
+        class [INF]: an intolerance to one oral bisphosphonate counts for all."""
+        return tuple(i for i in self.intolerances if i.drug.is_oral_bisphosphonate and i.is_current)
+
     # --- medications ------------------------------------------------------------------------------------------
 
     def therapy(self, drug: Drug) -> TherapyHistory | None:
@@ -1344,6 +1448,42 @@ class ClinicalSnapshot:
             administrations=doses,
             inexact_starts=inexact,
         )
+
+    def dispense_coverage(self, drugs: Iterable[Drug], *, since: date) -> DispenseCoverage | str:
+        """rules.md SWITCH-ADH-1 "dispensing-based adherence (PDC)": the :class:`DispenseCoverage` of the dispenses of
+        ``drugs`` handed over on or after ``since`` (e.g. the start of the current episode), up to the snapshot date.
+
+        Returns the reason instead when it cannot be computed honestly: no such dispense, or a dispense without an
+        exact hand-over date or without a known supply (it would have to be guessed).
+        """
+        wanted = frozenset(drugs)
+        dispenses = [
+            record
+            for history in self.therapies
+            if history.drug in wanted
+            for record in history.records
+            if record.kind is RecordKind.DISPENSE
+            and record.start is not None
+            and record.start.latest >= since
+            and record.start.earliest <= self.as_of
+        ]
+        if not dispenses:
+            return "no dispenses recorded"
+        if any(not r.start or not r.start.is_exact or not r.supply_days or r.supply_days <= 0 for r in dispenses):
+            return "a dispense without an exact date or a known supply"
+        dispenses.sort(key=lambda r: r.start.earliest if r.start else date.min)
+        first = dispenses[0].start
+        start = first.earliest if first else since
+        cursor = start
+        covered = 0
+        for record in dispenses:
+            handed = record.start.earliest if record.start else cursor
+            begin = max(handed, cursor)
+            end = shift_days(begin, math.ceil(record.supply_days or 0) - 1)
+            if begin <= self.as_of:
+                covered += (min(end, self.as_of) - begin).days + 1
+            cursor = shift_days(end, 1)
+        return DispenseCoverage(start, self.as_of, covered, tuple(dispenses))
 
     def is_on_bone_protection(self) -> bool:
         """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or

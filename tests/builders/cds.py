@@ -32,6 +32,7 @@ _KEY_BY_TYPE = {
     "MedicationRequest": "medicationRequests",
     "MedicationAdministration": "medicationAdministrations",
     "MedicationDispense": "medicationDispenses",
+    "AllergyIntolerance": "allergyIntolerances",
     "Medication": "medicationRequests",  # included resources travel in the searchset that references them
 }
 

@@ -34,6 +34,7 @@ __all__ = [
     "SNOMED",
     "UCUM",
     "albumin",
+    "allergy_intolerance",
     "atc",
     "calcium",
     "coding",
@@ -56,6 +57,7 @@ __all__ = [
     "medication_request",
     "medication_statement",
     "observation",
+    "oral_bisphosphonate_intolerance",
     "patient",
     "prednisone_statement",
     "quantity",
@@ -608,6 +610,62 @@ def medication_dispense(
     if dosages:
         resource["dosageInstruction"] = list(dosages)
     return resource
+
+
+# --- AllergyIntolerance ---------------------------------------------------------------------------------------------
+
+
+def allergy_intolerance(
+    *,
+    code: Json | None = None,
+    substance: Json | None = None,
+    type: str | None = "intolerance",
+    onset: str | None = None,
+    recorded: str | None = "2025-01-15",
+    manifestation: str | None = "Upper abdominal pain",
+    clinical_status: str | None = "active",
+    verification_status: str | None = "confirmed",
+    id: str | None = None,
+    patient_id: str = "patient-1",
+) -> Json:
+    """An AllergyIntolerance for ``code`` (a CodeableConcept, e.g. ``atc("M05BA04")``), optionally with a
+    ``reaction.substance``. ``manifestation`` is a text-only reaction manifestation (terminology.md has no
+    manifestation codes)."""
+    resource: Json = {
+        "resourceType": "AllergyIntolerance",
+        "id": _id("ai", id),
+        "patient": {"reference": f"Patient/{patient_id}"},
+        "type": type,
+        "category": ["medication"],
+        "code": code,
+        "onsetDateTime": onset,
+        "recordedDate": recorded,
+    }
+    if clinical_status is not None:
+        resource["clinicalStatus"] = concept(
+            coding(system="http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", code=clinical_status)
+        )
+    if verification_status is not None:
+        resource["verificationStatus"] = concept(
+            coding(
+                system="http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+                code=verification_status,
+            )
+        )
+    reaction: Json = {}
+    if substance is not None:
+        reaction["substance"] = substance
+    if manifestation is not None:
+        reaction["manifestation"] = [{"text": manifestation}]
+    if reaction:
+        resource["reaction"] = [reaction]
+    return _drop_none(resource)
+
+
+def oral_bisphosphonate_intolerance(*, drug: str = "alendronate", **kw: Any) -> Json:
+    """An intolerance to alendronic acid (ATC M05BA04) or risedronic acid (M05BA07), coded in ATC."""
+    codes = {"alendronate": ("M05BA04", "alendronic acid"), "risedronate": ("M05BA07", "risedronic acid")}
+    return allergy_intolerance(code=atc(*codes[drug]), **kw)
 
 
 def service_request(*, code: Json, status: str = "draft", id: str | None = None, patient_id: str = "patient-1") -> Json:

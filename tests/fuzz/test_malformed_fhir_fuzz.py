@@ -53,6 +53,7 @@ PREFETCH_KEYS = [
     "medicationRequests",
     "medicationAdministrations",
     "medicationDispenses",
+    "allergyIntolerances",
 ]
 SERVICES = {
     "patient-view": "osteoporosis-patient-view",

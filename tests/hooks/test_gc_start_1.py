@@ -35,6 +35,7 @@ def prefetch(*, birth_date: str = "1970-01-15", statements: tuple[dict[str, Any]
         "medicationRequests": search_bundle(),
         "medicationAdministrations": None,
         "medicationDispenses": None,
+        "allergyIntolerances": None,
     }
 
 

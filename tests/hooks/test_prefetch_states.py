@@ -28,6 +28,7 @@ KEYS = (
     "medicationRequests",
     "medicationAdministrations",
     "medicationDispenses",
+    "allergyIntolerances",
 )
 
 
@@ -110,6 +111,7 @@ class TestAbsentKeys:
                 "MedicationRequest",
                 "MedicationAdministration",
                 "MedicationDispense",
+                "AllergyIntolerance",
             )
         }
         body = hook_request(patient_id="patient-1", fhir_server=EHR_FHIR, token=TOKEN)
@@ -136,6 +138,7 @@ class TestAbsentKeys:
         prefetch = full_prefetch()
         del prefetch["medicationAdministrations"]
         del prefetch["medicationDispenses"]
+        del prefetch["allergyIntolerances"]
 
         assert signals(client.post(SERVICE, json=hook_request(prefetch=prefetch))) == (False, False)
 

@@ -65,6 +65,7 @@ SEARCH_KEYS_BY_TYPE = {
     "MedicationRequest": "medicationRequests",
     "MedicationAdministration": "medicationAdministrations",
     "MedicationDispense": "medicationDispenses",
+    "AllergyIntolerance": "allergyIntolerances",
 }
 
 
@@ -182,6 +183,16 @@ class TestAllThreeHooksWithoutPrefetch:
         cards = _cards(response)
         assert _indicators(cards, DATA_UNAVAILABLE) == []
         assert _indicators(cards, "GC-START-1") == _expected_gc_start_1(patient, hook)
+
+    def test_an_intolerance_on_the_fhir_server_reaches_switch_gi_1(
+        self, service: TestClient, fhir_server: FhirServer
+    ) -> None:
+        # The AllergyIntolerance search runs against the real server (vignette V32, patient 32).
+        patient = BY_NAME["32-gi-intolerance-68f-alendronate"]
+
+        cards = _cards(_call(service, patient, "patient-view", fhir_base=fhir_server.base_url, token=fhir_server.token))
+
+        assert _indicators(cards, "SWITCH-GI-1") == ["warning"]
 
     def test_cards_come_in_the_requested_language(self, service: TestClient, fhir_server: FhirServer) -> None:
         patient = BY_NAME["01-gc-62f-prednisolone-10mg"]

@@ -52,6 +52,8 @@ FHIR_INFRASTRUCTURE_SYSTEMS = frozenset(
         "http://terminology.hl7.org/CodeSystem/condition-clinical",
         "http://terminology.hl7.org/CodeSystem/condition-ver-status",
         "http://terminology.hl7.org/CodeSystem/condition-category",
+        "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+        "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
         "http://terminology.hl7.org/CodeSystem/v3-ActReason",  # meta.tag HTEST: synthetic test data
     }
 )
@@ -77,7 +79,7 @@ def _codings(node: Any) -> Iterator[Mapping[str, Any]]:
 def _clinical_concepts(resource: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The clinical CodeableConcepts of a resource: what the snapshot maps through the value sets."""
     kind = resource["resourceType"]
-    if kind in ("Observation", "Condition", "Medication"):
+    if kind in ("Observation", "Condition", "Medication", "AllergyIntolerance"):
         yield f"{kind}.code", resource["code"]
     if "medicationCodeableConcept" in resource:
         yield f"{kind}.medicationCodeableConcept", resource["medicationCodeableConcept"]
@@ -273,6 +275,11 @@ SCENARIOS: dict[str, Callable[[ClinicalSnapshot], object]] = {
     "29-osteoporosis-73f-very-high-risk": lambda s: (_lowest_t(s), s.is_on_bone_protection()),
     "30-osteoporosis-71f-no-dxa": lambda s: (s.dxa_status, s.has_condition(ConditionKind.OSTEOPOROSIS)),
     "31-osteoporosis-69f-stale-dxa": lambda s: (s.dxa_status, _lowest_t(s)),
+    "32-gi-intolerance-68f-alendronate": lambda s: (
+        s.age,
+        s.is_on(Drug.ALENDRONATE),
+        [(i.drug, str(i.date), i.manifestation) for i in s.oral_bisphosphonate_intolerances],
+    ),
 }
 
 EXPECTED: dict[str, object] = {
@@ -307,6 +314,11 @@ EXPECTED: dict[str, object] = {
     "29-osteoporosis-73f-very-high-risk": (-3.8, False),
     "30-osteoporosis-71f-no-dxa": (DxaStatus.NONE, True),
     "31-osteoporosis-69f-stale-dxa": (DxaStatus.STALE, -2.6),
+    "32-gi-intolerance-68f-alendronate": (
+        68,
+        True,
+        [(Drug.ALENDRONATE, "2025-04-10", "Bovenbuikklachten (dyspepsie) na inname")],
+    ),
 }
 
 

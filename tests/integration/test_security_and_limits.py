@@ -82,6 +82,7 @@ def request_fetching_observations(fault_proxy: FaultProxy, fhir_server: Any, pat
         "patient": {"resourceType": "Patient", "id": patient_id, "gender": "female", "birthDate": "1952-04-17"},
         "medicationAdministrations": None,
         "medicationDispenses": None,
+        "allergyIntolerances": None,
         **dict.fromkeys(EMPTY_KEYS),
     }
     return hook_request(

@@ -13,11 +13,7 @@ from app.rules.osteoporosis import EXCLUDED_RULES, OSTEOPOROSIS_RULES
 
 RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "rules.md"
 
-NOT_YET_IMPLEMENTED = frozenset(
-    """
-    SWITCH-GI-1 SWITCH-ADH-1
-    """.split()
-)
+NOT_YET_IMPLEMENTED: frozenset[str] = frozenset()
 
 
 def catalog_rule_ids() -> set[str]:

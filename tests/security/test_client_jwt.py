@@ -29,6 +29,7 @@ KEYS = (
     "medicationRequests",
     "medicationAdministrations",
     "medicationDispenses",
+    "allergyIntolerances",
 )
 
 

@@ -43,6 +43,7 @@ def prefetch_with_conditions(count: int) -> dict[str, Any]:
         "medicationRequests": None,
         "medicationAdministrations": None,
         "medicationDispenses": None,
+        "allergyIntolerances": None,
     }
 
 

@@ -27,6 +27,7 @@ from tests.builders.fhir import (
     dxa_t_score,
     fracture,
     medication_statement,
+    oral_bisphosphonate_intolerance,
     prednisone_statement,
 )
 from tests.conftest import AS_OF
@@ -412,15 +413,36 @@ class TestV16GcUserWhoCannotTakeTheOralBisphosphonate:
             prednisone_statement(mg_per_day=10, start="2024-01-01"), alendronate("2024-03-01"), *resources
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="upper-GI intolerance is not in the snapshot: no AllergyIntolerance search and no verified code "
-        "(terminology.md); see the report to the lead",
-    )
     def test_upper_gi_intolerance_prescribes_the_second_choice(self, client: TestClient) -> None:
-        cards = call_hook(client, "patient-view", self.record(creatinine_clearance(value=60, on="2025-05-01")))
+        record = self.record(
+            creatinine_clearance(value=60, on="2025-05-01"),
+            oral_bisphosphonate_intolerance(id="ai-gi", onset="2025-02-01", manifestation="Upper abdominal pain"),
+        )
+
+        cards = call_hook(client, "patient-view", record, language="en")
 
         assert indicators(cards, "GC-SWITCH-1") == ["warning"]
+        [card] = cards_for(cards, "GC-SWITCH-1")
+        assert card["summary"].startswith("GC patient does not tolerate the oral bisphosphonate")
+        labels = [suggestion["label"] for suggestion in card["suggestions"]]
+        assert {label.split(" ")[1] for label in labels} == {"teriparatide", "zoledronic", "denosumab"}
+        assert "alendronic acid oral solution" in card["detail"]  # the SWITCH-GI-1 option, in the detail
+        assert "alendronate: Upper abdominal pain (2025-02-01)" in card["detail"]
+        # V16: GC-SWITCH-1 takes precedence over the general SWITCH-GI-1 (and the TX-CHOICE-2 list, C-55)
+        assert indicators(cards, "SWITCH-GI-1") == []
+        assert indicators(cards, "TX-CHOICE-2") == []
+
+    def test_re_ordering_alendronate_despite_the_intolerance_prescribes_the_second_choice(
+        self, client: TestClient
+    ) -> None:
+        record = self.record(
+            creatinine_clearance(value=60, on="2025-05-01"), oral_bisphosphonate_intolerance(onset="2025-02-01")
+        )
+
+        cards = call_hook(client, "order-select", record, draft_orders=[alendronate_order()])
+
+        assert indicators(cards, "GC-SWITCH-1") == ["warning"]
+        assert indicators(cards, "SWITCH-GI-1") == []
 
     def test_a_renal_contraindication_prescribes_the_second_choice(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", self.record(creatinine_clearance(value=25, on="2025-05-01")))

@@ -1,7 +1,7 @@
-"""Switching vignettes end to end (shared/clinical/vignettes.md V22, V24, V33; today 2025-06-01).
+"""Switching vignettes end to end (shared/clinical/vignettes.md V22, V24, V32, V33; today 2025-06-01).
 
-V16 and V32 (oral-bisphosphonate GI intolerance → SWITCH-GI-1 / GC-SWITCH-1) are not here: SWITCH-GI-1 is still
-pending because the service does not yet read intolerance records (see tests/rules/test_catalog.py).
+V16 (the GC user with upper-GI intolerance: GC-SWITCH-1 over SWITCH-GI-1) is in test_glucocorticoids.py.
+SWITCH-ADH-1 has no numbered vignette; its cases follow rules.md SWITCH-ADH-1 and conflicts.md C-31.
 Only the SWITCH cards are asserted; absence is asserted per rule ID.
 """
 
@@ -12,7 +12,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators
-from tests.builders.fhir import atc, denosumab_injection, draft_medication_request, dxa_t_score, fracture
+from tests.builders.fhir import (
+    atc,
+    creatinine_clearance,
+    denosumab_injection,
+    draft_medication_request,
+    dxa_t_score,
+    fracture,
+    observation,
+    oral_bisphosphonate_intolerance,
+)
 from tests.builders.fhir import medication_statement as statement
 
 ALENDRONATE = atc("M05BA04", "alendronic acid")
@@ -106,3 +115,107 @@ class TestV24FractureOnLongTermDenosumab:
 
     def test_no_switch_card_without_a_romosozumab_order(self, client: TestClient) -> None:
         assert indicators(call_hook(client, "patient-view", self.record()), "SWITCH-DMAB-ROMO-1") == []
+
+
+class TestV32UpperGiComplaintsOnAlendronate:
+    """68-year-old woman on alendronate since 2024-03-01 with upper-GI complaints recorded 2025-04-10 (no GC)."""
+
+    def record(self, crcl: float = 60) -> PatientRecordBuilder:
+        return PatientRecordBuilder(birth_date="1957-02-01", gender="female").add(
+            statement(medication=ALENDRONATE, start="2024-03-01"),
+            creatinine_clearance(value=crcl, on="2025-05-01"),
+            oral_bisphosphonate_intolerance(id="ai-v32", onset="2025-04-10", manifestation="Upper abdominal pain"),
+        )
+
+    def test_switch_to_the_oral_solution_or_parenteral(self, client: TestClient) -> None:
+        cards = call_hook(client, "patient-view", self.record(), language="en")
+
+        assert indicators(cards, "SWITCH-GI-1") == ["warning"]
+        [card] = cards_for(cards, "SWITCH-GI-1")
+        assert card["summary"] == (
+            "Oral bisphosphonate side effects: switch to alendronate oral solution or parenteral"
+            " (zoledronate yearly / denosumab 6-monthly)."
+        )
+        labels = [s["label"] for s in card["suggestions"]]
+        assert labels == [
+            "Switch to alendronic acid oral solution 70 mg once weekly",
+            "Switch to zoledronic acid 5 mg intravenously once yearly",
+            "Switch to denosumab 60 mg subcutaneously every 6 months",
+        ]
+        assert "alendronate: Upper abdominal pain (2025-04-10)" in card["detail"]
+        assert "free text" in card["detail"]  # the documented limitation
+        assert indicators(cards, "TX-CHOICE-2") == []  # same advice, one card
+
+    def test_zoledronate_is_not_suggested_at_crcl_32(self, client: TestClient) -> None:
+        cards = call_hook(client, "patient-view", self.record(crcl=32), language="en")
+
+        [card] = cards_for(cards, "SWITCH-GI-1")
+        labels = [s["label"] for s in card["suggestions"]]
+        assert not any("zoledronic" in label for label in labels)
+        assert "CI-EGFR-1" in card["detail"]
+
+    def test_re_ordering_tablets_warns_at_order_select(self, client: TestClient) -> None:
+        order = draft_medication_request(id="draft-aln", medication=ALENDRONATE)
+
+        cards = call_hook(client, "order-select", self.record(), draft_orders=[order])
+
+        assert indicators(cards, "SWITCH-GI-1") == ["warning"]
+
+    def test_no_card_without_a_coded_intolerance(self, client: TestClient) -> None:
+        record = PatientRecordBuilder(birth_date="1957-02-01", gender="female").add(
+            statement(medication=ALENDRONATE, start="2024-03-01")
+        )
+
+        assert indicators(call_hook(client, "patient-view", record), "SWITCH-GI-1") == []
+
+
+def ctx_result(value: float, on: str) -> dict[str, Any]:
+    return observation(code="41171-0", value=value, unit="pg/mL", on=on)
+
+
+def p1np_result(value: float, on: str) -> dict[str, Any]:
+    return observation(code="77370-5", value=value, unit="ug/L", on=on)
+
+
+def markers(*, ctx: tuple[float, float], p1np: tuple[float, float]) -> list[dict[str, Any]]:
+    """s-CTX (pg/mL) and P1NP (µg/L) at the start (2025-01-15) and ~3 months later (2025-04-15)."""
+    return [
+        ctx_result(ctx[0], "2025-01-15"),
+        ctx_result(ctx[1], "2025-04-15"),
+        p1np_result(p1np[0], "2025-01-15"),
+        p1np_result(p1np[1], "2025-04-15"),
+    ]
+
+
+class TestAdherenceOnAlendronateByBoneTurnoverMarkers:
+    """Woman of 70, alendronate since 2025-01-15; s-CTX and P1NP at the start and on 2025-04-15 (C-31)."""
+
+    def record(self, *markers: dict[str, Any]) -> PatientRecordBuilder:
+        return PatientRecordBuilder(birth_date="1955-01-01", gender="female").add(
+            statement(medication=ALENDRONATE, start="2025-01-15"), *markers
+        )
+
+    def test_neither_marker_fell_enough_warns_with_the_values_and_dates(self, client: TestClient) -> None:
+        record = self.record(*markers(ctx=(500, 400), p1np=(60, 55)))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "SWITCH-ADH-1") == ["warning"]
+        [card] = cards_for(cards, "SWITCH-ADH-1")
+        assert "taken with food" in card["detail"]  # common intake errors
+        assert "s-CTX at start: 500 pg/ml (2025-01-15)" in card["detail"]
+        assert "s-CTX after ~3 months: 400 pg/ml (2025-04-15)" in card["detail"]
+        assert "s-CTX decrease (%; good adherence at ≥ 31 %): 20.0" in card["detail"]
+
+    def test_only_one_marker_fell_enough_is_info(self, client: TestClient) -> None:
+        record = self.record(*markers(ctx=(500, 300), p1np=(60, 55)))
+
+        assert indicators(call_hook(client, "patient-view", record), "SWITCH-ADH-1") == ["info"]
+
+    def test_both_markers_fell_enough_means_good_adherence_and_no_card(self, client: TestClient) -> None:
+        record = self.record(*markers(ctx=(500, 300), p1np=(60, 40)))
+
+        assert indicators(call_hook(client, "patient-view", record), "SWITCH-ADH-1") == []
+
+    def test_no_markers_and_no_dispenses_gives_no_card(self, client: TestClient) -> None:
+        assert indicators(call_hook(client, "patient-view", self.record()), "SWITCH-ADH-1") == []

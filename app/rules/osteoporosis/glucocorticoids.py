@@ -32,8 +32,9 @@ Inputs the record cannot give are stated, not guessed:
   (``DXA_DECISION_MAX_AGE_M``) stands for the DXA + VFA examination, and vertebral fractures come from coded
   vertebral fracture Conditions. A vertebral fracture whose Genant grade is not stated counts as grade ≥ 2
   (the protective reading, conflicts.md general policy); an explicit grade 1 does not.
-- Oral-bisphosphonate intolerance and adherence are not in the snapshot (no AllergyIntolerance search, no
-  verified code): GC-SWITCH-1 evaluates the renal contraindication and the new-fracture trigger only.
+- Oral-bisphosphonate intolerance is a coded AllergyIntolerance in the snapshot (free text is not detectable);
+  adherence has no verified code and no dispensing rule here: GC-SWITCH-1 evaluates the renal contraindication,
+  a recorded intolerance and the new-fracture trigger ("adherence unknown"; SWITCH-ADH-1 judges adherence).
 - Severe disease activity is not coded data (C-09): GC-PARENT-1 lists it as "not assessed".
 - Drug-choice suggestions go through the shared contraindication filter of rules.md §14.4
   (``safety.contraindicated_drugs``): an oral bisphosphonate contraindicated → the GC second choice.
@@ -59,6 +60,7 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
+from app.rules.osteoporosis.switch import intolerance_evidence, oral_bisphosphonate_intolerance
 from app.rules.osteoporosis.thresholds.glucocorticoids import (
     GC_AGE_BAND_A40,
     GC_DIRECT_START_MIN_AGE,
@@ -816,9 +818,10 @@ def _gc_switch_1(ctx: RuleContext) -> Outcome:
     hebben; b) een nieuwe fractuur na tenminste 1 jaar therapie hebben.» (S4 Bijlage 2, GC).
 
     When: a GC user on an oral bisphosphonate (patient-view) or for whom one is being ordered (order-select).
-    Then: oral-bisphosphonate contraindication (renal function < 30 mL/min) → prescribe the second choice
-    (warning); a fracture ≥ 12 months after the start of the oral bisphosphonate → consider the second choice
-    (info; adherence is not recorded: "adherence unknown"). Intolerance is not in the record (module docstring).
+    Then: oral-bisphosphonate contraindication (renal function < 30 mL/min) or a current coded intolerance to an
+    oral bisphosphonate (AllergyIntolerance, any date) → prescribe the second choice (warning); a fracture ≥ 12
+    months after the start of the oral bisphosphonate → consider the second choice (info; adherence is not recorded
+    here: "adherence unknown"). Takes precedence over SWITCH-GI-1 in a GC user (vignette V16, conflicts.md C-55).
     """
     rule_id = "GC-SWITCH-1"
     snapshot = ctx.snapshot
@@ -840,6 +843,14 @@ def _gc_switch_1(ctx: RuleContext) -> Outcome:
             rule_id,
             variant="contraindication",
             evidence=(*evidence, *_renal_evidence(snapshot)),
+            suggestions=_second_choice(unsuitable),
+        )
+    intolerances = oral_bisphosphonate_intolerance(snapshot, None).recorded
+    if intolerances:
+        return Recommendation(
+            rule_id,
+            variant="intolerance",
+            evidence=(*evidence, *intolerance_evidence(intolerances), *_renal_evidence(snapshot)),
             suggestions=_second_choice(unsuitable),
         )
     start = _oral_bp_start(snapshot) if on_oral else None

@@ -1,13 +1,27 @@
 """Switching therapy (rules.md §9, the reconstructed S4 Bijlage 8 flowchart 1 of §9.0).
 
-SWITCH-FAIL-1 (therapy failure), SWITCH-FAIL-2 (failure + bone-forming criteria), SWITCH-DMAB-ROMO-1
-(denosumab → romosozumab). The criteria helpers are shared with the anabolic rules (``anabolic.py``).
+SWITCH-GI-1 (oral-bisphosphonate side effects), SWITCH-ADH-1 (poor adherence), SWITCH-FAIL-1 (therapy failure),
+SWITCH-FAIL-2 (failure + bone-forming criteria), SWITCH-DMAB-ROMO-1 (denosumab → romosozumab). The criteria helpers
+are shared with the anabolic rules (``anabolic.py``); the oral-bisphosphonate intolerance helpers of this module
+are shared with TX-CHOICE-2 and GC-SWITCH-1.
+
+What the record can and cannot say:
+
+- Intolerance: a coded ``AllergyIntolerance`` to an oral bisphosphonate (snapshot ``intolerances``). An
+  intolerance written only in free text (a note, an uncoded record) is not detectable: the catalog's documented
+  limitation (SWITCH-GI-1 "intolerance only in free text → not auto-detected"); the card says so.
+- Adherence: bone-turnover markers at the start and ~3 months later (S2), and the proportion of days covered by
+  the MedicationDispenses the EHR reports. The PDC is computed only when every counted dispense has an exact date
+  and a known supply, and only over dispenses the record contains: a pharmacy that does not report to the EHR makes
+  adherence look worse than it is, so the card asks to verify with the pharmacy. Clinician-recorded non-adherence
+  has no verified code in terminology.md and is not read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from app.rules.model import (
     CannotAssess,
@@ -33,6 +47,12 @@ from app.rules.osteoporosis.anabolic import (
 )
 from app.rules.osteoporosis.thresholds.switch import (
     BMD_LOSS_PCT,
+    BTM_BASELINE_BEFORE_START_DAYS,
+    BTM_CTX_DROP_PCT,
+    BTM_FOLLOWUP_FROM_MONTHS,
+    BTM_FOLLOWUP_TARGET_MONTHS,
+    BTM_FOLLOWUP_TO_MONTHS,
+    BTM_P1NP_DROP_PCT,
     DMAB_LONG_TERM_YEARS,
     DMAB_RECENT_LOOKBACK,
     DMAB_YEARS_PER_INJECTION,
@@ -40,16 +60,39 @@ from app.rules.osteoporosis.thresholds.switch import (
     FAILURE_MIN_THERAPY,
 )
 from app.rules.parameters import GuidelineParameters
-from app.snapshot.model import BmdChange, ClinicalSnapshot, DraftAction, Drug, Sex, add_months
+from app.snapshot.model import (
+    BmdChange,
+    ClinicalSnapshot,
+    DispenseCoverage,
+    DraftAction,
+    DraftOrder,
+    Drug,
+    DrugIntolerance,
+    LabResult,
+    LabTest,
+    Sex,
+    TherapyEpisode,
+    add_months,
+    shift_days,
+)
 
 __all__ = [
     "EXCLUDED",
+    "ORAL_BISPHOSPHONATES",
     "RULES",
+    "SWITCH_ADH_1",
     "SWITCH_DMAB_ROMO_1",
     "SWITCH_FAIL_1",
     "SWITCH_FAIL_2",
+    "SWITCH_GI_1",
+    "OralBisphosphonateIntolerance",
     "TherapyFailure",
+    "MarkerResponse",
     "assess_therapy_failure",
+    "intolerance_evidence",
+    "marker_response",
+    "only_oral_solution",
+    "oral_bisphosphonate_intolerance",
 ]
 
 _S4_FLOW = Citation(
@@ -345,7 +388,312 @@ SWITCH_DMAB_ROMO_1 = Rule(
     evaluate=_switch_dmab_romo_1,
 )
 
-RULES: tuple[Rule, ...] = (SWITCH_FAIL_1, SWITCH_FAIL_2, SWITCH_DMAB_ROMO_1)
+# ----------------------------------------------------------------------------------------------------------------
+# Oral-bisphosphonate intolerance (shared with TX-CHOICE-2 and GC-SWITCH-1)
+# ----------------------------------------------------------------------------------------------------------------
+
+ORAL_BISPHOSPHONATES: tuple[Drug, ...] = (Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
+"""rules.md §1.1 oral bisphosphonates (ibandronic acid: legacy, S0 only)."""
+
+_S4_SIDE_EFFECTS = Citation(
+    source="S4",
+    seed="004_9931701446fad2f5.txt",
+    section="Bijlage 8 flowchart 1 «Bijwerkingen tabletten: naar drank of parenteraal»; Bijlage 2 «bovenbuik klachten»",
+    catalog="rules.md §9 SWITCH-GI-1",
+)
+_S2_GI = Citation(
+    source="S2",
+    seed="002_d2419872b4f3ee7d.txt",
+    section="«van een peroraal bisfosfonaat naar parenterale therapie bij onvoldoende therapietrouw o.w.v. "
+    "gastro- intestinale of gastro-oesofageale nevenwerkingen»",
+    catalog="rules.md §9 SWITCH-GI-1",
+)
+_S4_ADHERENCE = Citation(
+    source="S4",
+    seed="004_9931701446fad2f5.txt",
+    section="Bijlage 2 «a) een slechte therapietrouw hebben»",
+    catalog="rules.md §9 SWITCH-ADH-1",
+)
+_S2_BTM = Citation(
+    source="S2",
+    seed="002_d2419872b4f3ee7d.txt",
+    section="«Een daling van ≥ 31% voor s-CTX en ≥ 20% voor P1NP wijst op goede compliantie»",
+    catalog="rules.md §9 SWITCH-ADH-1; conflicts.md C-31",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OralBisphosphonateIntolerance:
+    """The current oral-bisphosphonate intolerances, split by their date against the start of an oral-bisphosphonate
+    course (rules.md SWITCH-GI-1 "intolerance recorded after start of oral BP"). ``undetermined``: no date, or a
+    partial date that straddles the start."""
+
+    start: date | None
+    after_start: tuple[DrugIntolerance, ...]
+    before_start: tuple[DrugIntolerance, ...]
+    undetermined: tuple[DrugIntolerance, ...]
+
+    @property
+    def recorded(self) -> tuple[DrugIntolerance, ...]:
+        """Every current intolerance, whatever its date."""
+        return self.after_start + self.undetermined + self.before_start
+
+
+def oral_bisphosphonate_intolerance(snapshot: ClinicalSnapshot, start: date | None) -> OralBisphosphonateIntolerance:
+    """The snapshot's current oral-bisphosphonate intolerances against a course that started on ``start``."""
+    after: list[DrugIntolerance] = []
+    before: list[DrugIntolerance] = []
+    unknown: list[DrugIntolerance] = []
+    for item in snapshot.oral_bisphosphonate_intolerances:
+        when = item.date
+        if when is None or start is None:
+            unknown.append(item)
+        elif when.earliest >= start:
+            after.append(item)
+        elif when.latest < start:
+            before.append(item)
+        else:
+            unknown.append(item)
+    return OralBisphosphonateIntolerance(start, tuple(after), tuple(before), tuple(unknown))
+
+
+def intolerance_evidence(items: Iterable[DrugIntolerance]) -> tuple[Evidence, ...]:
+    """One line per intolerance: the drug and the reaction as recorded, its date and source."""
+    return tuple(
+        Evidence(
+            "oral-bp-intolerance",
+            f"{item.drug.value}: {item.manifestation}" if item.manifestation else item.drug.value,
+            item.date.earliest if item.date else None,
+            item.source.reference(),
+        )
+        for item in items
+    )
+
+
+def _oral_course(snapshot: ClinicalSnapshot) -> TherapyEpisode | None:
+    """The most recent episode of oral bisphosphonates taken together (rules.md D-BP), ongoing or not."""
+    episodes = snapshot.episodes_of(*ORAL_BISPHOSPHONATES)
+    return episodes[-1] if episodes else None
+
+
+def _on_oral_bisphosphonate(snapshot: ClinicalSnapshot) -> bool:
+    return any(snapshot.is_on(drug) for drug in ORAL_BISPHOSPHONATES)
+
+
+def only_oral_solution(snapshot: ClinicalSnapshot) -> bool:
+    """Every current oral-bisphosphonate record is the oral solution (the switch has been made)."""
+    current = [
+        record
+        for drug in ORAL_BISPHOSPHONATES
+        if (history := snapshot.therapy(drug)) is not None
+        for record in history.records
+        if record.is_current
+    ]
+    return bool(current) and all(record.is_oral_solution for record in current)
+
+
+def _oral_orders(snapshot: ClinicalSnapshot) -> tuple[DraftOrder, ...]:
+    return tuple(order for order in snapshot.new_orders if order.drug in ORAL_BISPHOSPHONATES)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# SWITCH-GI-1
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _switch_gi_1(ctx: RuleContext) -> Outcome:
+    """«Bijwerkingen tabletten: naar drank of parenteraal» (S4 Bijlage 8); «Behandel patiënten die alendroninezuur
+    en/of risedroninezuur niet verdragen, bijvoorbeeld vanwege bovenbuik klachten, … met zoledroninezuur (5mg
+    eenmaal per infuus per jaar), of denosumab (2x per jaar 60 mg sc), of alendroninezuur in drankvorm. (70 mg per
+    week)» (S4 Bijlage 2).
+
+    When: patient-view of a patient on oral bisphosphonate tablets, or order-select of oral bisphosphonate tablets
+    for a patient who took them before (re-ordering), with a current coded intolerance to an oral bisphosphonate
+    recorded on or after the start of the (last) oral course. Then: warning "switch to alendronic acid oral solution
+    or parenteral" (oral solution 70 mg weekly, zoledronic acid 5 mg IV yearly, denosumab 60 mg SC 6-monthly;
+    contraindicated options are withheld by the renderer, rules.md §14.4). An intolerance whose date cannot be placed
+    against the start → cannot assess; one recorded before the start → TX-CHOICE-2's "despite recorded intolerance".
+    In a GC user GC-SWITCH-1 takes precedence (vignette V16; engine ``SUPERSEDED_BY``).
+    """
+    rule_id = "SWITCH-GI-1"
+    snapshot = ctx.snapshot
+    course = _oral_course(snapshot)
+    evidence: list[Evidence] = []
+    if ctx.hook is Hook.PATIENT_VIEW:
+        if course is None or not _on_oral_bisphosphonate(snapshot):
+            return NotApplicable(rule_id, "not on an oral bisphosphonate")
+        if only_oral_solution(snapshot):
+            return NotApplicable(rule_id, "already on alendronic acid oral solution")
+    else:
+        orders = _oral_orders(snapshot)
+        if not orders:
+            return NotApplicable(rule_id, "no oral bisphosphonate is being ordered")
+        if all(order.is_oral_solution for order in orders):
+            return NotApplicable(rule_id, "the oral solution is being ordered")
+        if course is None:
+            return NotApplicable(rule_id, "no earlier oral bisphosphonate: a first order is TX-CHOICE-1/-2's")
+        evidence += [Evidence("draft-order", o.drug.value, None, o.source.reference()) for o in orders if o.drug]
+    found = oral_bisphosphonate_intolerance(snapshot, course.start)
+    evidence.append(Evidence("oral-bisphosphonate-start", course.start.isoformat()))
+    suggestions = ("alendronate-solution", "zoledronate", "denosumab")
+    if found.after_start:
+        evidence.extend(intolerance_evidence(found.after_start))
+        return Recommendation(rule_id, "intolerance", evidence=tuple(evidence), suggestions=suggestions)
+    if found.undetermined:
+        return CannotAssess(
+            rule_id,
+            ("intolerance-date",),
+            evidence=(*evidence, *intolerance_evidence(found.undetermined)),
+            suggestions=suggestions,
+        )
+    if found.before_start:
+        return NotApplicable(rule_id, "intolerance recorded before the oral bisphosphonate was started (TX-CHOICE-2)")
+    return NotApplicable(rule_id, "no current coded oral-bisphosphonate intolerance (free text is not detectable)")
+
+
+SWITCH_GI_1 = Rule(
+    id="SWITCH-GI-1",
+    title="Oral bisphosphonate side effects → oral solution or parenteral",
+    hooks=frozenset({Hook.PATIENT_VIEW, Hook.ORDER_SELECT}),
+    profiles=frozenset({"nl", "be"}),
+    citations=(_S4_SIDE_EFFECTS, _S2_GI),
+    evaluate=_switch_gi_1,
+)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# SWITCH-ADH-1
+# ----------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerResponse:
+    """One bone-turnover marker at the start of an oral bisphosphonate and ~3 months later (rules.md SWITCH-ADH-1)."""
+
+    test: LabTest
+    baseline: LabResult
+    follow_up: LabResult
+    decrease_pct: float | None
+    """``100 × (baseline − follow-up) / baseline``; ``None`` when the two units cannot be compared."""
+    threshold: float
+
+    @property
+    def reached(self) -> bool | None:
+        """The decrease reaches the S2 threshold (≥; float noise rounded off)."""
+        return None if self.decrease_pct is None else round(self.decrease_pct, 9) >= self.threshold
+
+
+def _decrease_pct(baseline: LabResult, follow_up: LabResult) -> float | None:
+    if baseline.ng_per_l is not None and follow_up.ng_per_l is not None and baseline.ng_per_l > 0:
+        return 100.0 * (baseline.ng_per_l - follow_up.ng_per_l) / baseline.ng_per_l
+    if baseline.unit == follow_up.unit and baseline.value > 0:
+        return 100.0 * (baseline.value - follow_up.value) / baseline.value
+    return None
+
+
+def marker_response(snapshot: ClinicalSnapshot, test: LabTest, start: date) -> MarkerResponse | None:
+    """The baseline (latest result from ``BTM_BASELINE_BEFORE_START_DAYS`` before ``start`` up to ``start``) and the
+    follow-up (the result between ``BTM_FOLLOWUP_FROM_MONTHS`` and ``BTM_FOLLOWUP_TO_MONTHS`` after ``start``
+    nearest to ``BTM_FOLLOWUP_TARGET_MONTHS``) of one marker; ``None`` without both."""
+    threshold = BTM_CTX_DROP_PCT if test is LabTest.CTX else BTM_P1NP_DROP_PCT
+    results = [r for r in snapshot.lab_results if r.test is test]
+    earliest_baseline = shift_days(start, -BTM_BASELINE_BEFORE_START_DAYS.value)
+    baselines = [r for r in results if r.observed.earliest >= earliest_baseline and r.observed.latest <= start]
+    window_from = add_months(start, int(BTM_FOLLOWUP_FROM_MONTHS.value))
+    window_to = add_months(start, int(BTM_FOLLOWUP_TO_MONTHS.value))
+    target = add_months(start, int(BTM_FOLLOWUP_TARGET_MONTHS.value))
+    follow_ups = [r for r in results if r.observed.earliest >= window_from and r.observed.latest <= window_to]
+    if not baselines or not follow_ups:
+        return None
+    baseline = baselines[-1]
+    follow_up = min(follow_ups, key=lambda r: (abs((r.observed.earliest - target).days), r.observed.earliest))
+    return MarkerResponse(test, baseline, follow_up, _decrease_pct(baseline, follow_up), threshold.value)
+
+
+def _marker_evidence(response: MarkerResponse) -> tuple[Evidence, ...]:
+    key = "ctx" if response.test is LabTest.CTX else "p1np"
+    items = [
+        Evidence(
+            f"{key}-{name}",
+            f"{result.value:g} {result.unit}".strip(),
+            result.observed.earliest,
+            result.source.reference(),
+        )
+        for name, result in (("baseline", response.baseline), ("follow-up", response.follow_up))
+    ]
+    if response.decrease_pct is not None:
+        items.append(Evidence(f"{key}-decrease-pct", f"{response.decrease_pct:.1f}"))
+    return tuple(items)
+
+
+def _switch_adh_1(ctx: RuleContext) -> Outcome:
+    """«Overweeg behandeling met zoledroninezuur of denosumab of alendroninezuur in drankvorm, bij patiënten die:
+    a) een slechte therapietrouw hebben» (S4 Bijlage 2); «Een daling van ≥ 31% voor s-CTX en ≥ 20% voor P1NP wijst
+    op goede compliantie» (S2).
+
+    When: patient-view of a patient on an oral bisphosphonate. Then, per C-31: s-CTX and P1NP measured at the start
+    and ~3 months later and neither decrease reaches its threshold → warning "possible non-adherence or incorrect
+    intake"; dispensing-based adherence (PDC over the MedicationDispenses of the current course, at most
+    ``adherence_pdc_window_days``, judged from ``adherence_pdc_min_days``) below ``adherence_pdc_min_pct`` [NIS] →
+    info "poor adherence"; only one marker (of two, or the only one measured [INF]) below its threshold → info
+    (ambiguous). Both thresholds reached → no card. Markers whose units cannot be compared → cannot assess. No
+    dispensing data and no marker pair → no card: "nothing to evaluate" (catalog), reason given.
+    """
+    rule_id = "SWITCH-ADH-1"
+    snapshot, parameters = ctx.snapshot, ctx.parameters
+    course = _oral_course(snapshot)
+    if course is None or not course.is_ongoing or not _on_oral_bisphosphonate(snapshot):
+        return NotApplicable(rule_id, "not on an oral bisphosphonate")
+    start = course.start
+    responses = [r for test in (LabTest.CTX, LabTest.P1NP) if (r := marker_response(snapshot, test, start))]
+    comparable = [r for r in responses if r.decrease_pct is not None]
+    below = [r for r in comparable if r.reached is False]
+    since = max(start, shift_days(snapshot.as_of, -(parameters.adherence_pdc_window_days - 1)))
+    coverage = snapshot.dispense_coverage(ORAL_BISPHOSPHONATES, since=since)
+    judged = isinstance(coverage, DispenseCoverage) and coverage.window_days >= parameters.adherence_pdc_min_days
+    evidence: list[Evidence] = [Evidence("oral-bisphosphonate-start", start.isoformat())]
+    for response in responses:
+        evidence.extend(_marker_evidence(response))
+    low_pdc = False
+    facts: dict[str, str] = {}
+    if isinstance(coverage, DispenseCoverage) and judged:
+        low_pdc = round(coverage.percent, 9) < parameters.adherence_pdc_min_pct
+        facts["pdc"] = f"{coverage.percent:.0f}"
+        evidence.append(Evidence("pdc-pct", f"{coverage.percent:.1f}", None))
+        evidence.append(Evidence("pdc-threshold-pct", f"{parameters.adherence_pdc_min_pct:g}"))
+        evidence.append(Evidence("pdc-period", str(coverage.window_days), coverage.start))
+        evidence.extend(
+            Evidence("dispense", f"{record.supply_days:g}", record.start.earliest, record.source.reference())
+            for record in coverage.dispenses
+            if record.start is not None and record.supply_days is not None
+        )
+    suggestions = ("zoledronate", "denosumab", "alendronate-solution")
+    if len(comparable) == 2 and len(below) == 2:
+        return Recommendation(rule_id, "btm-poor", facts=facts, evidence=tuple(evidence), suggestions=suggestions)
+    if low_pdc:
+        return Recommendation(rule_id, "dispensing", facts=facts, evidence=tuple(evidence), suggestions=suggestions)
+    if below:
+        return Recommendation(rule_id, "btm-ambiguous", facts=facts, evidence=tuple(evidence), suggestions=suggestions)
+    if responses and not comparable and not judged:
+        return CannotAssess(rule_id, ("btm-units",), evidence=tuple(evidence))
+    if not responses and not judged:
+        why = coverage if isinstance(coverage, str) else f"PDC period below {parameters.adherence_pdc_min_days} days"
+        return NotApplicable(
+            rule_id, f"nothing to evaluate: no bone-turnover markers at start and ~3 months; dispensing: {why}"
+        )
+    return NotApplicable(rule_id, "bone-turnover markers and/or dispensing show no adherence problem")
+
+
+SWITCH_ADH_1 = Rule(
+    id="SWITCH-ADH-1",
+    title="Poor adherence to an oral bisphosphonate",
+    hooks=frozenset({Hook.PATIENT_VIEW}),
+    profiles=frozenset({"nl", "be"}),
+    citations=(_S4_ADHERENCE, _S2_BTM),
+    evaluate=_switch_adh_1,
+)
+
+RULES: tuple[Rule, ...] = (SWITCH_GI_1, SWITCH_ADH_1, SWITCH_FAIL_1, SWITCH_FAIL_2, SWITCH_DMAB_ROMO_1)
 """The implemented rules of this family, in evaluation order."""
 
 EXCLUDED: Mapping[str, str] = {}

@@ -28,6 +28,7 @@ from app.rules.osteoporosis.diagnosis import (
     t_score_evidence,
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
+from app.rules.osteoporosis.switch import intolerance_evidence, only_oral_solution, oral_bisphosphonate_intolerance
 from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION
 from app.rules.osteoporosis.thresholds.treatment import LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_HIP_SERM
 from app.snapshot.model import (
@@ -285,10 +286,12 @@ def _tx_choice_2(ctx: RuleContext) -> Outcome:
     denosumab (2x per jaar 60 mg sc), of alendroninezuur in drankvorm. (70 mg per week)» (S4 Bijlage 2)
 
     When: patient-view of a patient on an oral bisphosphonate, or an oral bisphosphonate being selected, while
-    oral bisphosphonates are contraindicated (renal function < 30 mL/min, CI-EGFR-2). Then: info with the
-    second-choice options that are not contraindicated themselves. Intolerance is not coded in the snapshot
-    (no AllergyIntolerance mapping), so the intolerance route is not triggered automatically (catalog: "free
-    text → not triggered").
+    oral bisphosphonates are contraindicated (renal function < 30 mL/min, CI-EGFR-2) or a current coded intolerance
+    to an oral bisphosphonate is recorded (AllergyIntolerance, any date: "re-ordering oral BP despite recorded
+    intolerance"). Then: info with the second-choice options that are not contraindicated themselves. An
+    intolerance only in free text is not detected (catalog: "free text → not triggered"). Not for the oral solution
+    itself (already the alternative). SWITCH-GI-1 (intolerance on the current course) and, in GC users,
+    GC-SWITCH-1 give the same advice and take precedence (engine ``SUPERSEDED_BY``).
     """
     rule_id = "TX-CHOICE-2"
     snapshot = ctx.snapshot
@@ -302,15 +305,28 @@ def _tx_choice_2(ctx: RuleContext) -> Outcome:
             return NotApplicable(rule_id, "no oral bisphosphonate ordered")
         evidence = _order_evidence(orders)
     forbidden = contraindicated_drugs(snapshot, ctx.parameters)
-    if Drug.ALENDRONATE not in forbidden:
-        return NotApplicable(rule_id, "no contraindication to oral bisphosphonates recorded")
     options = ("zoledronate", "denosumab", "alendronate-solution")
-    return Recommendation(
-        rule_id,
-        variant="contraindicated",
-        evidence=(*evidence, *_filtered_evidence(options, forbidden)),
-        suggestions=allowed_suggestions(options, forbidden),
+    if Drug.ALENDRONATE in forbidden:
+        return Recommendation(
+            rule_id,
+            variant="contraindicated",
+            evidence=(*evidence, *_filtered_evidence(options, forbidden)),
+            suggestions=allowed_suggestions(options, forbidden),
+        )
+    intolerances = oral_bisphosphonate_intolerance(snapshot, None).recorded
+    on_solution = (
+        all(o.is_oral_solution for o in _new_orders(snapshot, _ORAL_BP))
+        if ctx.hook is not Hook.PATIENT_VIEW
+        else only_oral_solution(snapshot)
     )
+    if intolerances and not on_solution:
+        return Recommendation(
+            rule_id,
+            variant="intolerance",
+            evidence=(*evidence, *intolerance_evidence(intolerances), *_filtered_evidence(options, forbidden)),
+            suggestions=allowed_suggestions(options, forbidden),
+        )
+    return NotApplicable(rule_id, "no contraindication to and no coded intolerance of oral bisphosphonates recorded")
 
 
 def _tx_choice_3(ctx: RuleContext) -> Outcome:

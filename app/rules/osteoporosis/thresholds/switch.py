@@ -6,6 +6,12 @@ from app.rules.model import Threshold
 
 __all__ = [
     "BMD_LOSS_PCT",
+    "BTM_BASELINE_BEFORE_START_DAYS",
+    "BTM_CTX_DROP_PCT",
+    "BTM_FOLLOWUP_FROM_MONTHS",
+    "BTM_FOLLOWUP_TARGET_MONTHS",
+    "BTM_FOLLOWUP_TO_MONTHS",
+    "BTM_P1NP_DROP_PCT",
     "DMAB_LONG_TERM_YEARS",
     "DMAB_RECENT_LOOKBACK",
     "DMAB_YEARS_PER_INJECTION",
@@ -55,4 +61,60 @@ DMAB_YEARS_PER_INJECTION = Threshold(
     value=0.5,
     unit="years per 60 mg injection",
     citation="rules.md §1.2 D-DMAB «DMAB_YEARS = DMAB_COUNT × 0.5»",
+)
+
+# --- SWITCH-ADH-1: bone-turnover markers at the start of an oral bisphosphonate and ~3 months later -------------
+
+BTM_CTX_DROP_PCT = Threshold(
+    name="BTM_CTX_DROP_PCT",
+    value=31,
+    unit="% decrease of s-CTX vs baseline (≥)",
+    citation=(
+        "rules.md §2 BTM_CTX_DROP_PCT; §9 SWITCH-ADH-1; C-31;"
+        " S2 «Een daling van ≥ 31% voor s-CTX en ≥ 20% voor P1NP wijst op goede compliantie»"
+    ),
+)
+BTM_P1NP_DROP_PCT = Threshold(
+    name="BTM_P1NP_DROP_PCT",
+    value=20,
+    unit="% decrease of P1NP vs baseline (≥)",
+    citation=(
+        "rules.md §2 BTM_P1NP_DROP_PCT; §9 SWITCH-ADH-1; C-31;"
+        " S2 «Een daling van ≥ 31% voor s-CTX en ≥ 20% voor P1NP wijst op goede compliantie»"
+    ),
+)
+BTM_BASELINE_BEFORE_START_DAYS = Threshold(
+    name="BTM baseline window",
+    value=90,
+    unit="days before the oral-bisphosphonate start (≤; up to and including the start day)",
+    citation=(
+        "[NIS] S2 «bij de start van de behandeling» gives no window; the catalog's pre-treatment lab age"
+        " rules.md §2 LAB_MAX_AGE_D «90 before starting a drug» [NIS] is used. A sample after the start day is no"
+        " baseline (the markers fall within days of the first dose) [NIS]"
+    ),
+)
+BTM_FOLLOWUP_TARGET_MONTHS = Threshold(
+    name="BTM follow-up target",
+    value=3,
+    unit="months after the oral-bisphosphonate start (calendar)",
+    citation=(
+        "rules.md §9 SWITCH-ADH-1 «3 months vs baseline»; §13 MON-BTM-1;"
+        " S2 «bij de start van de behandeling met orale bisfosfonaten en 3 maanden later»"
+    ),
+)
+BTM_FOLLOWUP_FROM_MONTHS = Threshold(
+    name="BTM follow-up window, from",
+    value=2,
+    unit="months after the start (≥, calendar)",
+    citation=(
+        "[NIS] window around S2's «3 maanden later» (no tolerance in the seeds); the sample nearest 3 months is used"
+    ),
+)
+BTM_FOLLOWUP_TO_MONTHS = Threshold(
+    name="BTM follow-up window, to",
+    value=6,
+    unit="months after the start (≤, calendar)",
+    citation=(
+        "[NIS] window around S2's «3 maanden later» (no tolerance in the seeds); the sample nearest 3 months is used"
+    ),
 )
