@@ -143,6 +143,7 @@ class TestV06PrednisoneStartedIn55YearOldWoman:
         assert [s["label"] for s in card["suggestions"]] == [
             "Start alendronic acid 70 mg weekly + colecalciferol 800 IU daily",
             "Start risedronic acid 35 mg weekly + colecalciferol 800 IU daily",
+            "Start calcium carbonate 1250 mg (500 mg calcium) daily if the diet falls short",
             "Order DXA + VFA as baseline",
         ]
 
