@@ -29,6 +29,7 @@ from tests.builders.fhir import (
     dxa_t_score,
     fracture,
     medication_statement,
+    oral_bisphosphonate_intolerance,
     patient,
     prednisone_statement,
 )
@@ -230,6 +231,34 @@ class TestGcStart1:
         assert isinstance(outcome, CannotAssess)
         assert outcome.variant == "conditional"
         assert outcome.suggestions == ("denosumab", "calcium", "dxa-vfa")
+
+    @pytest.mark.parametrize(
+        ("status", "second_choice"),
+        [pytest.param("active", True, id="active-intolerance"), pytest.param("resolved", False, id="resolved")],
+    )
+    def test_a_recorded_oral_bisphosphonate_intolerance_gives_the_second_choice(
+        self, catalog: CodeSetCatalog, status: str, second_choice: bool
+    ) -> None:
+        """V16's GC user, before any bisphosphonate: alendronate stopped for upper-GI complaints (rules.md GC-START-1
+        "unless oral BP contraindicated/intolerant -> GC-SWITCH-1 options")."""
+        intolerance = oral_bisphosphonate_intolerance(clinical_status=status, recorded="2024-03-01")
+
+        outcome = evaluate(catalog, gc.GC_START_1, prednisone(10), intolerance, *recent_dxa(ls=-1.0), age=70)
+
+        assert isinstance(outcome, Recommendation)
+        if second_choice:
+            assert outcome.variant == "start-intolerant"
+            assert outcome.suggestions == ("zoledronate", "denosumab", "teriparatide", "calcium")
+            assert "oral-bp-intolerance" in evidence_keys(outcome)
+        else:
+            assert outcome.variant == "start"
+            assert outcome.suggestions[:2] == ("alendronate", "risedronate")
+
+    def test_the_conditional_card_respects_the_intolerance_too(self, catalog: CodeSetCatalog) -> None:
+        outcome = evaluate(catalog, gc.GC_START_1, prednisone(10), oral_bisphosphonate_intolerance(), age=None)
+
+        assert isinstance(outcome, CannotAssess)
+        assert "alendronate" not in outcome.suggestions and "zoledronate" in outcome.suggestions
 
     def test_vitamin_d_already_taken_is_not_ordered_twice(self, catalog: CodeSetCatalog) -> None:
         vitamin_d = medication_statement(medication=atc("A11CC05", "colecalciferol"), start="2024-01-01")

@@ -340,7 +340,8 @@ def _start(
     rule_id: str, ctx: RuleContext, course: _Course, evidence: Sequence[Evidence], *, needs_baseline_dxa: bool
 ) -> Recommendation:
     """The "start bone protection" outcome: first choice alendronate/risedronate, or the GC second choice
-    (GC-SWITCH-1 list) when an oral bisphosphonate is contraindicated."""
+    (GC-SWITCH-1 list) when an oral bisphosphonate is contraindicated or a current intolerance to one is recorded
+    (rules.md GC-START-1 "unless oral BP contraindicated/intolerant -> GC-SWITCH-1 options")."""
     unsuitable = _unsuitable(ctx.snapshot, ctx.parameters)
     baseline = ("dxa-vfa",) if needs_baseline_dxa and ctx.snapshot.dxa_status is not DxaStatus.DECISION_OK else ()
     facts = {"dose": _num(course.dose) if course.dose is not None else ""}
@@ -350,6 +351,15 @@ def _start(
             variant="start-second-choice",
             facts=facts,
             evidence=(*evidence, *_renal_evidence(ctx.snapshot)),
+            suggestions=_with_supplements(ctx.snapshot, _second_choice(unsuitable)) + baseline,
+        )
+    intolerances = ctx.snapshot.oral_bisphosphonate_intolerances
+    if intolerances:
+        return Recommendation(
+            rule_id,
+            variant="start-intolerant",
+            facts=facts,
+            evidence=(*evidence, *intolerance_evidence(intolerances)),
             suggestions=_with_supplements(ctx.snapshot, _second_choice(unsuitable)) + baseline,
         )
     return Recommendation(
@@ -477,7 +487,8 @@ def _gc_start_1(ctx: RuleContext) -> Outcome:
 
     if missing:
         unsuitable = _unsuitable(snapshot, ctx.parameters)
-        drugs = _second_choice(unsuitable) if "oral-bisphosphonate" in unsuitable else ("alendronate", "risedronate")
+        second = "oral-bisphosphonate" in unsuitable or bool(snapshot.oral_bisphosphonate_intolerances)
+        drugs = _second_choice(unsuitable) if second else ("alendronate", "risedronate")
         return CannotAssess(
             rule_id,
             tuple(missing),
