@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 
-from app.feedback import FeedbackStore
+from app.feedback import FeedbackStore, IssuedCardWriter
 from app.hooks.pipeline import Resources
 from app.hooks.services import CdsService
 
-__all__ = ["AsOfDep", "FeedbackStoreDep", "ResourcesDep", "ServicesDep", "get_as_of"]
+__all__ = ["AsOfDep", "FeedbackStoreDep", "IssuedCardsDep", "ResourcesDep", "ServicesDep", "get_as_of"]
 
 
 def get_resources(request: Request) -> Resources:
@@ -23,6 +23,11 @@ def get_resources(request: Request) -> Resources:
 def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore = request.state.feedback_store
     return store
+
+
+def get_issued_cards(request: Request) -> IssuedCardWriter:
+    writer: IssuedCardWriter = request.state.issued_cards
+    return writer
 
 
 def get_services(request: Request) -> dict[str, CdsService]:
@@ -40,5 +45,6 @@ def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
+IssuedCardsDep = Annotated[IssuedCardWriter, Depends(get_issued_cards)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]
