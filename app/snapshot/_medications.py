@@ -140,11 +140,12 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         codes += codings(item)
         names += concept_texts(item)
 
-    drugs = {drug for url, drug in _DRUG_SETS if context.matches(url, codes)}
+    sets = context.value_sets(codes)
+    drugs = {drug for url, drug in _DRUG_SETS if url in sets}
     for specific, general in _SUPERSEDES.items():
         if specific in drugs:
             drugs.discard(general)
-    non_systemic = context.matches(vs.NON_SYSTEMIC_GLUCOCORTICOIDS, codes)
+    non_systemic = vs.NON_SYSTEMIC_GLUCOCORTICOIDS in sets
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
