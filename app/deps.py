@@ -1,4 +1,8 @@
-"""FastAPI dependencies as ``Annotated`` aliases: the lifespan's shared resources and today's date."""
+"""FastAPI dependencies as ``Annotated`` aliases: the lifespan's shared resources and today's date.
+
+They are ``async def`` although they never await: FastAPI runs a plain ``def`` dependency in the thread pool,
+which costs a thread hand-off per dependency per call.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +19,27 @@ from app.hooks.services import CdsService
 __all__ = ["AsOfDep", "FeedbackStoreDep", "IssuedCardsDep", "ResourcesDep", "ServicesDep", "get_as_of"]
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.state.resources
     return resources
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
+async def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore = request.state.feedback_store
     return store
 
 
-def get_issued_cards(request: Request) -> IssuedCardWriter:
+async def get_issued_cards(request: Request) -> IssuedCardWriter:
     writer: IssuedCardWriter = request.state.issued_cards
     return writer
 
 
-def get_services(request: Request) -> dict[str, CdsService]:
+async def get_services(request: Request) -> dict[str, CdsService]:
     services: dict[str, CdsService] = request.state.services
     return services
 
 
-def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
+async def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
     """The date of the hook invocation in the service's time zone: the only clock read of a hook call.
 
     Tests override this dependency to pin the date.
