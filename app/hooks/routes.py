@@ -13,13 +13,14 @@ from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
 from app.hooks.services import CdsService, descriptors
+from app.json_body import OrjsonRoute
 from app.security import require_cds_client
 
 __all__ = ["router"]
 
 _log = logging.getLogger("osteo_cds.hooks")
 
-router = APIRouter()
+router = APIRouter(route_class=OrjsonRoute)
 
 _OUTCOME = {"model": dict[str, object], "description": "A FHIR OperationOutcome saying what is wrong."}
 _UNAUTHORIZED: dict[int | str, dict[str, object]] = {
