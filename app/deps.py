@@ -1,4 +1,8 @@
-"""FastAPI dependencies as ``Annotated`` aliases: the lifespan's shared resources and today's date."""
+"""FastAPI dependencies as ``Annotated`` aliases: the lifespan's shared resources and today's date.
+
+They are ``async def`` although they never await: FastAPI runs a plain ``def`` dependency in the thread pool,
+which costs a thread hand-off per dependency per call.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,34 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 
-from app.feedback import FeedbackStore
+from app.feedback import FeedbackStore, IssuedCardWriter
 from app.hooks.pipeline import Resources
 from app.hooks.services import CdsService
 
-__all__ = ["AsOfDep", "FeedbackStoreDep", "ResourcesDep", "ServicesDep", "get_as_of"]
+__all__ = ["AsOfDep", "FeedbackStoreDep", "IssuedCardsDep", "ResourcesDep", "ServicesDep", "get_as_of"]
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.state.resources
     return resources
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
+async def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore = request.state.feedback_store
     return store
 
 
-def get_services(request: Request) -> dict[str, CdsService]:
+async def get_issued_cards(request: Request) -> IssuedCardWriter:
+    writer: IssuedCardWriter = request.state.issued_cards
+    return writer
+
+
+async def get_services(request: Request) -> dict[str, CdsService]:
     services: dict[str, CdsService] = request.state.services
     return services
 
 
-def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
+async def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
     """The date of the hook invocation in the service's time zone: the only clock read of a hook call.
 
     Tests override this dependency to pin the date.
@@ -40,5 +49,6 @@ def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
+IssuedCardsDep = Annotated[IssuedCardWriter, Depends(get_issued_cards)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
-from app.feedback import FeedbackStore
+from app.feedback import FeedbackStore, IssuedCardWriter
 from app.fhir import patient_queries
 from app.hooks.pipeline import Resources, identify_order_drugs
 from app.hooks.routes import router
@@ -40,6 +42,7 @@ _ORDER_CHECK_DATE = date(2025, 1, 1)
 class State(TypedDict):
     resources: Resources
     feedback_store: FeedbackStore
+    issued_cards: IssuedCardWriter
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
 
@@ -76,15 +79,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     cards, terminology=terminology, parameters=settings.snapshot, as_of=_ORDER_CHECK_DATE
                 ),
             )
+            writer = IssuedCardWriter(store)
+            writing = asyncio.create_task(writer.run())
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
             try:
                 yield {
                     "resources": resources,
                     "feedback_store": store,
+                    "issued_cards": writer,
                     "services": dict(build_services(OSTEOPOROSIS_RULES)),
                     "client_auth": client_auth,
                 }
             finally:
+                writing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writing
+                await writer.flush()
                 store.close()
 
     application = FastAPI(

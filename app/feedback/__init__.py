@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from app.feedback.store import FeedbackStore, IssuedCard, RuleFeedbackSummary
+from app.feedback.writer import IssuedCardWriter
 
-__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary"]
+__all__ = ["FeedbackStore", "IssuedCard", "IssuedCardWriter", "RuleFeedbackSummary"]

@@ -119,6 +119,10 @@ class FeedbackStore:
             return bool(connection.execute(select(1)).scalar_one() == 1)
 
     def record_issued(self, cards: Iterable[IssuedCard], *, issued_at: datetime) -> None:
+        self.record_issued_batches([(cards, issued_at)])
+
+    def record_issued_batches(self, batches: Iterable[tuple[Iterable[IssuedCard], datetime]]) -> None:
+        """Record the cards of several responses (each with its issue time) in one transaction."""
         rows = [
             {
                 "card_uuid": card.card_uuid,
@@ -128,6 +132,7 @@ class FeedbackStore:
                 "suggestions": json.dumps(card.suggestions, sort_keys=True),
                 "issued_at": issued_at,
             }
+            for cards, issued_at in batches
             for card in cards
         ]
         if not rows:

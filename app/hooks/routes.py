@@ -6,20 +6,21 @@ import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path
+from fastapi import APIRouter, Depends, Header, Path
 
-from app.deps import AsOfDep, FeedbackStoreDep, ResourcesDep, ServicesDep
+from app.deps import AsOfDep, FeedbackStoreDep, IssuedCardsDep, ResourcesDep, ServicesDep
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
 from app.hooks.services import CdsService, descriptors
+from app.json_body import OrjsonRoute
 from app.security import require_cds_client
 
 __all__ = ["router"]
 
 _log = logging.getLogger("osteo_cds.hooks")
 
-router = APIRouter()
+router = APIRouter(route_class=OrjsonRoute)
 
 _OUTCOME = {"model": dict[str, object], "description": "A FHIR OperationOutcome saying what is wrong."}
 _UNAUTHORIZED: dict[int | str, dict[str, object]] = {
@@ -76,17 +77,15 @@ async def call_service(
     body: HookRequest,
     resources: ResourcesDep,
     services: ServicesDep,
-    store: FeedbackStoreDep,
+    issued_cards: IssuedCardsDep,
     as_of: AsOfDep,
-    background: BackgroundTasks,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> CdsResponse:
     """Call a CDS service with a hook request; returns cards (``[]`` when there is nothing to say)."""
     service = _service(services, service_id)
     language = choose_language(body.extension, accept_language, resources.settings.default_language)
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
-    if result.issued:
-        background.add_task(store.record_issued, result.issued, issued_at=datetime.now(UTC))
+    issued_cards.submit(result.issued, issued_at=datetime.now(UTC))  # written in batches, off the request path
     return result.response
 
 
@@ -98,10 +97,15 @@ async def call_service(
     operation_id="feedback",
 )
 async def feedback(
-    service_id: ServiceId, body: FeedbackRequest, services: ServicesDep, store: FeedbackStoreDep
+    service_id: ServiceId,
+    body: FeedbackRequest,
+    services: ServicesDep,
+    store: FeedbackStoreDep,
+    issued_cards: IssuedCardsDep,
 ) -> dict[str, int]:
     """Store feedback on cards (accepted suggestions, override reasons). Idempotent: re-sent items count once."""
     service = _service(services, service_id)
+    await issued_cards.flush()  # the cards this feedback names are recorded before it
     stored = store.store_feedback(service.id, body.feedback, received_at=datetime.now(UTC))
     _log.info("feedback stored", extra={"service": service.id, "received": len(body.feedback), "stored": stored})
     return {"received": len(body.feedback), "stored": stored}

@@ -168,20 +168,20 @@ def read_conditions(conditions: list[Json], patient: PatientFacts, context: Buil
     p = context.parameters
     for condition in conditions:
         source = source_of(condition)
-        codes = codings(get_dict(condition, "code"))
+        codes, sets = context.coded(get_dict(condition, "code"))
         if not codes:
             if concept_texts(get_dict(condition, "code")):
                 context.gap(GapKind.UNMAPPABLE, GapConcept.CONDITION, "condition coded in text only", source)
             else:
                 context.gap(GapKind.UNPARSEABLE, GapConcept.CONDITION, "condition without a code", source)
             continue
-        site = next((s for url, s in _SITE_SETS if context.matches(url, codes)), None)
+        site = next((s for url, s in _SITE_SETS if url in sets), None)
         # fragility-fractures is the union of every site set and osteoporosis-with-fracture; the latter codes are
         # explicitly osteoporotic (terminology.md §4.2: "M80/osteoporotic SNOMED codes are fragility fractures").
-        osteoporotic = context.matches(vs.OSTEOPOROSIS_WITH_FRACTURE, codes)
-        pathological = context.matches(vs.FRACTURE_PATHOLOGICAL, codes) and not osteoporotic
-        kinds = [kind for url, kind in _CONDITION_SETS if context.matches(url, codes)]
-        is_fracture = site is not None or pathological or context.matches(vs.FRAGILITY_FRACTURES, codes)
+        osteoporotic = vs.OSTEOPOROSIS_WITH_FRACTURE in sets
+        pathological = vs.FRACTURE_PATHOLOGICAL in sets and not osteoporotic
+        kinds = [kind for url, kind in _CONDITION_SETS if url in sets]
+        is_fracture = site is not None or pathological or vs.FRAGILITY_FRACTURES in sets
         if not is_fracture and not kinds:
             continue
         verification_code = _status(get_dict(condition, "verificationStatus"))

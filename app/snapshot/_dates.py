@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from app.snapshot._json import Json, get_dict, get_str
 from app.snapshot.model import ClinicalDate
@@ -22,6 +23,13 @@ def parse_date(value: str | None) -> ClinicalDate | None:
     """A FHIR ``date`` / ``dateTime`` / ``instant`` string as a :class:`ClinicalDate`; ``None`` when invalid."""
     if value is None:
         return None
+    return _parse_date(value)
+
+
+@lru_cache(maxsize=16384)
+def _parse_date(value: str) -> ClinicalDate | None:
+    """:func:`parse_date` of a string, memoised: a record repeats the same dates many times, and the result (frozen)
+    depends on the text alone. The cache is bounded, so memory stays flat."""
     match = _DATE.match(value.strip())
     if match is None:
         return None

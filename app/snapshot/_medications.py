@@ -12,6 +12,7 @@ A medication that matches nothing is *irrelevant* when it carries a code in a sy
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from app import valuesets as vs
@@ -152,8 +153,9 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         codes += codings(item)
         names += concept_texts(item)
 
-    drugs = set(drugs_by_code(codes, context))
-    non_systemic = context.matches(vs.NON_SYSTEMIC_GLUCOCORTICOIDS, codes)
+    sets = context.value_sets(codes)
+    drugs = set(_drugs_in(sets))
+    non_systemic = vs.NON_SYSTEMIC_GLUCOCORTICOIDS in sets
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
@@ -186,7 +188,12 @@ def is_oral_solution(names: list[str] | tuple[str, ...]) -> bool:
 
 def drugs_by_code(codes: list[CodingKey], context: BuildContext) -> frozenset[Drug]:
     """The drugs whose value sets contain any of ``codes`` (codes only; oncology products supersede)."""
-    drugs = {drug for url, drug in _DRUG_SETS if context.matches(url, codes)}
+    return _drugs_in(context.value_sets(codes))
+
+
+def _drugs_in(sets: Collection[str]) -> frozenset[Drug]:
+    """The drugs of the value sets ``sets`` (urls); an oncology product supersedes the osteoporosis one."""
+    drugs = {drug for url, drug in _DRUG_SETS if url in sets}
     for specific, general in _SUPERSEDES.items():
         if specific in drugs:
             drugs.discard(general)

@@ -154,8 +154,8 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
     facts = ObservationFacts()
     for observation in observations:
         source = source_of(observation)
-        codes = codings(get_dict(observation, "code"))
-        concept = _concept(codes, context)
+        codes, sets = context.coded(get_dict(observation, "code"))
+        concept = _concept(sets)
         if concept is None:
             if not codes:
                 context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
@@ -172,7 +172,7 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
             context.gap(GapKind.UNPARSEABLE, concept, f"observation has {reason}", source)
             continue
         unit = normalised_unit(quantity) or "(none)"
-        if not _read_value(concept, codes, quantity, observed, source, observation, facts, context):
+        if not _read_value(concept, sets, quantity, observed, source, observation, facts, context):
             context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit!r} not usable", source)
     for results in (facts.t_scores, facts.bmds, facts.vitamin_d, facts.renal, facts.creatinine, facts.calcium):
         results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
@@ -181,31 +181,28 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
     return facts
 
 
-def _concept(codes: list[tuple[str | None, str | None]], context: BuildContext) -> str | None:
-    if any(context.matches(url, codes) for url, _ in _T_SCORE_SETS):
+def _concept(sets: frozenset[str]) -> str | None:
+    """The concept of an Observation code, from the value sets its codings are in."""
+    if any(url in sets for url, _ in _T_SCORE_SETS):
         return GapConcept.DXA
-    if any(context.matches(url, codes) for url, _ in _BMD_SETS):
+    if any(url in sets for url, _ in _BMD_SETS):
         return GapConcept.BMD
-    if context.matches(vs.VITAMIN_D_25OH, codes):
+    if vs.VITAMIN_D_25OH in sets:
         return GapConcept.VITAMIN_D
-    if context.matches(vs.CREATININE_CLEARANCE, codes) or context.matches(vs.EGFR, codes):
+    if vs.CREATININE_CLEARANCE in sets or vs.EGFR in sets:
         return GapConcept.RENAL_FUNCTION
-    if context.matches(vs.SERUM_CREATININE, codes):
+    if vs.SERUM_CREATININE in sets:
         return GapConcept.CREATININE
-    if (
-        context.matches(vs.CALCIUM_TOTAL, codes)
-        or context.matches(vs.CALCIUM_ALBUMIN_CORRECTED, codes)
-        or context.matches(vs.CALCIUM_IONIZED, codes)
-    ):
+    if vs.CALCIUM_TOTAL in sets or vs.CALCIUM_ALBUMIN_CORRECTED in sets or vs.CALCIUM_IONIZED in sets:
         return GapConcept.CALCIUM
-    if context.matches(vs.ALBUMIN, codes):
+    if vs.ALBUMIN in sets:
         return GapConcept.ALBUMIN
     return None
 
 
 def _read_value(
     concept: str,
-    codes: list[tuple[str | None, str | None]],
+    sets: frozenset[str],
     quantity: Json,
     observed: ClinicalDate,
     source: SourceRef,
@@ -219,14 +216,14 @@ def _read_value(
         value = t_score_value(quantity)
         if value is None:
             return False
-        site = next(site for url, site in _T_SCORE_SETS if context.matches(url, codes))
+        site = next(site for url, site in _T_SCORE_SETS if url in sets)
         facts.t_scores.append(TScore(site, value, observed, source))
         return True
     if concept == GapConcept.BMD:
         value = bmd_g_per_cm2(quantity)
         if value is None or value <= 0:
             return False
-        site = next(site for url, site in _BMD_SETS if context.matches(url, codes))
+        site = next(site for url, site in _BMD_SETS if url in sets)
         facts.bmds.append(BmdMeasurement(site, value, observed, source))
         return True
     if concept == GapConcept.VITAMIN_D:
@@ -240,7 +237,7 @@ def _read_value(
         ml = renal_ml_per_min(quantity)
         if ml is None or ml < 0:
             return False
-        renal_kind = RenalKind.CRCL if context.matches(vs.CREATININE_CLEARANCE, codes) else RenalKind.EGFR
+        renal_kind = RenalKind.CRCL if vs.CREATININE_CLEARANCE in sets else RenalKind.EGFR
         stale = observed.days_elapsed(as_of) > p.renal_max_age_days
         facts.renal.append(RenalFunction(renal_kind, ml, observed, source, stale))
         return True
@@ -258,9 +255,9 @@ def _read_value(
         mmol = to_mmol(quantity)
         if mmol is None or mmol <= 0:
             return False
-        if context.matches(vs.CALCIUM_ALBUMIN_CORRECTED, codes):
+        if vs.CALCIUM_ALBUMIN_CORRECTED in sets:
             kind = CalciumKind.ALBUMIN_CORRECTED
-        elif context.matches(vs.CALCIUM_IONIZED, codes):
+        elif vs.CALCIUM_IONIZED in sets:
             kind = CalciumKind.IONIZED
         else:
             kind = CalciumKind.TOTAL

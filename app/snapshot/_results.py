@@ -88,9 +88,9 @@ def read_results(observations: list[Json], context: BuildContext) -> ResultFacts
     """Z-scores and the :class:`LabTest` results of ``observations``; problems become gaps."""
     facts = ResultFacts()
     for observation in observations:
-        codes = codings(get_dict(observation, "code"))
-        site = next((site for url, site in _Z_SCORE_SETS if context.matches(url, codes)), None)
-        test = next((test for url, test in _LAB_SETS if context.matches(url, codes)), None)
+        _, sets = context.coded(get_dict(observation, "code"))
+        site = next((site for url, site in _Z_SCORE_SETS if url in sets), None)
+        test = next((test for url, test in _LAB_SETS if url in sets), None)
         if site is None and test is None:
             continue
         concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION

@@ -64,17 +64,25 @@ def build_snapshot(
         context.gap(GapKind.UNAVAILABLE, GapConcept.RESOURCE, f"{item.key} ({item.resource_type}): {item.reason}")
 
     resources = _objects(record.resources, context)
+    observations: list[Json] = []
+    conditions: list[Json] = []
+    medications: list[Json] = []
+    allergies: list[Json] = []
     for resource in resources:
         rid = get_str(resource, "id")
         rtype = get_str(resource, "resourceType")
         if rid and rtype:
             context.resources_by_ref.setdefault(f"{rtype}/{rid}", resource)
+        if rtype == "Observation":
+            observations.append(resource)
+        elif rtype == "Condition":
+            conditions.append(resource)
+        elif rtype in _MEDICATION_TYPES:
+            medications.append(resource)
+        elif rtype == "AllergyIntolerance":
+            allergies.append(resource)
 
     patient = _patient(record.patient, context)
-    observations = [r for r in resources if get_str(r, "resourceType") == "Observation"]
-    conditions = [r for r in resources if get_str(r, "resourceType") == "Condition"]
-    medications = [r for r in resources if get_str(r, "resourceType") in _MEDICATION_TYPES]
-    allergies = [r for r in resources if get_str(r, "resourceType") == "AllergyIntolerance"]
 
     labs = read_observations(observations, context)
     results = read_results(observations, context)

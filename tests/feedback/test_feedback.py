@@ -166,3 +166,81 @@ class TestSeveralWorkers:
         assert len(stores) == 6
         for store in stores:
             store.close()
+
+
+class TestIssuedCardRecords:
+    """Issued cards are written off the request path, in batches, and none is lost at shutdown."""
+
+    @staticmethod
+    def _call_example(client: TestClient) -> list[str]:
+        import json
+        from pathlib import Path
+
+        example = Path(__file__).resolve().parents[2] / "examples" / "patient-view-prednisolone.json"
+        response = client.post("/cds-services/osteoporosis-patient-view", json=json.loads(example.read_text()))
+        assert response.status_code == 200
+        return [card["uuid"] for card in response.json()["cards"]]
+
+    @staticmethod
+    def _issued(settings: Settings) -> dict[str, int]:
+        store = FeedbackStore(settings.database_url)
+        try:
+            return {summary.rule_id: summary.issued for summary in store.summary_per_rule()}
+        finally:
+            store.close()
+
+    def test_cards_of_every_call_are_recorded_by_the_time_the_service_stops(self, settings: Settings) -> None:
+        with TestClient(create_app(settings)) as client:
+            cards = [uuid for _ in range(3) for uuid in self._call_example(client)]
+
+        assert cards
+        assert sum(self._issued(settings).values()) == len(cards)
+
+    def test_feedback_on_a_card_just_issued_is_tied_to_its_rule(self, settings: Settings) -> None:
+        with TestClient(create_app(settings)) as client:
+            card = self._call_example(client)[0]
+            item = {**overridden(card=card), "overrideReason": {"userComment": "discussed"}}
+            assert client.post(FEEDBACK, json={"feedback": [item]}).json()["stored"] == 1
+            store = FeedbackStore(settings.database_url)
+            try:
+                summaries = store.summary_per_rule()
+            finally:
+                store.close()
+
+        assert "(unknown)" not in {summary.rule_id for summary in summaries}
+        assert sum(summary.overridden for summary in summaries) == 1
+
+    def test_a_refused_write_is_kept_and_retried(self, database_url: str) -> None:
+        import asyncio
+        from datetime import UTC, datetime
+
+        from sqlalchemy.exc import OperationalError
+
+        from app.feedback import IssuedCardWriter
+
+        store = FeedbackStore(database_url)
+        real = store.record_issued_batches
+        calls: list[int] = []
+
+        def refuse_once(batches: Any) -> None:
+            calls.append(len(batches))
+            if len(calls) == 1:
+                raise OperationalError("INSERT", {}, Exception("database is locked"))
+            real(batches)
+
+        store.record_issued_batches = refuse_once  # type: ignore[method-assign]
+        writer = IssuedCardWriter(store)
+        card = IssuedCard("card-9", "GC-START-1", "osteoporosis-patient-view", "start", {})
+
+        async def scenario() -> None:
+            writer.submit([card], issued_at=datetime(2025, 6, 1, tzinfo=UTC))
+            await writer.flush()
+            assert writer.queued == 1
+            await writer.flush()
+            assert writer.queued == 0
+
+        try:
+            asyncio.run(scenario())
+            assert {s.rule_id: s.issued for s in store.summary_per_rule()} == {"GC-START-1": 1}
+        finally:
+            store.close()

@@ -1,0 +1,121 @@
+"""CPU cost of one hook call in process: ``python -m bench.inprocess [--calls N] [--profile]``.
+
+Calls the ASGI application directly (no socket, no HTTP server) with the benchmark patient's patient-view request
+(complete prefetch), inside the application's lifespan and with the production settings otherwise (JSON INFO log
+to a file, SQLite feedback store, auth off as for the load generator). Prints milliseconds per call, wall clock and
+CPU of the whole process (the median of five rounds). With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
+the benchmark proper is ``bench/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from app.main import create_app
+from bench.patient import patient_view_request
+
+PATH = "/cds-services/osteoporosis-patient-view"
+
+
+async def _call(app: Any, body: bytes, state: Any) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": PATH,
+        "raw_path": PATH.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "state": dict(state),
+    }
+    sent = False
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _main(calls: int, profile: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
+        settings = Settings(
+            database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
+            auth_disabled_for_development=True,
+            fhir_server_allowlist=["http://127.0.0.1"],
+            log_level="INFO",
+        )
+        app = create_app(settings)
+        handler = logging.FileHandler(Path(tmp) / "service.log")
+        for name in ("osteo_cds", "uvicorn", "uvicorn.error"):
+            logger = logging.getLogger(name)
+            handler.setFormatter(logger.handlers[0].formatter if logger.handlers else None)
+            logger.handlers = [handler]
+        bodies = [json.dumps(patient_view_request()).encode() for _ in range(20)]
+        async with app.router.lifespan_context(app) as state:
+            for index in range(50):  # warm up
+                assert await _call(app, bodies[index % len(bodies)], state) == 200
+            rounds = []
+            cpu = []
+            for _ in range(5):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                for index in range(calls):
+                    await _call(app, bodies[index % len(bodies)], state)
+                rounds.append((time.perf_counter() - started) * 1000 / calls)
+                cpu.append((time.process_time() - started_cpu) * 1000 / calls)
+            print(
+                f"in process: {statistics.median(rounds):.2f} ms per call, {statistics.median(cpu):.2f} ms CPU (best round "
+                f"{min(rounds):.2f} ms, {min(cpu):.2f} ms CPU) "
+                f"(rounds: {[round(r, 2) for r in rounds]})"
+            )
+            if profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for index in range(calls):
+                    await _call(app, bodies[index % len(bodies)], state)
+                profiler.disable()
+                stats = pstats.Stats(profiler)
+                stats.sort_stats("cumulative").print_stats(45)
+                stats.sort_stats("tottime").print_stats(35)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile the calls (main thread only)")
+    args = parser.parse_args()
+    asyncio.run(_main(args.calls, args.profile))
+
+
+if __name__ == "__main__":
+    main()
