@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 
 from app.feedback import FeedbackStore
+from app.feedback.snooze import InfoSnooze
 from app.hooks.pipeline import Resources
 from app.hooks.services import CdsService
 
-__all__ = ["AsOfDep", "FeedbackStoreDep", "ResourcesDep", "ServicesDep", "get_as_of"]
+__all__ = ["AsOfDep", "FeedbackStoreDep", "InfoSnoozeDep", "ResourcesDep", "ServicesDep", "get_as_of"]
 
 
 def get_resources(request: Request) -> Resources:
@@ -23,6 +24,11 @@ def get_resources(request: Request) -> Resources:
 def get_feedback_store(request: Request) -> FeedbackStore:
     store: FeedbackStore = request.state.feedback_store
     return store
+
+
+def get_info_snooze(request: Request) -> InfoSnooze:
+    snooze: InfoSnooze = request.state.info_snooze
+    return snooze
 
 
 def get_services(request: Request) -> dict[str, CdsService]:
@@ -40,5 +46,6 @@ def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
+InfoSnoozeDep = Annotated[InfoSnooze, Depends(get_info_snooze)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore
+from app.feedback.snooze import InfoSnooze
 from app.fhir import patient_queries
 from app.hooks.pipeline import Resources, identify_order_drugs
 from app.hooks.routes import router
@@ -40,6 +41,7 @@ _ORDER_CHECK_DATE = date(2025, 1, 1)
 class State(TypedDict):
     resources: Resources
     feedback_store: FeedbackStore
+    info_snooze: InfoSnooze
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
 
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield {
                     "resources": resources,
                     "feedback_store": store,
+                    "info_snooze": InfoSnooze.open(store, settings),
                     "services": dict(build_services(OSTEOPOROSIS_RULES)),
                     "client_auth": client_auth,
                 }

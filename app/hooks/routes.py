@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Path
 
-from app.deps import AsOfDep, FeedbackStoreDep, ResourcesDep, ServicesDep
+from app.deps import AsOfDep, FeedbackStoreDep, InfoSnoozeDep, ResourcesDep, ServicesDep
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
@@ -77,6 +77,7 @@ async def call_service(
     resources: ResourcesDep,
     services: ServicesDep,
     store: FeedbackStoreDep,
+    snooze: InfoSnoozeDep,
     as_of: AsOfDep,
     background: BackgroundTasks,
     accept_language: Annotated[str | None, Header()] = None,
@@ -85,6 +86,7 @@ async def call_service(
     service = _service(services, service_id)
     language = choose_language(body.extension, accept_language, resources.settings.default_language)
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
+    result = await snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
     if result.issued:
         background.add_task(store.record_issued, result.issued, issued_at=datetime.now(UTC))
     return result.response
