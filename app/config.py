@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.rules.parameters import GuidelineParameters
@@ -25,6 +25,8 @@ Profile = Literal["nl", "be"]
 Language = Literal["nl", "en"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+_MIN_SECRET_CHARS = 32
+"""A shorter HMAC key is guessable; 32 characters of a random token carry at least 128 bits."""
 
 
 def _split_csv(value: object) -> object:
@@ -61,6 +63,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""
+    info_snooze_secret: SecretStr | None = None
+    """Key of the HMAC-SHA256 that links an issued info card to its patient (fhirServer + patient id) for the
+    snooze of acknowledged info cards (app/feedback/snooze.py); at least 32 characters. Unset: a random key is
+    generated once and stored in the database (restarts and workers share it, but anyone who can read the
+    database can then recompute the hashes of known patient ids). Never logged."""
 
     # FHIR access
     fhir_server_allowlist: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]
@@ -119,6 +126,13 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("info_snooze_secret")
+    @classmethod
+    def _snooze_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < _MIN_SECRET_CHARS:
+            raise ValueError(f"info_snooze_secret must have at least {_MIN_SECRET_CHARS} characters")
+        return value
 
     @field_validator("public_base_url")
     @classmethod

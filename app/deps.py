@@ -13,10 +13,19 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 
 from app.feedback import FeedbackStore, IssuedCardWriter
+from app.feedback.snooze import InfoSnooze
 from app.hooks.pipeline import Resources
 from app.hooks.services import CdsService
 
-__all__ = ["AsOfDep", "FeedbackStoreDep", "IssuedCardsDep", "ResourcesDep", "ServicesDep", "get_as_of"]
+__all__ = [
+    "AsOfDep",
+    "FeedbackStoreDep",
+    "InfoSnoozeDep",
+    "IssuedCardsDep",
+    "ResourcesDep",
+    "ServicesDep",
+    "get_as_of",
+]
 
 
 async def get_resources(request: Request) -> Resources:
@@ -32,6 +41,11 @@ async def get_feedback_store(request: Request) -> FeedbackStore:
 async def get_issued_cards(request: Request) -> IssuedCardWriter:
     writer: IssuedCardWriter = request.state.issued_cards
     return writer
+
+
+async def get_info_snooze(request: Request) -> InfoSnooze:
+    snooze: InfoSnooze = request.state.info_snooze
+    return snooze
 
 
 async def get_services(request: Request) -> dict[str, CdsService]:
@@ -50,5 +64,6 @@ async def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 IssuedCardsDep = Annotated[IssuedCardWriter, Depends(get_issued_cards)]
+InfoSnoozeDep = Annotated[InfoSnooze, Depends(get_info_snooze)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]

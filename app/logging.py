@@ -31,6 +31,7 @@ ALLOWED_FIELDS = frozenset(
         "method",
         "path",
         "stored",
+        "snoozed",
         "received",
         "setting",
         "reason",

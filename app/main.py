@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
+from app.feedback.snooze import InfoSnooze
 from app.fhir import patient_queries
 from app.hooks.pipeline import Resources, identify_order_drugs
 from app.hooks.routes import router
@@ -43,6 +44,7 @@ class State(TypedDict):
     resources: Resources
     feedback_store: FeedbackStore
     issued_cards: IssuedCardWriter
+    info_snooze: InfoSnooze
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
 
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "resources": resources,
                     "feedback_store": store,
                     "issued_cards": writer,
+                    "info_snooze": InfoSnooze.open(store, settings),
                     "services": dict(build_services(OSTEOPOROSIS_RULES)),
                     "client_auth": client_auth,
                 }

@@ -1,8 +1,10 @@
 """Feedback storage (SQLAlchemy Core): SQLite file by default, PostgreSQL via ``DATABASE_URL``.
 
-Two tables:
+Three tables:
 - ``issued_card``: every card we returned (uuid → rule ID, service, and its suggestions' uuids), so feedback,
   which names only the card uuid, ties back to the rule;
+- ``issued_card_patient``: for info patient-view cards only, a keyed hash of the patient (the info-card snooze,
+  app/feedback/snooze.py);
 - ``card_feedback``: one row per distinct feedback item. The same item may arrive more than once (the spec
   allows re-sending and batching): rows are unique on (card uuid, outcome, outcome timestamp) and inserts
   ignore duplicates, so storing is idempotent, also across restarts.
@@ -37,7 +39,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.hooks.schemas import FeedbackItem
 
-__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary"]
+__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary", "card_feedback", "issued_card", "issued_card_patient"]
 
 _metadata = MetaData()
 
@@ -51,6 +53,15 @@ issued_card = Table(
     Column("suggestions", Text, nullable=False),  # JSON object: suggestion uuid -> suggestion key
     Column("issued_at", DateTime(timezone=True), nullable=False),
 )
+
+issued_card_patient = Table(
+    "issued_card_patient",
+    _metadata,
+    Column("card_uuid", String(64), primary_key=True),
+    Column("patient_key", String(64), nullable=False, index=True),
+)
+"""Which patient an issued info patient-view card was for, as a keyed hash (never the patient id): only written
+when the info-card snooze is on (app/feedback/snooze.py). A table of its own, so the change is additive."""
 
 card_feedback = Table(
     "card_feedback",
@@ -77,6 +88,8 @@ class IssuedCard:
     service_id: str
     variant: str
     suggestions: dict[str, str]
+    patient_key: str | None = None
+    """Keyed hash of the card's patient (app/feedback/snooze.py); set only on snoozable info cards."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +131,24 @@ class FeedbackStore:
         with self._engine.connect() as connection:
             return bool(connection.execute(select(1)).scalar_one() == 1)
 
+    @property
+    def engine(self) -> Engine:
+        """The engine, for the snooze query (app/feedback/snooze.py), which reads these tables."""
+        return self._engine
+
     def record_issued(self, cards: Iterable[IssuedCard], *, issued_at: datetime) -> None:
         self.record_issued_batches([(cards, issued_at)])
 
     def record_issued_batches(self, batches: Iterable[tuple[Iterable[IssuedCard], datetime]]) -> None:
-        """Record the cards of several responses (each with its issue time) in one transaction."""
+        """Record the cards of several responses (each with its issue time) in one transaction, with the
+        snooze patient link of those that carry one (app/feedback/snooze.py)."""
+        batches = [(tuple(cards), issued_at) for cards, issued_at in batches]
+        links = [
+            {"card_uuid": card.card_uuid, "patient_key": card.patient_key}
+            for cards, _ in batches
+            for card in cards
+            if card.patient_key
+        ]
         rows = [
             {
                 "card_uuid": card.card_uuid,
@@ -139,6 +165,8 @@ class FeedbackStore:
             return
         with self._engine.begin() as connection:
             connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+            if links:
+                connection.execute(_insert(self._engine, issued_card_patient).on_conflict_do_nothing(), links)
 
     def store_feedback(self, service_id: str, items: Sequence[FeedbackItem], *, received_at: datetime) -> int:
         """Store feedback items; returns how many were new (duplicates are ignored)."""

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path
 
-from app.deps import AsOfDep, FeedbackStoreDep, IssuedCardsDep, ResourcesDep, ServicesDep
+from app.deps import AsOfDep, FeedbackStoreDep, InfoSnoozeDep, IssuedCardsDep, ResourcesDep, ServicesDep
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
@@ -78,6 +78,7 @@ async def call_service(
     resources: ResourcesDep,
     services: ServicesDep,
     issued_cards: IssuedCardsDep,
+    snooze: InfoSnoozeDep,
     as_of: AsOfDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> CdsResponse:
@@ -85,6 +86,7 @@ async def call_service(
     service = _service(services, service_id)
     language = choose_language(body.extension, accept_language, resources.settings.default_language)
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
+    result = await snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
     issued_cards.submit(result.issued, issued_at=datetime.now(UTC))  # written in batches, off the request path
     return result.response
 

@@ -118,6 +118,13 @@ class GuidelineParameters(BaseModel):
     btm_monitoring_enabled: bool = False
     """MON-BTM-1 [ALL, optional]: bone-turnover markers to check adherence."""
 
+    # Presentation (§0.3)
+    info_snooze_days: int = Field(default=30, ge=0, le=365)
+    """INFO_SNOOZE_DAYS [NIS] (rules.md §0.3 item 6): an ``info`` card on patient-view is not shown again to the
+    same patient's chart for this many days after a card of that rule was acknowledged there (feedback
+    ``accepted`` or ``overridden``); warning/critical cards and order hooks are never snoozed. 0 disables.
+    See app/feedback/snooze.py for the boundary (inclusive, rules.md §0.3 item 2)."""
+
     def for_profile(self, profile: str) -> GuidelineParameters:
         """These parameters with every profile-dependent ``None`` resolved for ``profile`` (``nl`` or ``be``)."""
         belgian = profile == "be"

@@ -50,6 +50,8 @@ __all__ = [
     "INTERPRETATION_NORMAL",
     "ObservationFacts",
     "admitted_by_status",
+    "against_range",
+    "interpret",
     "read_observations",
 ]
 
@@ -97,25 +99,33 @@ class ObservationFacts:
         return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for day, (ts, bs) in ordered)
 
 
-def _interpretation(
-    observation: Json, value_mmol: float, to_mmol: Callable[[Json | None], float | None]
+def interpret(
+    observation: Json, value: float, bound: Callable[[Json | None], float | None]
 ) -> tuple[Interpretation | None, float | None, float | None]:
+    """The one reading of an Observation's interpretation, for every Observation reader: the lab's own
+    v3-ObservationInterpretation code first; otherwise the value against the first ``referenceRange``
+    (:func:`against_range`). ``bound`` reads a range bound in the unit of ``value`` (``None`` when it cannot).
+    Returns the interpretation and the two bounds as read."""
     codes = {code for _, code in codings_of_list(get_dicts(observation, "interpretation")) if code}
     low = high = None
     ranges = get_dicts(observation, "referenceRange")
     if ranges:
-        low = to_mmol(get_dict(ranges[0], "low"))
-        high = to_mmol(get_dict(ranges[0], "high"))
+        low = bound(get_dict(ranges[0], "low"))
+        high = bound(get_dict(ranges[0], "high"))
     if codes & INTERPRETATION_LOW:
         return Interpretation.LOW, low, high
     if codes & INTERPRETATION_HIGH:
         return Interpretation.HIGH, low, high
     if codes & INTERPRETATION_NORMAL:
         return Interpretation.NORMAL, low, high
-    return _against_range(value_mmol, low, high), low, high
+    return against_range(value, low, high), low, high
 
 
-def _against_range(value: float, low: float | None, high: float | None) -> Interpretation | None:
+def against_range(value: float, low: float | None, high: float | None) -> Interpretation | None:
+    """A value against a reference range, read safely: beyond a known bound it is LOW / HIGH; it is NORMAL only
+    when it is known to lie within the range, i.e. both bounds are known; otherwise unknown (``None``). A
+    one-sided range (or a bound we could not read) says nothing about the other side, so "below the upper limit"
+    is not "normal": a calcium under a lone upper limit may still be low."""
     if low is not None and value < low:
         return Interpretation.LOW
     if high is not None and value > high:
@@ -261,7 +271,7 @@ def _read_value(
             kind = CalciumKind.IONIZED
         else:
             kind = CalciumKind.TOTAL
-        interpretation, low, high = _interpretation(observation, mmol, to_mmol)
+        interpretation, low, high = interpret(observation, mmol, to_mmol)
         stale = observed.days_elapsed(as_of) > p.lab_max_age_days
         facts.calcium.append(
             CalciumResult(
@@ -308,7 +318,7 @@ def _add_computed_corrected_calcium(facts: ObservationFacts, context: BuildConte
                 corrected / p.calcium_mmol_per_mg,
                 total.observed,
                 total.source,
-                _against_range(corrected, total.reference_low_mmol_per_l, total.reference_high_mmol_per_l),
+                against_range(corrected, total.reference_low_mmol_per_l, total.reference_high_mmol_per_l),
                 total.reference_low_mmol_per_l,
                 total.reference_high_mmol_per_l,
                 computed_from_albumin=True,

@@ -14,19 +14,13 @@ from dataclasses import dataclass, field
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date
-from app.snapshot._json import Json, codings, get_dict, get_dicts, get_number
-from app.snapshot._observations import (
-    INTERPRETATION_HIGH,
-    INTERPRETATION_LOW,
-    INTERPRETATION_NORMAL,
-    admitted_by_status,
-)
+from app.snapshot._json import Json, get_dict, get_number
+from app.snapshot._observations import admitted_by_status, interpret
 from app.snapshot._units import mass_concentration_ng_per_l, normalised_unit, quantity_value
 from app.snapshot.model import (
     BoneSite,
     GapConcept,
     GapKind,
-    Interpretation,
     LabResult,
     LabTest,
     ZScore,
@@ -61,27 +55,9 @@ class ResultFacts:
     lab_results: list[LabResult] = field(default_factory=list)
 
 
-def _interpretation(observation: Json, value: float) -> Interpretation | None:
-    codes = {code for concept in get_dicts(observation, "interpretation") for _, code in codings(concept) if code}
-    if codes & INTERPRETATION_LOW:
-        return Interpretation.LOW
-    if codes & INTERPRETATION_HIGH:
-        return Interpretation.HIGH
-    if codes & INTERPRETATION_NORMAL:
-        return Interpretation.NORMAL
-    ranges = get_dicts(observation, "referenceRange")
-    if not ranges:
-        return None
-    low, high = get_dict(ranges[0], "low"), get_dict(ranges[0], "high")
-    low_value = get_number(low, "value") if low is not None else None
-    high_value = get_number(high, "value") if high is not None else None
-    if low_value is not None and value < low_value:
-        return Interpretation.LOW
-    if high_value is not None and value > high_value:
-        return Interpretation.HIGH
-    if low_value is not None or high_value is not None:
-        return Interpretation.NORMAL
-    return None
+def _bound(quantity: Json | None) -> float | None:
+    """A reference-range bound as stated (these results are compared in the unit the lab reported)."""
+    return get_number(quantity, "value") if quantity is not None else None
 
 
 def read_results(observations: list[Json], context: BuildContext) -> ResultFacts:
@@ -125,7 +101,7 @@ def read_results(observations: list[Json], context: BuildContext) -> ResultFacts
                 normalised_unit(quantity),
                 observed,
                 source,
-                _interpretation(observation, value),
+                interpret(observation, value, _bound)[0],
                 is_stale=stale,
                 ng_per_l=mass_concentration_ng_per_l(quantity) if test in _BONE_TURNOVER else None,
             )

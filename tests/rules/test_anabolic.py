@@ -8,7 +8,7 @@ romosozumab 12 doses, teriparatide 24 (NL) / 18 (BE) months, one month after the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tests.builders.fhir import (
     DENOSUMAB_60MG,
     atc,
     condition,
+    creatinine_clearance,
     denosumab_injection,
     draft_medication_request,
     dxa_t_score,
@@ -219,6 +220,49 @@ class TestAnabolic2TeriparatideFirstChoice:
 
         assert isinstance(run(ANABOLIC_2, snap), NotApplicable)
 
+    @pytest.mark.parametrize(
+        ("last", "eligible"),
+        [
+            pytest.param("2023-12-01", False, id="exactly-18-months-still-excluded"),
+            pytest.param("2023-11-30", True, id="18-months-and-a-day-eligible"),
+        ],
+    )
+    def test_the_denosumab_window_is_ci_tptd_1s(self, catalog: CodeSetCatalog, last: str, eligible: bool) -> None:
+        snap = snapshot(catalog, *dxa(ls=-2.0), vf(3), denosumab_injection(on=last))
+
+        assert isinstance(run(ANABOLIC_2, snap), Recommendation) is eligible
+
+    def test_the_literal_6_month_lookback_applies_here_too(self, catalog: CodeSetCatalog) -> None:
+        snap = snapshot(catalog, *dxa(ls=-2.0), vf(3), denosumab_injection(on="2024-06-01"))
+
+        assert variant(run(ANABOLIC_2, snap, tptd_after_dmab_lookback_months=6)) == "eligible"
+
+    def test_denosumab_listed_without_a_dated_injection_cannot_be_assessed(self, catalog: CodeSetCatalog) -> None:
+        """Behaviour change: the last covered day of the list entry used to stand in for DMAB_LAST; CI-TPTD-1 asks
+        to verify denosumab use when no injection is dated, and ANABOLIC-2 now says the same."""
+        listed = medication_statement(
+            medication=DENOSUMAB_60MG, start="2019-01-01", end="2020-01-01", status="completed"
+        )
+        snap = snapshot(catalog, *dxa(ls=-2.0), vf(3), listed)
+
+        outcome = run(ANABOLIC_2, snap)
+
+        assert isinstance(outcome, CannotAssess) and outcome.missing == ("denosumab-dates",)
+
+    @pytest.mark.parametrize(
+        ("age_days", "eligible"),
+        [pytest.param(90, False, id="low-renal-90-days-excludes"), pytest.param(91, True, id="91-days-stale")],
+    )
+    def test_a_low_renal_value_excludes_teriparatide_only_while_fresh(
+        self, catalog: CodeSetCatalog, age_days: int, eligible: bool
+    ) -> None:
+        """Behaviour change: CI-TPTD-2's 90-day staleness (was 365 days here); a stale value does not exclude, the
+        order is then met by CI-TPTD-2's "measure first" warning."""
+        renal = creatinine_clearance(value=25, on=(AS_OF - timedelta(days=age_days)).isoformat())
+        snap = snapshot(catalog, *dxa(ls=-2.0), vf(3), renal)
+
+        assert isinstance(run(ANABOLIC_2, snap), Recommendation) is eligible
+
     def test_teriparatide_ordered_in_a_denosumab_user_is_flagged(self, catalog: CodeSetCatalog) -> None:
         snap = snapshot(catalog, *dxa(ls=-2.0), vf(3), denosumab_injection(on="2025-04-01"), drafts=(tptd_order(),))
 
@@ -286,6 +330,24 @@ class TestAnabolic3ThirdFracture:
         )
 
         assert isinstance(run(ANABOLIC_3, snap), Recommendation) is fires
+
+    def test_teriparatide_is_not_suggested_when_denosumab_use_cannot_be_dated(self, catalog: CodeSetCatalog) -> None:
+        """Behaviour change: "not on/after denosumab" was read as true when it was unknown."""
+        snap = snapshot(
+            catalog,
+            vf(2, "2022-01-10"),
+            vf(2, "2022-06-10"),
+            alendronate_since("2023-11-01"),
+            medication_statement(medication=DENOSUMAB_60MG, start=None, status="completed"),
+            fracture(site="hip", on="2025-05-01"),
+            sex="male",
+            born="1953-01-01",
+        )
+
+        outcome = run(ANABOLIC_3, snap)
+
+        assert variant(outcome) == "specialist"
+        assert isinstance(outcome, Recommendation) and outcome.suggestions == ()
 
     def test_one_prevalent_vertebral_fracture_is_not_enough(self, catalog: CodeSetCatalog) -> None:
         snap = snapshot(

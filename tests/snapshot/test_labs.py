@@ -123,6 +123,29 @@ class TestCalcium:
         result = snapshot_of(calcium(value=2.0, on="2025-05-01", reference_range=(2.2, 2.6))).calcium
         assert result is not None and result.is_low is True and result.is_high is False
 
+    @pytest.mark.parametrize(
+        ("value", "reference_range", "is_low", "is_high"),
+        [
+            pytest.param(2.2, (2.2, 2.6), False, False, id="at-the-lower-limit-normal"),
+            pytest.param(2.3, (None, 2.6), None, False, id="under-a-lone-upper-limit-low-unknown"),
+            pytest.param(2.7, (None, 2.6), False, True, id="over-a-lone-upper-limit-high"),
+        ],
+    )
+    def test_normal_only_within_a_range_known_on_both_sides(
+        self,
+        snapshot_of: SnapshotOf,
+        value: float,
+        reference_range: tuple[float | None, float | None],
+        is_low: bool | None,
+        is_high: bool | None,
+    ) -> None:
+        result = snapshot_of(calcium(value=value, on="2025-05-01", reference_range=reference_range)).calcium
+        assert result is not None
+        if is_low is None:
+            assert result.interpretation is None and result.is_low is None
+        else:
+            assert result.is_low is is_low and result.is_high is is_high
+
     def test_without_range_or_interpretation_hypocalcaemia_is_unknown(self, snapshot_of: SnapshotOf) -> None:
         result = snapshot_of(calcium(value=2.0, on="2025-05-01")).calcium
         assert result is not None and result.is_low is None

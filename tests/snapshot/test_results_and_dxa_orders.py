@@ -3,6 +3,8 @@ bone-turnover markers, FRAX) and DXA draft orders."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.snapshot import GapKind
 from app.snapshot.model import BoneSite, Interpretation, LabTest
 from tests.builders.fhir import draft_medication_request, loinc_dxa_order, observation, rxnorm, service_request
@@ -47,6 +49,36 @@ class TestOtherLabs:
         assert result is not None
         assert result.interpretation is Interpretation.HIGH
         assert not result.is_stale
+
+    @pytest.mark.parametrize(
+        ("value", "reference_range", "expected"),
+        [
+            pytest.param(120, (40, 120), Interpretation.NORMAL, id="at-the-upper-limit-normal"),
+            pytest.param(40, (40, 120), Interpretation.NORMAL, id="at-the-lower-limit-normal"),
+            pytest.param(120.5, (40, 120), Interpretation.HIGH, id="above-high"),
+            pytest.param(39.5, (40, 120), Interpretation.LOW, id="below-low"),
+            pytest.param(80, (None, 120), None, id="under-a-lone-upper-limit-unknown"),
+            pytest.param(130, (None, 120), Interpretation.HIGH, id="over-a-lone-upper-limit-high"),
+            pytest.param(80, (40, None), None, id="over-a-lone-lower-limit-unknown"),
+            pytest.param(30, (40, None), Interpretation.LOW, id="under-a-lone-lower-limit-low"),
+        ],
+    )
+    def test_normal_only_within_a_range_known_on_both_sides(
+        self,
+        snapshot_of: SnapshotOf,
+        value: float,
+        reference_range: tuple[float | None, float | None],
+        expected: Interpretation | None,
+    ) -> None:
+        """Behaviour change: a value under a lone upper limit (or over a lone lower limit) used to read "normal"
+        here, while the calcium reader already said "unknown"; both now use the same reading."""
+        snap = snapshot_of(
+            observation(code="6768-6", value=value, unit="U/L", on="2025-05-01", reference_range=reference_range)
+        )
+
+        result = snap.latest_lab(LabTest.ALKALINE_PHOSPHATASE)
+
+        assert result is not None and result.interpretation is expected
 
     def test_an_interpretation_code_wins_over_the_range(self, snapshot_of: SnapshotOf) -> None:
         snap = snapshot_of(observation(code="2777-1", value=2.0, unit="mg/dL", interpretation="L"))

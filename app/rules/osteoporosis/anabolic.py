@@ -28,7 +28,11 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.diagnosis import RiskClass, assess_bbc_risk, in_bbc_population
-from app.rules.osteoporosis.safety import cardiovascular_events
+from app.rules.osteoporosis.safety import (
+    cardiovascular_events,
+    denosumab_before_teriparatide,
+    teriparatide_contraindications,
+)
 from app.rules.osteoporosis.thresholds.anabolic import (
     ANABOLIC_END_GRACE,
     PREVALENT_VF_FOR_THIRD_FRACTURE,
@@ -39,12 +43,11 @@ from app.rules.osteoporosis.thresholds.anabolic import (
     VF_GRADE_MODERATE,
     VF_GRADE_SEVERE,
 )
-from app.rules.osteoporosis.thresholds.safety import EGFR_SEVERE, ROMO_MIN_AGE_NL
+from app.rules.osteoporosis.thresholds.safety import ROMO_MIN_AGE_NL
 from app.rules.osteoporosis.thresholds.switch import FAILURE_MIN_THERAPY
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
     ClinicalSnapshot,
-    ConditionKind,
     DraftAction,
     Drug,
     DxaStatus,
@@ -212,37 +215,20 @@ def has_cv_contraindication(snapshot: ClinicalSnapshot, parameters: GuidelinePar
 
 
 def last_exposure(snapshot: ClinicalSnapshot, drug: Drug) -> date | None:
+    """The last dated dose of ``drug``, or without any, its last covered day (SWITCH-DMAB-ROMO-1's "denosumab
+    within 18 months"). Teriparatide after denosumab uses :func:`is_on_or_after_denosumab` instead."""
     history = snapshot.therapy(drug)
     if history is None:
         return None
-    # rules.md DMAB_LAST: the date of the last injection; a record without dated doses: its last covered day.
     days = [a.on.latest for a in history.administrations] or [e.end for e in history.episodes]
     return max(days) if days else None
 
 
 def is_on_or_after_denosumab(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
-    """CI-TPTD-1 [INF]: on denosumab, or the last denosumab exposure within ``TPTD_AFTER_DMAB_LOOKBACK_M``.
-
-    ``None`` when denosumab is recorded without any date."""
-    if snapshot.is_on(Drug.DENOSUMAB):
-        return True
-    if not snapshot.has_ever_taken(Drug.DENOSUMAB):
-        return False
-    last = last_exposure(snapshot, Drug.DENOSUMAB)
-    if last is None:
-        return None
-    return snapshot.as_of <= add_months(last, parameters.tptd_after_dmab_lookback_months)
-
-
-def _teriparatide_contraindication(snapshot: ClinicalSnapshot) -> bool:
-    """The CI-TPTD-2 items the snapshot can show: hypercalcaemia, severe renal insufficiency, hyperparathyroidism."""
-    calcium = snapshot.calcium
-    renal = snapshot.renal_function
-    return bool(
-        (calcium is not None and not calcium.is_stale and calcium.is_high)
-        or (renal is not None and not renal.is_stale and renal.ml_per_min < EGFR_SEVERE.value)
-        or snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM)
-    )
+    """ANABOLIC-2/-3, SWITCH-FAIL-2 "not on/after denosumab (CI-TPTD-1)": the CI-TPTD-1 definition
+    (:func:`app.rules.osteoporosis.safety.denosumab_before_teriparatide`). ``None`` when denosumab is recorded
+    without a dated injection (CI-TPTD-1 asks to verify)."""
+    return denosumab_before_teriparatide(snapshot, parameters).excludes_teriparatide
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,7 +455,7 @@ def _anabolic_2(ctx: RuleContext) -> Outcome:
         if ordering and not alternative:
             return Recommendation(rule_id, "unmet-denosumab", facts=facts, evidence=evidence)
         return NotApplicable(rule_id, "on or recently after denosumab (CI-TPTD-1)")
-    if _teriparatide_contraindication(snapshot):
+    if teriparatide_contraindications(snapshot).reasons:
         if ordering and not alternative:
             return Recommendation(rule_id, "unmet-contraindication", facts=facts, evidence=evidence)
         return NotApplicable(rule_id, "teriparatide contraindication (CI-TPTD-2)")
@@ -542,7 +528,7 @@ def _anabolic_3(ctx: RuleContext) -> Outcome:
     vf = vertebral_fractures(snapshot, before=assert_date)
     if vf.total < PREVALENT_VF_FOR_THIRD_FRACTURE.value:
         return NotApplicable(rule_id, f"{vf.total} prevalent vertebral fracture(s) recorded before the new fracture")
-    tptd = not is_on_or_after_denosumab(snapshot, parameters)
+    tptd = is_on_or_after_denosumab(snapshot, parameters) is False  # undated denosumab: not suggested
     romo = (
         snapshot.patient.sex is Sex.FEMALE
         and snapshot.is_postmenopausal is True

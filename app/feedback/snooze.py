@@ -1,0 +1,189 @@
+"""Informational patient-view cards are snoozed after acknowledgement (rules.md §0.3 item 6, ``INFO_SNOOZE_DAYS``).
+
+A chart shows 5–9 cards; an ``info`` card the prescriber has already acknowledged for this patient should not
+come back every time the chart opens. The rule, as implemented here:
+
+- *Acknowledged* = CDS Hooks feedback with outcome ``accepted`` or ``overridden`` (an ignored card sends no
+  feedback) on an ``info`` card that this service issued on ``patient-view`` for the same patient.
+- *Snoozed* = on ``patient-view``, an ``info`` card of a rule is dropped when a card of that rule was acknowledged
+  for the same patient on a day ``D`` with ``as_of − INFO_SNOOZE_DAYS ≤ D ≤ as_of`` (inclusive at both ends, as
+  rules.md §0.3 item 2 reads "within N": ``event_date >= today − N``). Acknowledged on 1 June with 30 days: still
+  snoozed on 1 July (30 days later), back on 2 July (31 days later). ``INFO_SNOOZE_DAYS = 0`` disables snoozing.
+- ``D`` is the date, in the service time zone (``OSTEO_TIMEZONE``, the zone of ``as_of``), of the feedback's
+  ``outcomeTimestamp`` — when the clinician acted, which stays right when an EHR sends feedback late or in
+  batches — but never later than when we received it, so a client clock running ahead cannot stretch a snooze.
+- Snoozing is per rule, not per card variant; ``warning`` and ``critical`` cards, the data-unavailable card and
+  the order hooks are never snoozed.
+
+Patients are linked to issued cards without storing their identifiers: the link is HMAC-SHA256 over
+``fhirServer`` and the patient id (ids are unique only within one FHIR server), keyed with
+``OSTEO_INFO_SNOOZE_SECRET``. When that setting is unset, a random key is generated on first start and kept in
+the database (table ``service_secret``), so restarts and several workers agree. Trade-off: with the key in the
+same database, whoever can read the database can recompute the hash of a patient id they already know (patient
+ids are guessable), so the hash then only keeps ids out of the data, not away from a database reader; configure
+the secret (kept outside the database) for real pseudonymisation. Changing the key ends every snooze (the cards
+come back; nothing else is lost). The key is never logged.
+
+Cost: at most one indexed query per patient-view call (``issued_card_patient.patient_key`` → primary keys →
+``card_feedback.card_uuid``), and none when the call has no info card to consider.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Set
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from sqlalchemy import Column, Engine, MetaData, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateTable
+
+from app.config import Settings
+from app.feedback.store import FeedbackStore, card_feedback, issued_card, issued_card_patient
+from app.hooks.schemas import HookRequest, Indicator
+from app.render import DATA_UNAVAILABLE
+from app.rules.model import Hook
+
+if TYPE_CHECKING:
+    from app.hooks.pipeline import HookResult
+
+__all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "patient_key"]
+
+ACKNOWLEDGED_OUTCOMES = ("accepted", "overridden")
+"""CDS Hooks 2.0 feedback outcomes; an ignored card produces no feedback (docs/cds-hooks.md §1.6)."""
+
+_SECRET_NAME = "info-snooze-hmac-key"
+_GENERATED_SECRET_BYTES = 32
+
+_log = logging.getLogger("osteo_cds.feedback")
+
+_secrets_metadata = MetaData()
+service_secret = Table(
+    "service_secret",
+    _secrets_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+"""Secrets the service generates for itself when none is configured (one row per purpose)."""
+
+
+def patient_key(key: bytes, fhir_server: str | None, patient_id: str) -> str:
+    """HMAC-SHA256 (hex) of the FHIR server base URL and the patient id; a NUL byte separates the two (it cannot
+    occur in either), so no two (server, id) pairs share a message."""
+    message = (fhir_server or "").rstrip("/").encode() + b"\x00" + patient_id.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _stored_secret(engine: Engine) -> bytes:
+    """The generated key: created once (insert-if-absent, so concurrent workers agree on the first one)."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.begin() as connection:
+        connection.execute(CreateTable(service_secret, if_not_exists=True))
+        connection.execute(
+            dialect.insert(service_secret).on_conflict_do_nothing(),
+            {"name": _SECRET_NAME, "value": secrets.token_hex(_GENERATED_SECRET_BYTES)},
+        )
+        value = connection.execute(
+            select(service_secret.c.value).where(service_secret.c.name == _SECRET_NAME)
+        ).scalar_one()
+    return str(value).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class InfoSnooze:
+    """Open once in the lifespan (:meth:`open`); :meth:`apply` to every hook result before it is returned."""
+
+    store: FeedbackStore
+    days: int
+    timezone: ZoneInfo
+    _key: bytes = field(repr=False)
+
+    @classmethod
+    def open(cls, store: FeedbackStore, settings: Settings) -> InfoSnooze:
+        days = settings.guideline.info_snooze_days
+        configured = settings.info_snooze_secret
+        if days == 0:
+            key, origin = b"", "off"
+        elif configured is not None:
+            key, origin = configured.get_secret_value().encode(), "configured"
+        else:
+            key, origin = _stored_secret(store.engine), "generated, stored in the database"
+        _log.info("info-card snooze", extra={"setting": f"info_snooze_days={days}; key {origin}"})
+        return cls(store=store, days=days, timezone=ZoneInfo(settings.timezone), _key=key)
+
+    def key_for(self, request: HookRequest) -> str:
+        """The patient's keyed hash for this request (``fhirServer`` + ``context.patientId``)."""
+        fhir_server = str(request.fhir_server) if request.fhir_server else None
+        return patient_key(self._key, fhir_server, str(request.context["patientId"]))
+
+    async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
+        """``result`` without the info cards this patient acknowledged within the snooze window; the info cards
+        that remain are marked with the patient's key, so that feedback on them can snooze them later."""
+        if hook is not Hook.PATIENT_VIEW or self.days == 0:
+            return result
+        rule_of = {issued.card_uuid: issued.rule_id for issued in result.issued}
+        info = {
+            card.uuid: rule_of[card.uuid]
+            for card in result.response.cards
+            if card.indicator is Indicator.INFO and rule_of.get(card.uuid) not in (None, DATA_UNAVAILABLE)
+        }
+        if not info:
+            return result
+        key = self.key_for(request)
+        snoozed = await anyio.to_thread.run_sync(self.acknowledged_rules, key, frozenset(info.values()), as_of)
+        dropped = {uuid for uuid, rule_id in info.items() if rule_id in snoozed}
+        if dropped:
+            _log.info(
+                "info cards snoozed",
+                extra={"hook_instance": request.hook_instance, "cards": len(dropped), "snoozed": sorted(snoozed)},
+            )
+        cards = [card for card in result.response.cards if card.uuid not in dropped]
+        issued = tuple(
+            replace(card, patient_key=key) if card.card_uuid in info else card
+            for card in result.issued
+            if card.card_uuid not in dropped
+        )
+        return replace(result, response=result.response.model_copy(update={"cards": cards}), issued=issued)
+
+    def acknowledged_rules(self, key: str, rule_ids: Set[str], as_of: date) -> frozenset[str]:
+        """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""
+        first_day = as_of - timedelta(days=self.days)
+        since = datetime.combine(first_day, time.min, tzinfo=self.timezone).astimezone(UTC)
+        query = (
+            select(issued_card.c.rule_id, card_feedback.c.outcome_timestamp, card_feedback.c.received_at)
+            .select_from(
+                issued_card_patient.join(issued_card, issued_card.c.card_uuid == issued_card_patient.c.card_uuid).join(
+                    card_feedback, card_feedback.c.card_uuid == issued_card_patient.c.card_uuid
+                )
+            )
+            .where(
+                issued_card_patient.c.patient_key == key,
+                issued_card.c.rule_id.in_(sorted(rule_ids)),
+                card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES),
+                card_feedback.c.outcome_timestamp >= since,
+            )
+        )
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return frozenset(
+            rule_id
+            for rule_id, outcome_at, received_at in rows
+            if first_day <= self._acknowledged_on(outcome_at, received_at) <= as_of
+        )
+
+    def _acknowledged_on(self, outcome_at: datetime, received_at: datetime) -> date:
+        """The local date of the acknowledgement: the outcome time, capped at the time of receipt."""
+        moment = min(_utc(outcome_at), _utc(received_at))
+        return moment.astimezone(self.timezone).date()
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite returns them without a zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
