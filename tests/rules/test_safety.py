@@ -463,6 +463,28 @@ class TestCiTptd1TeriparatideAfterDenosumab:
 
         assert isinstance(outcome, NotApplicable)
 
+    def test_denosumab_on_the_list_without_a_dated_injection_asks_to_verify(self) -> None:
+        """CI-TPTD-1 Missing / stale, also for an old list entry: only dated injections give DMAB_LAST."""
+        outcome = run(
+            CI_TPTD_1,
+            medication_statement(medication=DENOSUMAB_60MG, start="2019-01-01", end="2020-01-01", status="completed"),
+            drafts=(ordered(TERIPARATIDE),),
+        )
+
+        assert isinstance(outcome, CannotAssess) and outcome.missing == ("denosumab-injection-dates",)
+
+    @pytest.mark.parametrize(
+        ("last", "forbidden"),
+        [
+            pytest.param("2023-12-01", True, id="exactly-18-months-forbidden"),
+            pytest.param("2023-11-30", False, id="18-months-and-a-day-allowed"),
+        ],
+    )
+    def test_the_drug_filter_uses_the_same_18_month_window(self, last: str, forbidden: bool) -> None:
+        snap = snapshot(denosumab_injection(on=last))
+
+        assert (contraindicated_drugs(snap, GuidelineParameters()).get(Drug.TERIPARATIDE) == "CI-TPTD-1") is forbidden
+
     def test_denosumab_ordered_together_with_teriparatide_is_critical(self) -> None:
         outcome = run(CI_TPTD_1, drafts=(ordered(TERIPARATIDE), ordered(DENOSUMAB_60MG, id="draft-2")))
 
@@ -507,6 +529,74 @@ class TestCiTptd2:
 
         assert isinstance(outcome, CannotAssess)
         assert outcome.missing == ("calcium-90-days", "renal-function-90-days")
+
+    @pytest.mark.parametrize(
+        ("age_days", "expected"),
+        [
+            pytest.param(89, "renal", id="89-days-counts"),
+            pytest.param(90, "renal", id="90-days-counts"),
+            pytest.param(91, "measure", id="91-days-stale"),
+            pytest.param(400, "measure", id="400-days-stale"),
+        ],
+    )
+    def test_a_low_renal_value_counts_only_up_to_90_days(self, age_days: int, expected: str) -> None:
+        """CI-TPTD-2 Missing / stale: renal function older than 90 days asks to measure, even a low value (the
+        anabolic rules used to count it up to 365 days, the CI rule at any age)."""
+        outcome = run(
+            CI_TPTD_2,
+            calcium(**NORMAL_CALCIUM),
+            creatinine_clearance(value=25, on=days_ago(age_days)),
+            drafts=(ordered(TERIPARATIDE),),
+        )
+
+        if expected == "measure":
+            assert isinstance(outcome, CannotAssess) and outcome.missing == ("renal-function-90-days",)
+        else:
+            assert variant(outcome) == expected
+
+    @pytest.mark.parametrize(
+        ("age_days", "expected"),
+        [
+            pytest.param(90, "hypercalcaemia", id="90-days-counts"),
+            pytest.param(91, "measure", id="91-days-stale"),
+        ],
+    )
+    def test_a_high_calcium_counts_only_up_to_90_days(self, age_days: int, expected: str) -> None:
+        outcome = run(
+            CI_TPTD_2,
+            calcium(**{**HIGH_CALCIUM, "on": days_ago(age_days)}),
+            creatinine_clearance(value=60, on=RECENT),
+            drafts=(ordered(TERIPARATIDE),),
+        )
+
+        if expected == "measure":
+            assert isinstance(outcome, CannotAssess) and outcome.missing == ("calcium-90-days",)
+        else:
+            assert variant(outcome) == expected
+
+    @pytest.mark.parametrize(
+        ("crcl", "age_days", "forbidden"),
+        [
+            pytest.param(25, 90, True, id="fresh-low-forbids"),
+            pytest.param(25, 400, True, id="old-low-still-forbids"),
+            pytest.param(30, 400, False, id="old-at-threshold"),
+        ],
+    )
+    def test_a_low_renal_value_never_becomes_reassuring_for_suggestions(
+        self, crcl: float, age_days: int, forbidden: bool
+    ) -> None:
+        """The drug filter withholds teriparatide from every card on a low renal value of any age (as for the
+        bisphosphonates); the CI-TPTD-2 card on a teriparatide order asks for a fresh value (Missing / stale)."""
+        snap = snapshot(calcium(**NORMAL_CALCIUM), creatinine_clearance(value=crcl, on=days_ago(age_days)))
+
+        blocked = contraindicated_drugs(snap, GuidelineParameters())
+
+        assert (blocked.get(Drug.TERIPARATIDE) == "CI-TPTD-2") is forbidden
+
+    def test_a_high_calcium_older_than_90_days_withholds_nothing(self) -> None:
+        snap = snapshot(calcium(**{**HIGH_CALCIUM, "on": days_ago(91)}), creatinine_clearance(value=60, on=RECENT))
+
+        assert Drug.TERIPARATIDE not in contraindicated_drugs(snap, GuidelineParameters())
 
 
 class TestCiTptd3SingleCourse:

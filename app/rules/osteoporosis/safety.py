@@ -9,7 +9,9 @@ such drugs out of their suggestions; the engine/render can apply it to every car
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from app.rules.model import (
     CannotAssess,
@@ -50,6 +52,8 @@ from app.snapshot.model import (
 )
 
 __all__ = [
+    "DenosumabBeforeTeriparatide",
+    "TeriparatideContraindications",
     "cardiovascular_events",
     "CI_EGFR_1",
     "CI_EGFR_2",
@@ -67,7 +71,10 @@ __all__ = [
     "EXCLUDED",
     "RULES",
     "contraindicated_drugs",
+    "denosumab_before_teriparatide",
+    "last_denosumab_injection",
     "renal_evidence",
+    "teriparatide_contraindications",
 ]
 
 _S2 = "002_d2419872b4f3ee7d.txt"
@@ -177,42 +184,103 @@ def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
     return calcium.is_low
 
 
-def _hypercalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
-    calcium = snapshot.calcium
-    if calcium is None or _days_old(calcium.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_TERIPARATIDE.value:
-        return None
-    return calcium.is_high
+def _fresh_for_teriparatide(observed: date, as_of: date) -> bool:
+    """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than 90 days [NIS] counts as missing."""
+    return _days_old(observed, as_of) <= RENAL_MAX_AGE_TERIPARATIDE.value
 
 
-def _last_denosumab(snapshot: ClinicalSnapshot) -> date | None:
+class DenosumabBeforeTeriparatide(StrEnum):
+    """rules.md CI-TPTD-1: where the patient stands with denosumab when teriparatide is considered."""
+
+    ON = "on-denosumab"
+    """``on_dmab``: an active (or newly ordered) denosumab order, or ``today <= DMAB_LAST + 6 months``."""
+    RECENT = "recent-denosumab"
+    """``recent_dmab`` [INF]: not on it, and ``today <= DMAB_LAST + TPTD_AFTER_DMAB_LOOKBACK_M`` (18, or 6)."""
+    UNDATED = "undated"
+    """Denosumab is recorded but no injection is dated (and no order is active): "verify denosumab use"."""
+    NONE = "none"
+    """No denosumab recorded, or the last injection is before the look-back window."""
+
+    @property
+    def excludes_teriparatide(self) -> bool | None:
+        """ANABOLIC-2/-3, SWITCH-FAIL-2 "not on/after denosumab (CI-TPTD-1)": ``None`` when undated."""
+        if self is DenosumabBeforeTeriparatide.UNDATED:
+            return None
+        return self is not DenosumabBeforeTeriparatide.NONE
+
+
+def last_denosumab_injection(snapshot: ClinicalSnapshot) -> date | None:
+    """rules.md D-DMAB ``DMAB_LAST``: the date of the last denosumab 60 mg injection (latest possible day of a
+    partial date). Only dated doses count: a medication-list entry without a dated injection does not give one
+    (CI-TPTD-1 Missing / stale: "verify denosumab use")."""
     history = snapshot.therapy(Drug.DENOSUMAB)
     last = history.last_administration if history else None
     return last.on.latest if last else None
 
 
-def _on_denosumab(snapshot: ClinicalSnapshot) -> bool:
-    """rules.md CI-TPTD-1 ``on_dmab``: an active denosumab order, current exposure, a draft order to start it, or
-    the last injection within 6 months."""
-    history = snapshot.therapy(Drug.DENOSUMAB)
+def denosumab_before_teriparatide(
+    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
+) -> DenosumabBeforeTeriparatide:
+    """rules.md CI-TPTD-1 (conflicts.md C-30), the one definition of "on or recently off denosumab" used by
+    CI-TPTD-1, the §14.4 drug filter and the anabolic and switching rules that consider teriparatide::
+
+        on_dmab     = active denosumab order OR today <= DMAB_LAST + 6 months
+        recent_dmab = not on_dmab AND today <= DMAB_LAST + TPTD_AFTER_DMAB_LOOKBACK_M    # 18 (default) or 6
+
+    "Active order" includes current exposure (an active statement or a covered period reaching today) and a
+    denosumab order drafted in this very call."""
     if _new_orders(snapshot, frozenset({Drug.DENOSUMAB})):
-        return True
-    if history is not None and (history.has_active_order or history.is_current):
-        return True
-    last = _last_denosumab(snapshot)
-    return last is not None and snapshot.as_of <= add_months(last, int(DMAB_ACTIVE_WINDOW.value))
+        return DenosumabBeforeTeriparatide.ON
+    history = snapshot.therapy(Drug.DENOSUMAB)
+    if history is None:
+        return DenosumabBeforeTeriparatide.NONE
+    last = last_denosumab_injection(snapshot)
+    if (
+        history.has_active_order
+        or history.is_current
+        or (last is not None and snapshot.as_of <= add_months(last, int(DMAB_ACTIVE_WINDOW.value)))
+    ):
+        return DenosumabBeforeTeriparatide.ON
+    if last is None:
+        return DenosumabBeforeTeriparatide.UNDATED
+    if snapshot.as_of <= add_months(last, parameters.tptd_after_dmab_lookback_months):
+        return DenosumabBeforeTeriparatide.RECENT
+    return DenosumabBeforeTeriparatide.NONE
 
 
-def _teriparatide_ci_reasons(snapshot: ClinicalSnapshot) -> tuple[str, ...]:
-    """rules.md CI-TPTD-2 contraindications that the snapshot can show (variant names)."""
-    reasons = []
-    if _hypercalcaemia(snapshot) is True:
-        reasons.append("hypercalcaemia")
+@dataclass(frozen=True, slots=True)
+class TeriparatideContraindications:
+    """rules.md CI-TPTD-2, the one definition used by CI-TPTD-2, the §14.4 drug filter and ANABOLIC-2.
+
+    ``reasons``: the contraindications the snapshot can show (card variant names), in card order: hypercalcaemia
+    (a calcium above the lab's range), severe renal insufficiency (renal function < EGFR_SEVERE = 30 mL/min [NIS]),
+    hyperparathyroidism (coded). Calcium and renal values count only when at most 90 days old (CI-TPTD-2 Missing /
+    stale [NIS]); an older value is ``missing`` ("measure before teriparatide"), whatever it says.
+    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older."""
+
+    reasons: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideContraindications:
+    as_of = snapshot.as_of
+    calcium = snapshot.calcium
     renal = snapshot.renal_function
-    if renal is not None and renal.ml_per_min < EGFR_SEVERE.value:
+    fresh_calcium = calcium if calcium and _fresh_for_teriparatide(calcium.observed.earliest, as_of) else None
+    fresh_renal = renal if renal and _fresh_for_teriparatide(renal.observed.earliest, as_of) else None
+    reasons = []
+    if fresh_calcium is not None and fresh_calcium.is_high is True:
+        reasons.append("hypercalcaemia")
+    if fresh_renal is not None and fresh_renal.ml_per_min < EGFR_SEVERE.value:
         reasons.append("renal")
     if snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM):
         reasons.append("hyperparathyroidism")
-    return tuple(reasons)
+    missing = []
+    if fresh_calcium is None or fresh_calcium.is_high is None:
+        missing.append("calcium-90-days")
+    if fresh_renal is None:
+        missing.append("renal-function-90-days")
+    return TeriparatideContraindications(tuple(reasons), tuple(missing))
 
 
 def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> Mapping[Drug, str]:
@@ -221,7 +289,10 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
     rules.md §14.4: every drug-choice suggestion is filtered through CI-EGFR-1/-2, CI-ROMO-1/-2, CI-SERM-1 and
     CI-TPTD-1/-2. A known renal value below the threshold counts even when it is old (a low value never becomes
     reassuring with age); unknown values forbid nothing here (the CI rules ask for the measurement).
-    Teriparatide is forbidden within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last denosumab injection.
+    Teriparatide is forbidden on denosumab and within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last injection
+    (CI-TPTD-1), and with a CI-TPTD-2 contraindication shown by values at most 90 days old — or by a renal value
+    below ``EGFR_SEVERE`` of any age (the same "never reassuring" reading as for the bisphosphonates; the CI-TPTD-2
+    card itself then asks for a fresh measurement, per its Missing / stale block).
     """
     forbidden: dict[Drug, str] = {}
     renal = snapshot.renal_function
@@ -238,12 +309,11 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
     if snapshot.has_condition(ConditionKind.VENOUS_THROMBOEMBOLISM):
         for drug in sorted(_SERMS):
             forbidden[drug] = "CI-SERM-1"
-    last = _last_denosumab(snapshot)
-    if _on_denosumab(snapshot) or (
-        last is not None and snapshot.as_of <= add_months(last, parameters.tptd_after_dmab_lookback_months)
-    ):
+    if denosumab_before_teriparatide(snapshot, parameters).excludes_teriparatide:
         forbidden[Drug.TERIPARATIDE] = "CI-TPTD-1"
-    elif _teriparatide_ci_reasons(snapshot):
+    elif teriparatide_contraindications(snapshot).reasons or (
+        renal is not None and renal.ml_per_min < EGFR_SEVERE.value
+    ):
         forbidden[Drug.TERIPARATIDE] = "CI-TPTD-2"
     return forbidden
 
@@ -640,10 +710,10 @@ def _ci_tptd_1(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "no teriparatide ordered")
     evidence = list(_order_evidence(orders))
     history = snapshot.therapy(Drug.DENOSUMAB)
-    last = _last_denosumab(snapshot)
-    if last is not None and history is not None and history.last_administration is not None:
+    if history is not None and history.last_administration is not None:
         evidence.append(Evidence("denosumab-last-injection", str(history.last_administration.on), None, None))
-    if _on_denosumab(snapshot):
+    status = denosumab_before_teriparatide(snapshot, ctx.parameters)
+    if status is DenosumabBeforeTeriparatide.ON:
         remove, draft = _removal(orders)
         return Recommendation(
             rule_id,
@@ -652,12 +722,12 @@ def _ci_tptd_1(ctx: RuleContext) -> Outcome:
             evidence=tuple(evidence),
             suggestions=(*remove, "denosumab"),
         )
-    lookback = ctx.parameters.tptd_after_dmab_lookback_months
-    if last is not None and snapshot.as_of <= add_months(last, lookback):
+    if status is DenosumabBeforeTeriparatide.RECENT:
+        lookback = ctx.parameters.tptd_after_dmab_lookback_months
         return Recommendation(
             rule_id, variant="recent-denosumab", facts={"months": str(lookback)}, evidence=tuple(evidence)
         )
-    if history is not None and last is None:
+    if status is DenosumabBeforeTeriparatide.UNDATED:
         return CannotAssess(rule_id, ("denosumab-injection-dates",), evidence=tuple(evidence))
     return NotApplicable(rule_id, "no denosumab within the look-back window")
 
@@ -667,8 +737,10 @@ def _ci_tptd_2(ctx: RuleContext) -> Outcome:
     (inclusief hyperparathyroïdie en ziekte van Paget) - Onverklaarde stijging van alkalische fosfatasen -
     Vroegere radiotherapie van het skelet - Botmaligniteit/metastasen»
 
-    When: teriparatide is ordered. Then: hypercalcaemia, renal function < 30 mL/min (EGFR_SEVERE [NIS]) or
-    hyperparathyroidism → critical; calcium or renal function missing or older than 90 days → warning "measure";
+    When: teriparatide is ordered. Then (:func:`teriparatide_contraindications`): hypercalcaemia or renal function
+    < 30 mL/min (EGFR_SEVERE [NIS]), each from a value at most 90 days old, or hyperparathyroidism → critical;
+    calcium or renal function missing or older than 90 days → warning "measure" (an older value, even an abnormal
+    one, does not decide: rules.md CI-TPTD-2 Missing / stale);
     otherwise info "no coded contraindication: confirm ALP, Paget, skeletal radiotherapy, bone malignancy"
     (these have no mapped data in the snapshot).
     """
@@ -685,14 +757,10 @@ def _ci_tptd_2(ctx: RuleContext) -> Outcome:
     if renal is not None:
         evidence.append(renal_evidence(renal))
     evidence.extend(_condition_evidence(snapshot.conditions_of(ConditionKind.HYPERPARATHYROIDISM)))
-    reasons = _teriparatide_ci_reasons(snapshot)
-    if reasons:
-        return Recommendation(rule_id, variant=reasons[0], evidence=tuple(evidence))
-    missing = []
-    if _hypercalcaemia(snapshot) is None:
-        missing.append("calcium-90-days")
-    if renal is None or _days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_TERIPARATIDE.value:
-        missing.append("renal-function-90-days")
+    check = teriparatide_contraindications(snapshot)
+    if check.reasons:
+        return Recommendation(rule_id, variant=check.reasons[0], evidence=tuple(evidence))
+    missing = check.missing
     if missing:
         labs = (("calcium",) if "calcium-90-days" in missing else ()) + (
             ("creatinine",) if "renal-function-90-days" in missing else ()
