@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     snooze of acknowledged info cards (app/feedback/snooze.py); at least 32 characters. Unset: a random key is
     generated once and stored in the database (restarts and workers share it, but anyone who can read the
     database can then recompute the hashes of known patient ids). Never logged."""
+    order_sign_hides_overridden: bool = True
+    """rules.md §0.3 item 6: a card overridden at order-select is not shown again at order-sign the same day (same
+    rule and variant, same patient; app/feedback/overrides.py). False: every still-applicable card comes back."""
 
     # FHIR access
     fhir_server_allowlist: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]

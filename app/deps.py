@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 
 from app.feedback import FeedbackStore, IssuedCardWriter
+from app.feedback.overrides import OrderSignOverrides
 from app.feedback.snooze import InfoSnooze
 from app.hooks.pipeline import Resources
 from app.hooks.services import CdsService
@@ -21,6 +22,7 @@ __all__ = [
     "AsOfDep",
     "FeedbackStoreDep",
     "InfoSnoozeDep",
+    "OrderSignOverridesDep",
     "IssuedCardsDep",
     "ResourcesDep",
     "ServicesDep",
@@ -48,6 +50,11 @@ async def get_info_snooze(request: Request) -> InfoSnooze:
     return snooze
 
 
+async def get_order_sign_overrides(request: Request) -> OrderSignOverrides:
+    overrides: OrderSignOverrides = request.state.order_sign_overrides
+    return overrides
+
+
 async def get_services(request: Request) -> dict[str, CdsService]:
     services: dict[str, CdsService] = request.state.services
     return services
@@ -65,5 +72,6 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 IssuedCardsDep = Annotated[IssuedCardWriter, Depends(get_issued_cards)]
 InfoSnoozeDep = Annotated[InfoSnooze, Depends(get_info_snooze)]
+OrderSignOverridesDep = Annotated[OrderSignOverrides, Depends(get_order_sign_overrides)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]

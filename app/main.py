@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
+from app.feedback.overrides import OrderSignOverrides
 from app.feedback.snooze import InfoSnooze
 from app.fhir import patient_queries
 from app.hooks.pipeline import Resources, identify_order_drugs
@@ -27,6 +28,7 @@ from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
 from app.render import load_card_catalog
+from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.security import ClientAuthenticator, open_client_authenticator
 from app.terminology import load_catalog
@@ -45,6 +47,7 @@ class State(TypedDict):
     feedback_store: FeedbackStore
     issued_cards: IssuedCardWriter
     info_snooze: InfoSnooze
+    order_sign_overrides: OrderSignOverrides
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
 
@@ -84,13 +87,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writer = IssuedCardWriter(store)
             writing = asyncio.create_task(writer.run())
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
+            services = dict(build_services(OSTEOPOROSIS_RULES))
+            by_hook = {hook: {sid for sid, service in services.items() if service.hook is hook} for hook in Hook}
             try:
                 yield {
                     "resources": resources,
                     "feedback_store": store,
                     "issued_cards": writer,
-                    "info_snooze": InfoSnooze.open(store, settings),
-                    "services": dict(build_services(OSTEOPOROSIS_RULES)),
+                    "info_snooze": InfoSnooze.open(store, settings, by_hook[Hook.PATIENT_VIEW]),
+                    "order_sign_overrides": OrderSignOverrides.open(store, settings, by_hook[Hook.ORDER_SELECT]),
+                    "services": services,
                     "client_auth": client_auth,
                 }
             finally:

@@ -54,7 +54,7 @@ from app.rules.model import Hook
 if TYPE_CHECKING:
     from app.hooks.pipeline import HookResult
 
-__all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "patient_key"]
+__all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "local_day", "patient_key", "patient_link_key"]
 
 ACKNOWLEDGED_OUTCOMES = ("accepted", "overridden")
 """CDS Hooks 2.0 feedback outcomes; an ignored card produces no feedback (docs/cds-hooks.md §1.6)."""
@@ -81,6 +81,15 @@ def patient_key(key: bytes, fhir_server: str | None, patient_id: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+def patient_link_key(store: FeedbackStore, settings: Settings) -> tuple[bytes, str]:
+    """The HMAC key that links issued cards to a patient (see the module docstring), and where it comes from:
+    ``OSTEO_INFO_SNOOZE_SECRET`` when configured, else the key generated once into the database."""
+    configured = settings.info_snooze_secret
+    if configured is not None:
+        return configured.get_secret_value().encode(), "configured"
+    return _stored_secret(store.engine), "generated, stored in the database"
+
+
 def _stored_secret(engine: Engine) -> bytes:
     """The generated key: created once (insert-if-absent, so concurrent workers agree on the first one)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
@@ -102,21 +111,24 @@ class InfoSnooze:
 
     store: FeedbackStore
     days: int
+    view_services: frozenset[str]
+    """The ids of the services answering ``patient-view``: only their cards' acknowledgements snooze (order-select
+    cards carry the same patient link, for app/feedback/overrides.py)."""
     timezone: ZoneInfo
     _key: bytes = field(repr=False)
 
     @classmethod
-    def open(cls, store: FeedbackStore, settings: Settings) -> InfoSnooze:
+    def open(cls, store: FeedbackStore, settings: Settings, view_services: Set[str]) -> InfoSnooze:
         days = settings.guideline.info_snooze_days
-        configured = settings.info_snooze_secret
-        if days == 0:
-            key, origin = b"", "off"
-        elif configured is not None:
-            key, origin = configured.get_secret_value().encode(), "configured"
-        else:
-            key, origin = _stored_secret(store.engine), "generated, stored in the database"
+        key, origin = patient_link_key(store, settings) if days else (b"", "off")
         _log.info("info-card snooze", extra={"setting": f"info_snooze_days={days}; key {origin}"})
-        return cls(store=store, days=days, timezone=ZoneInfo(settings.timezone), _key=key)
+        return cls(
+            store=store,
+            days=days,
+            view_services=frozenset(view_services),
+            timezone=ZoneInfo(settings.timezone),
+            _key=key,
+        )
 
     def key_for(self, request: HookRequest) -> str:
         """The patient's keyed hash for this request (``fhirServer`` + ``context.patientId``)."""
@@ -165,6 +177,7 @@ class InfoSnooze:
             )
             .where(
                 issued_card_patient.c.patient_key == key,
+                issued_card.c.service_id.in_(sorted(self.view_services)),
                 issued_card.c.rule_id.in_(sorted(rule_ids)),
                 card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES),
                 card_feedback.c.outcome_timestamp >= since,
@@ -179,9 +192,14 @@ class InfoSnooze:
         )
 
     def _acknowledged_on(self, outcome_at: datetime, received_at: datetime) -> date:
-        """The local date of the acknowledgement: the outcome time, capped at the time of receipt."""
-        moment = min(_utc(outcome_at), _utc(received_at))
-        return moment.astimezone(self.timezone).date()
+        return local_day(outcome_at, received_at, self.timezone)
+
+
+def local_day(outcome_at: datetime, received_at: datetime, timezone: ZoneInfo) -> date:
+    """The local date of a feedback outcome: the outcome time, capped at the time of receipt (a client clock
+    running ahead cannot move it later)."""
+    moment = min(_utc(outcome_at), _utc(received_at))
+    return moment.astimezone(timezone).date()
 
 
 def _utc(moment: datetime) -> datetime:

@@ -60,8 +60,9 @@ issued_card_patient = Table(
     Column("card_uuid", String(64), primary_key=True),
     Column("patient_key", String(64), nullable=False, index=True),
 )
-"""Which patient an issued info patient-view card was for, as a keyed hash (never the patient id): only written
-when the info-card snooze is on (app/feedback/snooze.py). A table of its own, so the change is additive."""
+"""Which patient an issued card was for, as a keyed hash (never the patient id): info patient-view cards while the
+info-card snooze is on (app/feedback/snooze.py) and order-select cards while order-sign honours overrides
+(app/feedback/overrides.py). A table of its own, so the change is additive."""
 
 card_feedback = Table(
     "card_feedback",
@@ -89,7 +90,7 @@ class IssuedCard:
     variant: str
     suggestions: dict[str, str]
     patient_key: str | None = None
-    """Keyed hash of the card's patient (app/feedback/snooze.py); set only on snoozable info cards."""
+    """Keyed hash of the card's patient (app/feedback/snooze.py); set on snoozable info cards and order-select cards."""
 
 
 @dataclass(frozen=True, slots=True)

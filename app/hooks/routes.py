@@ -8,7 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path
 
-from app.deps import AsOfDep, FeedbackStoreDep, InfoSnoozeDep, IssuedCardsDep, ResourcesDep, ServicesDep
+from app.deps import (
+    AsOfDep,
+    FeedbackStoreDep,
+    InfoSnoozeDep,
+    IssuedCardsDep,
+    OrderSignOverridesDep,
+    ResourcesDep,
+    ServicesDep,
+)
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
@@ -79,6 +87,7 @@ async def call_service(
     services: ServicesDep,
     issued_cards: IssuedCardsDep,
     snooze: InfoSnoozeDep,
+    overrides: OrderSignOverridesDep,
     as_of: AsOfDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> CdsResponse:
@@ -87,6 +96,7 @@ async def call_service(
     language = choose_language(body.extension, accept_language, resources.settings.default_language)
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
     result = await snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
+    result = await overrides.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6, order hooks
     issued_cards.submit(result.issued, issued_at=datetime.now(UTC))  # written in batches, off the request path
     return result.response
 

@@ -1,0 +1,130 @@
+"""A card overridden at order-select is not shown again at order-sign (rules.md §0.3 item 6).
+
+rules.md §0.3 item 6: "a rule that fired at ``order-select`` is re-evaluated at ``order-sign`` and shown again only if
+still applicable and not overridden". *Still applicable* needs no state: order-sign evaluates every rule again on
+the drafts as they are then. *Not overridden* does: Epic honours overrides itself through ``source.topic.code``,
+other EHRs (HiX, HAPI-based rigs) show the card again. So the service remembers, as implemented here:
+
+- At ``order-select`` every issued card is linked to its patient with the same keyed hash as the info-card snooze
+  (:func:`app.feedback.snooze.patient_key`; never the patient id).
+- At ``order-sign`` a card is dropped when, for the same patient, a card of the **same rule and variant** issued at
+  ``order-select`` received feedback ``overridden`` on the same local day as ``as_of`` (the ordering session; CDS
+  Hooks gives the two calls no shared id). A different variant means the situation changed (e.g. a draft that now
+  makes the order contraindicated), so that card is shown. ``accepted`` is not an override: advice the prescriber
+  accepted but that still applies at signing (the order was not actually added) is shown again.
+- ``OSTEO_ORDER_SIGN_HIDES_OVERRIDDEN=false`` turns it off (every still-applicable card is shown at order-sign).
+
+Cost: at most one indexed query per order-sign call that has cards, none otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Set
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from sqlalchemy import select
+
+from app.config import Settings
+from app.feedback.snooze import local_day, patient_key, patient_link_key
+from app.feedback.store import FeedbackStore, card_feedback, issued_card, issued_card_patient
+from app.hooks.schemas import HookRequest
+from app.render import DATA_UNAVAILABLE
+from app.rules.model import Hook
+
+if TYPE_CHECKING:
+    from app.hooks.pipeline import HookResult
+
+__all__ = ["OrderSignOverrides"]
+
+_log = logging.getLogger("osteo_cds.feedback")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSignOverrides:
+    """Open once in the lifespan (:meth:`open`); :meth:`apply` to every hook result before it is returned."""
+
+    store: FeedbackStore
+    enabled: bool
+    select_services: frozenset[str]
+    """The ids of the services answering ``order-select`` (whose overridden cards count)."""
+    timezone: ZoneInfo
+    _key: bytes = field(repr=False)
+
+    @classmethod
+    def open(cls, store: FeedbackStore, settings: Settings, select_services: Set[str]) -> OrderSignOverrides:
+        enabled = settings.order_sign_hides_overridden
+        key, origin = patient_link_key(store, settings) if enabled else (b"", "off")
+        _log.info("order-sign overrides", extra={"setting": f"order_sign_hides_overridden={enabled}; key {origin}"})
+        return cls(
+            store=store,
+            enabled=enabled,
+            select_services=frozenset(select_services),
+            timezone=ZoneInfo(settings.timezone),
+            _key=key,
+        )
+
+    def _key_for(self, request: HookRequest) -> str:
+        fhir_server = str(request.fhir_server) if request.fhir_server else None
+        return patient_key(self._key, fhir_server, str(request.context["patientId"]))
+
+    async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
+        """At order-select: ``result`` with every card linked to its patient. At order-sign: ``result`` without the
+        cards overridden at order-select today (same rule and variant). Other hooks: unchanged."""
+        if not self.enabled or not result.issued or hook is Hook.PATIENT_VIEW:
+            return result
+        key = self._key_for(request)
+        if hook is Hook.ORDER_SELECT:
+            issued = tuple(
+                card if card.rule_id == DATA_UNAVAILABLE else replace(card, patient_key=key) for card in result.issued
+            )
+            return replace(result, issued=issued)
+        shown = {(card.rule_id, card.variant) for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
+        if not shown:
+            return result
+        overridden = await anyio.to_thread.run_sync(self.overridden_today, key, shown, as_of)
+        dropped = {card.card_uuid for card in result.issued if (card.rule_id, card.variant) in overridden}
+        if not dropped:
+            return result
+        _log.info(
+            "cards overridden at order-select not repeated",
+            extra={"hook_instance": request.hook_instance, "cards": len(dropped)},
+        )
+        cards = [card for card in result.response.cards if card.uuid not in dropped]
+        issued = tuple(card for card in result.issued if card.card_uuid not in dropped)
+        return replace(result, response=result.response.model_copy(update={"cards": cards}), issued=issued)
+
+    def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
+        """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""
+        since = datetime.combine(as_of - timedelta(days=1), time.min, tzinfo=self.timezone).astimezone(UTC)
+        query = (
+            select(
+                issued_card.c.rule_id,
+                issued_card.c.variant,
+                card_feedback.c.outcome_timestamp,
+                card_feedback.c.received_at,
+            )
+            .select_from(
+                issued_card_patient.join(issued_card, issued_card.c.card_uuid == issued_card_patient.c.card_uuid).join(
+                    card_feedback, card_feedback.c.card_uuid == issued_card_patient.c.card_uuid
+                )
+            )
+            .where(
+                issued_card_patient.c.patient_key == key,
+                issued_card.c.service_id.in_(sorted(self.select_services)),
+                issued_card.c.rule_id.in_(sorted({rule_id for rule_id, _ in shown})),
+                card_feedback.c.outcome == "overridden",
+                card_feedback.c.outcome_timestamp >= since,
+            )
+        )
+        with self.store.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return frozenset(
+            (rule_id, variant)
+            for rule_id, variant, outcome_at, received_at in rows
+            if (rule_id, variant) in shown and local_day(outcome_at, received_at, self.timezone) == as_of
+        )
