@@ -12,6 +12,7 @@ Sources: terminology.md (codes, units, dose arithmetic, pitfalls) and rules.md Â
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -118,10 +119,7 @@ def build_snapshot(
     )
     _freshness_gaps(snapshot, context)
     # ClinicalSnapshot is frozen: rebuild it once with the collected gaps and exclusions.
-    return ClinicalSnapshot(
-        **{name: getattr(snapshot, name) for name in ClinicalSnapshot.__dataclass_fields__}
-        | {"gaps": tuple(context.gaps), "excluded": tuple(context.excluded)}
-    )
+    return replace(snapshot, gaps=tuple(context.gaps), excluded=tuple(context.excluded))
 
 
 def _objects(items: Iterable[object], context: BuildContext) -> list[Json]:

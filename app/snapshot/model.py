@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -1247,6 +1247,10 @@ class ClinicalSnapshot:
     dxa_decision_max_age_months: int = 12
     assume_postmenopausal_age: int = 50
     therapy_gap_days: int = 180
+    _episodes_memo: dict[frozenset[Drug], tuple[TherapyEpisode, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    """:meth:`episodes_of` per drug set: the snapshot is frozen, so the answer is fixed (a dozen rules ask)."""
 
     # --- gaps -------------------------------------------------------------------------------------------------
 
@@ -1429,6 +1433,9 @@ class ClinicalSnapshot:
         """Episodes of several drugs taken together (rules.md D-BP: alendronate + risedronate covered days),
         with the snapshot's gap rule."""
         wanted = frozenset(drugs)
+        memo = self._episodes_memo.get(wanted)
+        if memo is not None:
+            return memo
         ranges: list[DateRange] = []
         doses: list[date] = []
         inexact: list[date] = []
@@ -1440,7 +1447,7 @@ class ClinicalSnapshot:
                         if record.start is not None and not record.start.is_exact:
                             inexact.append(record.coverage.start)
                 doses.extend(a.on.earliest for a in history.administrations)
-        return episodes_from_ranges(
+        episodes = episodes_from_ranges(
             ranges,
             drugs=wanted,
             as_of=self.as_of,
@@ -1448,6 +1455,8 @@ class ClinicalSnapshot:
             administrations=doses,
             inexact_starts=inexact,
         )
+        self._episodes_memo[wanted] = episodes
+        return episodes
 
     def dispense_coverage(self, drugs: Iterable[Drug], *, since: date) -> DispenseCoverage | str:
         """rules.md SWITCH-ADH-1 "dispensing-based adherence (PDC)": the :class:`DispenseCoverage` of the dispenses of
