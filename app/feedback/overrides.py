@@ -14,7 +14,7 @@ other EHRs (HiX, HAPI-based rigs) show the card again. So the service remembers,
   accepted but that still applies at signing (the order was not actually added) is shown again.
 - ``OSTEO_ORDER_SIGN_HIDES_OVERRIDDEN=false`` turns it off (every still-applicable card is shown at order-sign).
 
-Cost: at most one indexed query per order-sign call that has cards, none otherwise.
+Cost: at most one indexed query (``patient_acknowledgement.patient_key``) per order-sign call that has cards.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from app.config import Settings
 from app.feedback.snooze import local_day, patient_key, patient_link_key
-from app.feedback.store import FeedbackStore, card_feedback, issued_card, issued_card_patient
+from app.feedback.store import FeedbackStore, patient_acknowledgement
 from app.hooks.schemas import HookRequest
 from app.render import DATA_UNAVAILABLE
 from app.rules.model import Hook
@@ -101,25 +101,13 @@ class OrderSignOverrides:
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""
         since = datetime.combine(as_of - timedelta(days=1), time.min, tzinfo=self.timezone).astimezone(UTC)
-        query = (
-            select(
-                issued_card.c.rule_id,
-                issued_card.c.variant,
-                card_feedback.c.outcome_timestamp,
-                card_feedback.c.received_at,
-            )
-            .select_from(
-                issued_card_patient.join(issued_card, issued_card.c.card_uuid == issued_card_patient.c.card_uuid).join(
-                    card_feedback, card_feedback.c.card_uuid == issued_card_patient.c.card_uuid
-                )
-            )
-            .where(
-                issued_card_patient.c.patient_key == key,
-                issued_card.c.service_id.in_(sorted(self.select_services)),
-                issued_card.c.rule_id.in_(sorted({rule_id for rule_id, _ in shown})),
-                card_feedback.c.outcome == "overridden",
-                card_feedback.c.outcome_timestamp >= since,
-            )
+        ack = patient_acknowledgement.c
+        query = select(ack.rule_id, ack.variant, ack.outcome_timestamp, ack.received_at).where(
+            ack.patient_key == key,
+            ack.service_id.in_(sorted(self.select_services)),
+            ack.rule_id.in_(sorted({rule_id for rule_id, _ in shown})),
+            ack.outcome == "overridden",
+            ack.outcome_timestamp >= since,
         )
         with self.store.engine.connect() as connection:
             rows = connection.execute(query).all()

@@ -24,8 +24,8 @@ ids are guessable), so the hash then only keeps ids out of the data, not away fr
 the secret (kept outside the database) for real pseudonymisation. Changing the key ends every snooze (the cards
 come back; nothing else is lost). The key is never logged.
 
-Cost: at most one indexed query per patient-view call (``issued_card_patient.patient_key`` → primary keys →
-``card_feedback.card_uuid``), and none when the call has no info card to consider.
+Cost: at most one indexed query per patient-view call, on ``patient_acknowledgement.patient_key`` (one row per
+acknowledgement of this patient, however often the chart was opened), and none when the call has no info card.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
 from app.config import Settings
-from app.feedback.store import FeedbackStore, card_feedback, issued_card, issued_card_patient
+from app.feedback.store import ACKNOWLEDGED_OUTCOMES, FeedbackStore, patient_acknowledgement
 from app.hooks.schemas import HookRequest, Indicator
 from app.render import DATA_UNAVAILABLE
 from app.rules.model import Hook
@@ -55,9 +55,6 @@ if TYPE_CHECKING:
     from app.hooks.pipeline import HookResult
 
 __all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "local_day", "patient_key", "patient_link_key"]
-
-ACKNOWLEDGED_OUTCOMES = ("accepted", "overridden")
-"""CDS Hooks 2.0 feedback outcomes; an ignored card produces no feedback (docs/cds-hooks.md §1.6)."""
 
 _SECRET_NAME = "info-snooze-hmac-key"
 _GENERATED_SECRET_BYTES = 32
@@ -168,20 +165,12 @@ class InfoSnooze:
         """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""
         first_day = as_of - timedelta(days=self.days)
         since = datetime.combine(first_day, time.min, tzinfo=self.timezone).astimezone(UTC)
-        query = (
-            select(issued_card.c.rule_id, card_feedback.c.outcome_timestamp, card_feedback.c.received_at)
-            .select_from(
-                issued_card_patient.join(issued_card, issued_card.c.card_uuid == issued_card_patient.c.card_uuid).join(
-                    card_feedback, card_feedback.c.card_uuid == issued_card_patient.c.card_uuid
-                )
-            )
-            .where(
-                issued_card_patient.c.patient_key == key,
-                issued_card.c.service_id.in_(sorted(self.view_services)),
-                issued_card.c.rule_id.in_(sorted(rule_ids)),
-                card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES),
-                card_feedback.c.outcome_timestamp >= since,
-            )
+        ack = patient_acknowledgement.c
+        query = select(ack.rule_id, ack.outcome_timestamp, ack.received_at).where(
+            ack.patient_key == key,
+            ack.service_id.in_(sorted(self.view_services)),
+            ack.rule_id.in_(sorted(rule_ids)),
+            ack.outcome_timestamp >= since,
         )
         with self.store.engine.connect() as connection:
             rows = connection.execute(query).all()

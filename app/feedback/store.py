@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -39,7 +40,16 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.hooks.schemas import FeedbackItem
 
-__all__ = ["FeedbackStore", "IssuedCard", "RuleFeedbackSummary", "card_feedback", "issued_card", "issued_card_patient"]
+__all__ = [
+    "ACKNOWLEDGED_OUTCOMES",
+    "FeedbackStore",
+    "IssuedCard",
+    "RuleFeedbackSummary",
+    "card_feedback",
+    "issued_card",
+    "issued_card_patient",
+    "patient_acknowledgement",
+]
 
 _metadata = MetaData()
 
@@ -63,6 +73,26 @@ issued_card_patient = Table(
 """Which patient an issued card was for, as a keyed hash (never the patient id): info patient-view cards while the
 info-card snooze is on (app/feedback/snooze.py) and order-select cards while order-sign honours overrides
 (app/feedback/overrides.py). A table of its own, so the change is additive."""
+
+patient_acknowledgement = Table(
+    "patient_acknowledgement",
+    _metadata,
+    Column("feedback_id", Integer, primary_key=True, autoincrement=False),
+    Column("patient_key", String(64), nullable=False, index=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("service_id", String(64), nullable=False),
+    Column("variant", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("outcome_timestamp", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+"""One row per feedback item ``accepted`` / ``overridden`` on a patient-linked card (``card_feedback.id``), with
+what the snooze and the order-sign override memory ask: who (keyed hash), which rule and variant, from which
+service, when. Written when the second of the two arrives (the card's patient link or its feedback), so a lookup
+costs in proportion to the patient's acknowledgements, not to how often the chart was opened."""
+
+ACKNOWLEDGED_OUTCOMES = ("accepted", "overridden")
+"""CDS Hooks 2.0 feedback outcomes; an ignored card produces no feedback (docs/cds-hooks.md §1.6)."""
 
 card_feedback = Table(
     "card_feedback",
@@ -108,6 +138,35 @@ class RuleFeedbackSummary:
 def _insert(engine: Engine, table: Table):  # type: ignore[no-untyped-def]
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids: Sequence[str]) -> None:
+    """Copy the acknowledgements of ``card_uuids`` that have both a patient link and feedback into
+    :data:`patient_acknowledgement` (idempotent)."""
+    if not card_uuids:
+        return
+    columns = [c.name for c in patient_acknowledgement.columns]
+    found = (
+        select(
+            card_feedback.c.id,
+            issued_card_patient.c.patient_key,
+            issued_card.c.rule_id,
+            issued_card.c.service_id,
+            issued_card.c.variant,
+            card_feedback.c.outcome,
+            card_feedback.c.outcome_timestamp,
+            card_feedback.c.received_at,
+        )
+        .select_from(
+            card_feedback.join(issued_card_patient, issued_card_patient.c.card_uuid == card_feedback.c.card_uuid).join(
+                issued_card, issued_card.c.card_uuid == card_feedback.c.card_uuid
+            )
+        )
+        .where(
+            card_feedback.c.card_uuid.in_(sorted(set(card_uuids))), card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES)
+        )
+    )
+    connection.execute(_insert(engine, patient_acknowledgement).from_select(columns, found).on_conflict_do_nothing())
 
 
 class FeedbackStore:
@@ -168,6 +227,7 @@ class FeedbackStore:
             connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
             if links:
                 connection.execute(_insert(self._engine, issued_card_patient).on_conflict_do_nothing(), links)
+                _record_acknowledgements(connection, self._engine, [link["card_uuid"] for link in links])
 
     def store_feedback(self, service_id: str, items: Sequence[FeedbackItem], *, received_at: datetime) -> int:
         """Store feedback items; returns how many were new (duplicates are ignored)."""
@@ -198,6 +258,7 @@ class FeedbackStore:
             before = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
             connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
             after = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+            _record_acknowledgements(connection, self._engine, [item.card for item in items])
         return int(after - before)
 
     def feedback_count(self) -> int:

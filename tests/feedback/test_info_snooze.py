@@ -11,17 +11,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event, select
 
 from app.config import Settings
 from app.deps import get_as_of
+from app.feedback.store import FeedbackStore, IssuedCard, patient_acknowledgement
+from app.hooks.schemas import FeedbackItem
 from app.logging import JsonFormatter
 from app.main import create_app
 from app.rules.parameters import GuidelineParameters
@@ -288,7 +290,7 @@ class TestCost:
         seen: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if statement.lstrip().upper().startswith("SELECT") and "issued_card_patient" in statement:
+            if statement.lstrip().upper().startswith("SELECT") and "patient_acknowledgement" in statement:
                 seen.append(statement)
 
         event.listen(Engine, "before_cursor_execute", record)
@@ -300,6 +302,20 @@ class TestCost:
 
         assert len(snooze_queries) == 1
 
+    def test_the_lookup_reads_acknowledgements_not_chart_openings(self, client: TestClient, database_url: str) -> None:
+        """Opening the chart 20 times adds issued cards, not rows the snooze query reads: it reads one row per
+        acknowledgement, so its cost does not grow with how often the chart is opened."""
+        for _ in range(20):
+            cards = call_hook(client, "patient-view", overdue_denosumab_patient())
+        override(client, the_card(cards, "LIFE-1"))
+        engine = create_engine(database_url)
+
+        with engine.connect() as connection:
+            acknowledgements = connection.execute(select(patient_acknowledgement.c.rule_id)).scalars().all()
+        engine.dispose()
+
+        assert acknowledgements == ["LIFE-1"]
+
     def test_no_query_without_info_cards_nor_on_order_hooks(
         self, client: TestClient, snooze_queries: list[str]
     ) -> None:
@@ -310,3 +326,23 @@ class TestCost:
         call_hook(client, "order-select", overdue_denosumab_patient(), draft_orders=[denosumab_order])
 
         assert snooze_queries == []
+
+
+class TestEitherOrderOfArrival:
+    """With two workers, feedback can reach the database before the other worker's batch has recorded the card
+    and its patient link (written up to 0.2 s after the response). The acknowledgement is recorded either way."""
+
+    def test_feedback_first_then_the_card(self, database_url: str) -> None:
+        store = FeedbackStore(database_url)
+        item = FeedbackItem.model_validate(
+            {"card": "card-1", "outcome": "overridden", "outcomeTimestamp": ACKNOWLEDGED_AT}
+        )
+        card = IssuedCard("card-1", "LIFE-1", "osteoporosis-patient-view", "lifestyle", {}, patient_key="k" * 64)
+
+        store.store_feedback("osteoporosis-patient-view", [item], received_at=datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
+        store.record_issued([card], issued_at=datetime(2025, 6, 1, 8, 59, tzinfo=UTC))
+
+        with store.engine.connect() as connection:
+            rows = connection.execute(select(patient_acknowledgement.c.rule_id, patient_acknowledgement.c.outcome))
+            assert [tuple(row) for row in rows] == [("LIFE-1", "overridden")]
+        store.close()
