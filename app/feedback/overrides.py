@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import anyio.to_thread
 from sqlalchemy import select
 
 from app.config import Settings
@@ -86,7 +85,7 @@ class OrderSignOverrides:
         shown = {(card.rule_id, card.variant) for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
         if not shown:
             return result
-        overridden = await anyio.to_thread.run_sync(self.overridden_today, key, shown, as_of)
+        overridden = await self.store.read(self.overridden_today, key, shown, as_of)
         dropped = {card.card_uuid for card in result.issued if (card.rule_id, card.variant) in overridden}
         if not dropped:
             return result

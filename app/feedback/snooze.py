@@ -40,7 +40,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import anyio.to_thread
 from sqlalchemy import Column, Engine, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
@@ -146,7 +145,7 @@ class InfoSnooze:
         if not info:
             return result
         key = self.key_for(request)
-        snoozed = await anyio.to_thread.run_sync(self.acknowledged_rules, key, frozenset(info.values()), as_of)
+        snoozed = await self.store.read(self.acknowledged_rules, key, frozenset(info.values()), as_of)
         dropped = {uuid for uuid, rule_id in info.items() if rule_id in snoozed}
         if dropped:
             _log.info(

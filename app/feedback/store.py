@@ -13,11 +13,13 @@ Three tables:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import (
     Column,
     Connection,
@@ -39,6 +41,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.hooks.schemas import FeedbackItem
+
+_T = TypeVar("_T")
 
 __all__ = [
     "ACKNOWLEDGED_OUTCOMES",
@@ -190,6 +194,15 @@ class FeedbackStore:
     def ping(self) -> bool:
         with self._engine.connect() as connection:
             return bool(connection.execute(select(1)).scalar_one() == 1)
+
+    async def read(self, query: Callable[..., _T], *args: Any) -> _T:
+        """Run a short read-only ``query(*args)`` from async code. A local SQLite file (WAL: readers do not wait for
+        the writer) is read inline: an indexed read there costs ~0.4 ms, a hop to a worker thread 2-3 ms of CPU
+        (measured with ``python -m bench.inprocess``). Any other database is read in a worker thread, so a network
+        round trip never blocks the event loop."""
+        if self._engine.dialect.name == "sqlite":
+            return query(*args)
+        return await anyio.to_thread.run_sync(query, *args)
 
     @property
     def engine(self) -> Engine:
