@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.config import Settings
-from app.feedback.snooze import local_day, patient_key, patient_link_key
+from app.feedback.snooze import local_day, patient_link_key, request_patient_key
 from app.feedback.store import FeedbackStore, patient_acknowledgement
 from app.hooks.schemas import HookRequest
 from app.render import DATA_UNAVAILABLE
@@ -67,16 +67,12 @@ class OrderSignOverrides:
             _key=key,
         )
 
-    def _key_for(self, request: HookRequest) -> str:
-        fhir_server = str(request.fhir_server) if request.fhir_server else None
-        return patient_key(self._key, fhir_server, str(request.context["patientId"]))
-
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
         """At order-select: ``result`` with every card linked to its patient. At order-sign: ``result`` without the
         cards overridden at order-select today (same rule and variant). Other hooks: unchanged."""
         if not self.enabled or not result.issued or hook is Hook.PATIENT_VIEW:
             return result
-        key = self._key_for(request)
+        key = request_patient_key(self._key, request)
         if hook is Hook.ORDER_SELECT:
             issued = tuple(
                 card if card.rule_id == DATA_UNAVAILABLE else replace(card, patient_key=key) for card in result.issued

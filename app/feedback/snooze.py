@@ -53,7 +53,7 @@ from app.rules.model import Hook
 if TYPE_CHECKING:
     from app.hooks.pipeline import HookResult
 
-__all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "local_day", "patient_key", "patient_link_key"]
+__all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "local_day", "patient_key", "patient_link_key", "request_patient_key"]
 
 _SECRET_NAME = "info-snooze-hmac-key"
 _GENERATED_SECRET_BYTES = 32
@@ -75,6 +75,12 @@ def patient_key(key: bytes, fhir_server: str | None, patient_id: str) -> str:
     occur in either), so no two (server, id) pairs share a message."""
     message = (fhir_server or "").rstrip("/").encode() + b"\x00" + patient_id.encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def request_patient_key(key: bytes, request: HookRequest) -> str:
+    """The keyed hash of this request's patient (``fhirServer`` + ``context.patientId``)."""
+    fhir_server = str(request.fhir_server) if request.fhir_server else None
+    return patient_key(key, fhir_server, str(request.context["patientId"]))
 
 
 def patient_link_key(store: FeedbackStore, settings: Settings) -> tuple[bytes, str]:
@@ -126,11 +132,6 @@ class InfoSnooze:
             _key=key,
         )
 
-    def key_for(self, request: HookRequest) -> str:
-        """The patient's keyed hash for this request (``fhirServer`` + ``context.patientId``)."""
-        fhir_server = str(request.fhir_server) if request.fhir_server else None
-        return patient_key(self._key, fhir_server, str(request.context["patientId"]))
-
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
         """``result`` without the info cards this patient acknowledged within the snooze window; the info cards
         that remain are marked with the patient's key, so that feedback on them can snooze them later."""
@@ -144,7 +145,7 @@ class InfoSnooze:
         }
         if not info:
             return result
-        key = self.key_for(request)
+        key = request_patient_key(self._key, request)
         snoozed = await self.store.read(self.acknowledged_rules, key, frozenset(info.values()), as_of)
         dropped = {uuid for uuid, rule_id in info.items() if rule_id in snoozed}
         if dropped:
