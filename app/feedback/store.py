@@ -31,10 +31,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     event,
     func,
     select,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -144,6 +146,32 @@ def _insert(engine: Engine, table: Table):  # type: ignore[no-untyped-def]
     return dialect.insert(table)
 
 
+_ISSUED_COLUMNS = tuple(c.name for c in issued_card.columns)
+_LINK_COLUMNS = tuple(c.name for c in issued_card_patient.columns)
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy's SQLite ``DateTime`` stores a value (UTC here): rows inserted from JSON read back the same."""
+
+
+def _from_json_rows(table: Table, columns: Sequence[str]):  # type: ignore[no-untyped-def]
+    """SQLite ``INSERT OR IGNORE``-style insert of every row of a JSON array of arrays (bound as ``rows``), in
+    ``columns`` order: ``INSERT INTO t (...) SELECT json_extract(value, '$[i]'), ... FROM json_each(:rows)``."""
+    each = func.json_each(bindparam("rows")).table_valued("value")
+    values = [func.json_extract(each.c.value, f"$[{index}]").label(name) for index, name in enumerate(columns)]
+    # "WHERE true": SQLite cannot otherwise tell an upsert's ON CONFLICT from a join constraint after SELECT.
+    return sqlite.insert(table).from_select(list(columns), select(*values).where(true())).on_conflict_do_nothing()
+
+
+_ISSUED_FROM_JSON = _from_json_rows(issued_card, _ISSUED_COLUMNS)
+_LINKS_FROM_JSON = _from_json_rows(issued_card_patient, _LINK_COLUMNS)
+
+
+def _json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    def value(item: object) -> object:
+        return item.astimezone(UTC).strftime(_SQLITE_DATETIME) if isinstance(item, datetime) else item
+
+    return json.dumps([[value(row[name]) for name in columns] for row in rows])
+
+
 def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids: Sequence[str]) -> None:
     """Copy the acknowledgements of ``card_uuids`` that have both a patient link and feedback into
     :data:`patient_acknowledgement` (idempotent)."""
@@ -237,9 +265,18 @@ class FeedbackStore:
         if not rows:
             return
         with self._engine.begin() as connection:
-            connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+            if self._engine.dialect.name == "sqlite":
+                # One statement per table (json_each), not one per row: under load the executemany of a
+                # worker thread waited for the event loop's GIL at every row (~5 ms each), fell behind and let the
+                # queue grow. This way SQLite runs the whole insert without the GIL.
+                connection.execute(_ISSUED_FROM_JSON, {"rows": _json_rows(rows, _ISSUED_COLUMNS)})
+                if links:
+                    connection.execute(_LINKS_FROM_JSON, {"rows": _json_rows(links, _LINK_COLUMNS)})
+            else:
+                connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+                if links:
+                    connection.execute(_insert(self._engine, issued_card_patient).on_conflict_do_nothing(), links)
             if links:
-                connection.execute(_insert(self._engine, issued_card_patient).on_conflict_do_nothing(), links)
                 _record_acknowledgements(connection, self._engine, [link["card_uuid"] for link in links])
 
     def store_feedback(self, service_id: str, items: Sequence[FeedbackItem], *, received_at: datetime) -> int:
@@ -268,9 +305,16 @@ class FeedbackStore:
             for item in items
         ]
         with self._engine.begin() as connection:
-            before = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
-            connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
-            after = connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+            # Rows inserted, duplicates ignored: the driver's count where it is exact (SQLite, psycopg), else the
+            # table's size before and after (which costs a scan of the table twice).
+            exact = self._engine.dialect.supports_sane_multi_rowcount
+            before = 0 if exact else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+            inserted = connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
+            after = (
+                inserted.rowcount
+                if exact
+                else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
+            )
             _record_acknowledgements(connection, self._engine, [item.card for item in items])
         return int(after - before)
 

@@ -244,3 +244,73 @@ class TestIssuedCardRecords:
             assert {s.rule_id: s.issued for s in store.summary_per_rule()} == {"GC-START-1": 1}
         finally:
             store.close()
+
+
+class TestIssuedCardBatches:
+    """The issued-card writer runs in a worker thread; on SQLite each batch is one statement per table, because a
+    per-row executemany waits for the busy event loop's GIL at every row and fell behind under load."""
+
+    def _cards(self, prefix: str, count: int) -> list[IssuedCard]:
+        return [
+            IssuedCard(
+                f"{prefix}-{index}",
+                "TX-IND-1",
+                "osteoporosis-patient-view",
+                "start",
+                {f"{prefix}-s{index}": "alendronate"},
+                patient_key="k1" if index % 2 else None,
+            )
+            for index in range(count)
+        ]
+
+    def test_a_batch_is_a_fixed_number_of_statements_whatever_its_size(self, database_url: str) -> None:
+        from datetime import UTC, datetime
+
+        from sqlalchemy import event
+
+        store = FeedbackStore(database_url)
+        statements: list[tuple[str, bool]] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, executemany: bool) -> None:
+            statements.append((statement, executemany))
+
+        event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            store.record_issued_batches([(self._cards("a", 4), datetime(2025, 6, 1, tzinfo=UTC))])
+            small = list(statements)
+            statements.clear()
+            store.record_issued_batches(
+                [(self._cards(f"b{batch}", 8), datetime(2025, 6, 1, tzinfo=UTC)) for batch in range(60)]
+            )
+        finally:
+            store.close()
+
+        assert len(statements) == len(small) == 3  # cards, patient links, acknowledgements
+        assert not any(executemany for _, executemany in small + statements)
+
+    def test_rows_written_from_a_batch_read_back_as_given(self, database_url: str) -> None:
+        from datetime import UTC, datetime, timedelta, timezone
+
+        from sqlalchemy import select
+
+        from app.feedback.store import issued_card, issued_card_patient
+
+        store = FeedbackStore(database_url)
+        moment = datetime(2025, 6, 1, 9, 30, 15, 123456, tzinfo=UTC)
+        cards = self._cards("c", 3)
+        try:
+            # The same card twice (a re-sent batch) is stored once; an issue time in another zone is stored in UTC.
+            store.record_issued_batches([(cards, moment), (cards[:1], moment.astimezone(timezone(timedelta(hours=2))))])
+            with store.engine.connect() as connection:
+                rows = connection.execute(select(issued_card).order_by(issued_card.c.card_uuid)).all()
+                links = connection.execute(select(issued_card_patient)).all()
+        finally:
+            store.close()
+
+        assert [(r.card_uuid, r.rule_id, r.variant, r.suggestions) for r in rows] == [
+            ("c-0", "TX-IND-1", "start", '{"c-s0": "alendronate"}'),
+            ("c-1", "TX-IND-1", "start", '{"c-s1": "alendronate"}'),
+            ("c-2", "TX-IND-1", "start", '{"c-s2": "alendronate"}'),
+        ]
+        assert {r.issued_at.replace(tzinfo=UTC) for r in rows} == {moment}
+        assert [(link.card_uuid, link.patient_key) for link in links] == [("c-1", "k1")]
