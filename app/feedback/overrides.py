@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.config import Settings
 from app.feedback.snooze import local_day, patient_link_key, request_patient_key
@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 __all__ = ["OrderSignOverrides"]
 
 _log = logging.getLogger("osteo_cds.feedback")
+
+
+_ack = patient_acknowledgement.c
+_OVERRIDDEN = select(_ack.rule_id, _ack.variant, _ack.outcome_timestamp, _ack.received_at).where(
+    _ack.patient_key == bindparam("key"),
+    _ack.service_id.in_(bindparam("services", expanding=True)),
+    _ack.rule_id.in_(bindparam("rules", expanding=True)),
+    _ack.outcome == "overridden",
+    _ack.outcome_timestamp >= bindparam("since"),
+)
+"""A patient's overrides of some rules' cards from some services since a moment (built once, like the snooze's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +107,11 @@ class OrderSignOverrides:
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""
         since = datetime.combine(as_of - timedelta(days=1), time.min, tzinfo=self.timezone).astimezone(UTC)
-        ack = patient_acknowledgement.c
-        query = select(ack.rule_id, ack.variant, ack.outcome_timestamp, ack.received_at).where(
-            ack.patient_key == key,
-            ack.service_id.in_(sorted(self.select_services)),
-            ack.rule_id.in_(sorted({rule_id for rule_id, _ in shown})),
-            ack.outcome == "overridden",
-            ack.outcome_timestamp >= since,
-        )
+        rules = sorted({rule_id for rule_id, _ in shown})
         with self.store.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(
+                _OVERRIDDEN, {"key": key, "services": sorted(self.select_services), "rules": rules, "since": since}
+            ).all()
         return frozenset(
             (rule_id, variant)
             for rule_id, variant, outcome_at, received_at in rows

@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, select
+from sqlalchemy import Column, Engine, MetaData, String, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
@@ -107,6 +107,17 @@ def _stored_secret(engine: Engine) -> bytes:
     return str(value).encode()
 
 
+_ack = patient_acknowledgement.c
+_ACKNOWLEDGED = select(_ack.rule_id, _ack.outcome_timestamp, _ack.received_at).where(
+    _ack.patient_key == bindparam("key"),
+    _ack.service_id.in_(bindparam("services", expanding=True)),
+    _ack.rule_id.in_(bindparam("rules", expanding=True)),
+    _ack.outcome_timestamp >= bindparam("since"),
+)
+"""A patient's acknowledgements of some rules' cards from some services since a moment. Built once: SQLAlchemy
+then reuses its cache key and compiled form (building the query per call cost about as much as running it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class InfoSnooze:
     """Open once in the lifespan (:meth:`open`); :meth:`apply` to every hook result before it is returned."""
@@ -165,15 +176,11 @@ class InfoSnooze:
         """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""
         first_day = as_of - timedelta(days=self.days)
         since = datetime.combine(first_day, time.min, tzinfo=self.timezone).astimezone(UTC)
-        ack = patient_acknowledgement.c
-        query = select(ack.rule_id, ack.outcome_timestamp, ack.received_at).where(
-            ack.patient_key == key,
-            ack.service_id.in_(sorted(self.view_services)),
-            ack.rule_id.in_(sorted(rule_ids)),
-            ack.outcome_timestamp >= since,
-        )
         with self.store.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(
+                _ACKNOWLEDGED,
+                {"key": key, "services": sorted(self.view_services), "rules": sorted(rule_ids), "since": since},
+            ).all()
         return frozenset(
             rule_id
             for rule_id, outcome_at, received_at in rows

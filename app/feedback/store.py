@@ -211,7 +211,8 @@ class FeedbackStore:
         sqlite_file = url.drivername.startswith("sqlite")
         # SQLite: wait for another worker's lock instead of failing (several uvicorn workers share one file).
         connect_args = {"timeout": _SQLITE_BUSY_SECONDS} if sqlite_file else {}
-        self._engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        # A local SQLite file cannot drop a pooled connection; a database server can, so that is checked first.
+        self._engine = create_engine(url, pool_pre_ping=not sqlite_file, connect_args=connect_args)
         if sqlite_file:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         _create_tables(self._engine)
