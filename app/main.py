@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,6 +57,26 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+GC_GEN0_THRESHOLD = 10_000
+"""Allocations between young-generation collections (CPython's default is 700). A hook call allocates tens of
+thousands of short-lived containers (the parsed prefetch, the snapshot, the cards); collecting them every 700
+cost more than their lifetime warranted."""
+_heap_settled = False
+
+
+def _settle_heap() -> None:
+    """Once per process, after start-up: move everything loaded so far (value sets, card templates, modules) out
+    of the garbage collector's sight (:func:`gc.freeze`), since it lives as long as the process, and collect the
+    young generation less often. Measured with ``./.ci/bench``: the collector's share of a hook call's CPU."""
+    global _heap_settled
+    if _heap_settled:
+        return
+    _heap_settled = True
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; value sets, card templates and the database are opened in the lifespan."""
     settings = settings or get_settings()
@@ -89,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
             services = dict(build_services(OSTEOPOROSIS_RULES))
             by_hook = {hook: {sid for sid, service in services.items() if service.hook is hook} for hook in Hook}
+            _settle_heap()
             try:
                 yield {
                     "resources": resources,
