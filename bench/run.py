@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from bench.loadgen import run_load
+from bench.loadgen import LoadResult, run_load
 from bench.patient import patient_view_request, transaction_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +129,19 @@ def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
     return {"workers": 2, "runs": results}
 
 
+def _one_at_a_time(port: int, body: dict[str, Any], requests: int, max_seconds: float = 60) -> LoadResult:
+    """``requests`` calls of one hook request, one after the other (concurrency 1)."""
+    return run_load(
+        host="127.0.0.1",
+        port=port,
+        path=SERVICE_PATH,
+        bodies=[json.dumps(body).encode()],
+        concurrency=1,
+        requests=requests,
+        max_seconds=max_seconds,
+    )
+
+
 def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from app.devtools.fhir_server import FhirTestServer  # noqa: PLC0415
@@ -143,50 +156,18 @@ def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
             with service(workers=1, workdir=workdir) as (port, _process, _ready):
                 calls = 10 if quick else 40
                 # Baselines: the same call straight to sekmet, and through the proxy without added delay. The
-                # proxy itself (a single-threaded test proxy) costs time; what the delay adds on top of it shows
-                # whether the service's searches run as one parallel round.
+                # proxy itself (a pure-Python asyncio proxy in a thread of this process) costs time; what the delay
+                # adds on top of it shows whether the service's searches run as one parallel round.
                 direct_body = patient_view_request(prefetch=False, fhir_server=server.base_url, token=server.token)
-                direct = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(direct_body).encode()],
-                    concurrency=1,
-                    requests=calls,
-                    max_seconds=60,
-                )
+                direct = _one_at_a_time(port, direct_body, calls)
                 proxy.inject(Fault.delay(0))
-                no_delay = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(body).encode()],
-                    concurrency=1,
-                    requests=calls,
-                    max_seconds=60,
-                )
+                no_delay = _one_at_a_time(port, body, calls)
                 proxy.inject(Fault.delay(FHIR_DELAY_S))
                 before = len(proxy.requests)
-                result = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(body).encode()],
-                    concurrency=1,
-                    requests=calls,
-                    max_seconds=60,
-                )
+                result = _one_at_a_time(port, body, calls)
                 fhir_requests = (len(proxy.requests) - before) / max(result.requests, 1)
                 proxy.inject(Fault.delay(SLOW_FHIR_DELAY_S))
-                slow = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(body).encode()],
-                    concurrency=1,
-                    requests=5 if quick else 20,
-                    max_seconds=60,
-                )
+                slow = _one_at_a_time(port, body, 5 if quick else 20)
                 # Partial prefetch: only the Patient and Observations given; 6 searches expected, no pages.
                 partial = patient_view_request(prefetch=True, fhir_server=proxy.base_url, token=server.token)
                 for key in (
@@ -200,27 +181,11 @@ def bench_fetch(workdir: Path, quick: bool) -> dict[str, Any]:
                     del partial["prefetch"][key]
                 proxy.inject(Fault.delay(0))
                 before = len(proxy.requests)
-                partial_result = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(partial).encode()],
-                    concurrency=1,
-                    requests=10,
-                    max_seconds=30,
-                )
+                partial_result = _one_at_a_time(port, partial, 10, max_seconds=30)
                 partial_requests = (len(proxy.requests) - before) / max(partial_result.requests, 1)
             with service(workers=1, workdir=workdir, OSTEO_FHIR_PAGE_SIZE="5") as (port, _process, _ready):
                 before = len(proxy.requests)
-                paged = run_load(
-                    host="127.0.0.1",
-                    port=port,
-                    path=SERVICE_PATH,
-                    bodies=[json.dumps(body).encode()],
-                    concurrency=1,
-                    requests=5,
-                    max_seconds=30,
-                )
+                paged = _one_at_a_time(port, body, 5, max_seconds=30)
                 paged_requests = (len(proxy.requests) - before) / max(paged.requests, 1)
         finally:
             proxy.stop()
@@ -332,7 +297,7 @@ def report(results: dict[str, Any]) -> str:
         f"**{fetch['latency_over_one_query_delay_p50']} × one query's delay** end to end (target ≤ 1.5; the floor is one parallel round).",
         "",
         f"Baselines (p50): straight to sekmet {fetch['no_prefetch_direct_to_fhir_server_p50_ms']} ms; through the proxy without delay "
-        f"{fetch['no_prefetch_through_proxy_without_delay_p50_ms']} ms (the single-threaded test proxy and sekmet serving 8 searches). "
+        f"{fetch['no_prefetch_through_proxy_without_delay_p50_ms']} ms (the pure-Python test proxy, in a thread of the benchmark process, and sekmet serving 8 searches). "
         f"What 50 ms per query adds on top: **{fetch['added_latency_over_one_query_delay_p50']} × one query's delay**, i.e. the 8 searches "
         "run as one parallel round; the rest of the end-to-end figure is the test proxy's and the test server's own time.",
         "",
