@@ -15,7 +15,7 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date
-from app.snapshot._json import Json, codings, concept_texts, get_dict, get_dicts, get_number, get_str
+from app.snapshot._json import Json, concept_texts, get_dict, get_dicts, get_number, get_str, status_code
 from app.snapshot._units import normalised_unit
 from app.snapshot.model import (
     ClinicalDate,
@@ -33,7 +33,7 @@ from app.snapshot.model import (
     shift_days,
 )
 
-__all__ = ["ConditionResults", "read_conditions"]
+__all__ = ["NOT_DATA_VERIFICATION", "ConditionResults", "read_conditions"]
 
 # Checked in order: hip before femur (a "fracture of femur" parent must not hide a hip code).
 _SITE_SETS = (
@@ -85,7 +85,8 @@ _CONDITION_SETS = _condition_sets()
 
 _CLINICAL = {s.value: s for s in ConditionStatus}
 _VERIFICATION = {s.value: s for s in VerificationStatus}
-_NOT_DATA = frozenset({"refuted", "entered-in-error"})
+NOT_DATA_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+"""``verificationStatus`` codes saying a record is not data: the same codes for Condition and AllergyIntolerance."""
 
 # Genant grade stated in stage/severity text (rules.md D-VF). No grade code list is verified (terminology.md §7),
 # so only an explicit "grade/graad/Genant N" in text or display is read.
@@ -99,12 +100,6 @@ class ConditionResults:
     fractures: list[Fracture] = field(default_factory=list)
     pathological: list[Fracture] = field(default_factory=list)
     conditions: list[ConditionFact] = field(default_factory=list)
-
-
-def _status(concept: Json | None) -> str | None:
-    for _, code in codings(concept):
-        return code
-    return None
 
 
 def _onset(condition: Json, patient: PatientFacts) -> ClinicalDate | None:
@@ -184,11 +179,12 @@ def read_conditions(conditions: list[Json], patient: PatientFacts, context: Buil
         is_fracture = site is not None or pathological or vs.FRAGILITY_FRACTURES in sets
         if not is_fracture and not kinds:
             continue
-        verification_code = _status(get_dict(condition, "verificationStatus"))
-        if verification_code in _NOT_DATA:
+        verification_code = status_code(get_dict(condition, "verificationStatus"))
+        if verification_code in NOT_DATA_VERIFICATION:
             context.exclude(condition, f"verification status {verification_code}")
             continue
-        clinical = _CLINICAL.get(_status(get_dict(condition, "clinicalStatus")) or "unknown", ConditionStatus.UNKNOWN)
+        clinical_code = status_code(get_dict(condition, "clinicalStatus")) or "unknown"
+        clinical = _CLINICAL.get(clinical_code, ConditionStatus.UNKNOWN)
         verification = _VERIFICATION.get(verification_code or "unknown", VerificationStatus.UNKNOWN)
         onset = _onset(condition, patient)
         recorded = parse_date(get_str(condition, "recordedDate"))

@@ -17,9 +17,10 @@ for the substances as SNOMED substance concepts, so none are assumed.
 
 from __future__ import annotations
 
+from app.snapshot._conditions import NOT_DATA_VERIFICATION
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date
-from app.snapshot._json import Json, codings, concept_texts, get_dict, get_dicts, get_str
+from app.snapshot._json import Json, codings, concept_texts, get_dict, get_dicts, get_str, status_code
 from app.snapshot._medications import COVERED_SYSTEMS, drugs_by_code, drugs_by_name
 from app.snapshot.model import (
     ClinicalDate,
@@ -32,18 +33,11 @@ from app.snapshot.model import (
 
 __all__ = ["read_intolerances"]
 
-_NOT_DATA = frozenset({"refuted", "entered-in-error"})
 _CLINICAL = {s.value: s for s in IntoleranceStatus}
 _TYPES = {t.value: t for t in IntoleranceType}
 _VERIFICATION = frozenset({"confirmed", "unconfirmed", "presumed"})
 _MANIFESTATION_MAX_CHARS = 120
 """Display only: the reaction text is cut to this length in the card's data list (not a clinical threshold)."""
-
-
-def _status(concept: Json | None) -> str | None:
-    for _, code in codings(concept):
-        return code
-    return None
 
 
 def _onset(resource: Json) -> ClinicalDate | None:
@@ -98,11 +92,12 @@ def read_intolerances(resources: list[Json], context: BuildContext) -> list[Drug
                     source,
                 )
             continue
-        verification = _status(get_dict(resource, "verificationStatus"))
-        if verification in _NOT_DATA:
+        verification = status_code(get_dict(resource, "verificationStatus"))
+        if verification in NOT_DATA_VERIFICATION:
             context.exclude(resource, f"verification status {verification}")
             continue
-        clinical = _CLINICAL.get(_status(get_dict(resource, "clinicalStatus")) or "unknown", IntoleranceStatus.UNKNOWN)
+        clinical_code = status_code(get_dict(resource, "clinicalStatus")) or "unknown"
+        clinical = _CLINICAL.get(clinical_code, IntoleranceStatus.UNKNOWN)
         onset = _onset(resource)
         recorded = parse_date(get_str(resource, "recordedDate"))
         if onset is None and recorded is None:

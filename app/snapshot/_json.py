@@ -21,6 +21,7 @@ __all__ = [
     "get_strs",
     "resource_id",
     "resource_type",
+    "status_code",
 ]
 
 Json = Mapping[str, Any]
@@ -97,6 +98,13 @@ def codings(concept: Json | None) -> list[CodingKey]:
     if not items and ("code" in concept or "system" in concept):
         items = [concept]
     return [(get_str(c, "system"), code) for c in items if (code := get_str(c, "code"))]
+
+
+def status_code(concept: Json | None) -> str | None:
+    """The code of the first coding of a status CodeableConcept (``clinicalStatus``, ``verificationStatus``)."""
+    for _, code in codings(concept):
+        return code
+    return None
 
 
 def concept_texts(concept: Json | None) -> list[str]:
