@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -85,10 +85,9 @@ class OrderSignOverrides:
             return result
         key = request_patient_key(self._key, request)
         if hook is Hook.ORDER_SELECT:
-            issued = tuple(
-                card if card.rule_id == DATA_UNAVAILABLE else replace(card, patient_key=key) for card in result.issued
+            return result.linked_to_patient(
+                key, {card.card_uuid for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
             )
-            return replace(result, issued=issued)
         shown = {(card.rule_id, card.variant) for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
         if not shown:
             return result
@@ -100,9 +99,7 @@ class OrderSignOverrides:
             "cards overridden at order-select not repeated",
             extra={"hook_instance": request.hook_instance, "cards": len(dropped)},
         )
-        cards = [card for card in result.response.cards if card.uuid not in dropped]
-        issued = tuple(card for card in result.issued if card.card_uuid not in dropped)
-        return replace(result, response=result.response.model_copy(update={"cards": cards}), issued=issued)
+        return result.without_cards(dropped)
 
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""

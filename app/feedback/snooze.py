@@ -35,7 +35,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -164,13 +164,7 @@ class InfoSnooze:
                 "info cards snoozed",
                 extra={"hook_instance": request.hook_instance, "cards": len(dropped), "snoozed": sorted(snoozed)},
             )
-        cards = [card for card in result.response.cards if card.uuid not in dropped]
-        issued = tuple(
-            replace(card, patient_key=key) if card.card_uuid in info else card
-            for card in result.issued
-            if card.card_uuid not in dropped
-        )
-        return replace(result, response=result.response.model_copy(update={"cards": cards}), issued=issued)
+        return result.without_cards(dropped).linked_to_patient(key, info.keys())
 
     def acknowledged_rules(self, key: str, rule_ids: Set[str], as_of: date) -> frozenset[str]:
         """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -54,6 +54,19 @@ class Resources:
 class HookResult:
     response: CdsResponse
     issued: tuple[IssuedCard, ...]
+
+    def without_cards(self, uuids: Set[str]) -> HookResult:
+        """This result without the cards ``uuids``: gone from the response and from the issued-card records."""
+        if not uuids:
+            return self
+        cards = [card for card in self.response.cards if card.uuid not in uuids]
+        issued = tuple(card for card in self.issued if card.card_uuid not in uuids)
+        return replace(self, response=self.response.model_copy(update={"cards": cards}), issued=issued)
+
+    def linked_to_patient(self, key: str, uuids: Set[str]) -> HookResult:
+        """The issued-card records of the cards ``uuids`` carry the patient's keyed hash (app/feedback/snooze.py)."""
+        issued = tuple(replace(card, patient_key=key) if card.card_uuid in uuids else card for card in self.issued)
+        return replace(self, issued=issued)
 
 
 def identify_order_drugs(
