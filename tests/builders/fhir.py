@@ -559,6 +559,17 @@ def draft_medication_request(**kw: Any) -> Json:
     return medication_request(**kw)
 
 
+def draft_prednisone_order(*, mg_per_day: float = 10, supply_days: float | None = 180, **kw: Any) -> Json:
+    """The draft order of the glucocorticoid vignettes: prednisone ``mg_per_day`` (5 mg tablets) for ``supply_days``."""
+    return draft_medication_request(
+        id="draft-pred",
+        medication=PREDNISONE_5MG,
+        dosages=[dosage(dose=mg_per_day, unit="mg", ucum="mg")],
+        expected_supply_days=supply_days,
+        **kw,
+    )
+
+
 def medication_administration(
     *,
     medication: Json | None = None,

@@ -21,10 +21,8 @@ from app.deps import get_as_of
 from app.main import create_app
 from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, rule_ids
 from tests.builders.fhir import (
-    PREDNISONE_5MG,
     creatinine_clearance,
-    dosage,
-    draft_medication_request,
+    draft_prednisone_order,
     prednisone_statement,
 )
 from tests.conftest import AS_OF
@@ -38,15 +36,6 @@ def woman_of_55(patient_id: str = "patient-1") -> PatientRecordBuilder:
     return PatientRecordBuilder(birth_date="1970-01-15", patient_id=patient_id)
 
 
-def prednisone() -> dict[str, Any]:
-    return draft_medication_request(
-        id="draft-pred",
-        medication=PREDNISONE_5MG,
-        dosages=[dosage(dose=10, unit="mg", ucum="mg")],
-        expected_supply_days=180,
-    )
-
-
 def feedback(client: TestClient, card: dict[str, Any], outcome: str) -> None:
     item: dict[str, Any] = {"card": card["uuid"], "outcome": outcome, "outcomeTimestamp": OVERRIDDEN_AT}
     if outcome == "overridden":
@@ -58,7 +47,7 @@ def feedback(client: TestClient, card: dict[str, Any], outcome: str) -> None:
 
 
 def select_and_override(client: TestClient, record: PatientRecordBuilder, outcome: str = "overridden") -> None:
-    cards = call_hook(client, "order-select", record, draft_orders=[prednisone()])
+    cards = call_hook(client, "order-select", record, draft_orders=[draft_prednisone_order()])
     [start] = cards_for(cards, "GC-START-1")
     feedback(client, start, outcome)
 
@@ -71,15 +60,15 @@ class TestAnOverrideAtSelectHoldsAtSign:
     def test_the_overridden_card_is_not_repeated_and_the_others_are(self, client: TestClient) -> None:
         select_and_override(client, woman_of_55())
 
-        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[prednisone()])
+        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
         assert "GC-START-1" not in rule_ids(cards)
         assert "GC-GEN-1" in rule_ids(cards)
 
     def test_without_the_override_the_card_is_shown_at_sign(self, client: TestClient) -> None:
-        call_hook(client, "order-select", woman_of_55(), draft_orders=[prednisone()])
+        call_hook(client, "order-select", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
-        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[prednisone()])
+        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
         assert "GC-START-1" in rule_ids(cards)
 
@@ -87,14 +76,14 @@ class TestAnOverrideAtSelectHoldsAtSign:
         """She clicked "start alendronate" but the alendronate order is not in the signed drafts."""
         select_and_override(client, woman_of_55(), outcome="accepted")
 
-        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[prednisone()])
+        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
         assert "GC-START-1" in rule_ids(cards)
 
     def test_another_patient_still_gets_the_card(self, client: TestClient) -> None:
         select_and_override(client, woman_of_55("patient-1"))
 
-        cards = call_hook(client, "order-sign", woman_of_55("patient-2"), draft_orders=[prednisone()])
+        cards = call_hook(client, "order-sign", woman_of_55("patient-2"), draft_orders=[draft_prednisone_order()])
 
         assert "GC-START-1" in rule_ids(cards)
 
@@ -104,7 +93,7 @@ class TestAnOverrideAtSelectHoldsAtSign:
         select_and_override(client, woman_of_55())
         changed = woman_of_55().add(creatinine_clearance(value=25, on="2025-06-01"))
 
-        cards = call_hook(client, "order-sign", changed, draft_orders=[prednisone()])
+        cards = call_hook(client, "order-sign", changed, draft_orders=[draft_prednisone_order()])
 
         [card] = cards_for(cards, "GC-START-1")
         assert card["extension"]["org.osteo-cds.trace"]["variant"] == "start-second-choice"
@@ -115,7 +104,7 @@ class TestAnOverrideAtSelectHoldsAtSign:
             select_and_override(client, woman_of_55())
             on_day(app, day)
 
-            cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[prednisone()])
+            cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
         assert ("GC-START-1" in rule_ids(cards)) is shown
 
@@ -139,6 +128,6 @@ def repeating(settings: Settings) -> Iterator[TestClient]:
 def test_the_site_can_choose_to_repeat_overridden_cards(repeating: TestClient) -> None:
     select_and_override(repeating, woman_of_55())
 
-    cards = call_hook(repeating, "order-sign", woman_of_55(), draft_orders=[prednisone()])
+    cards = call_hook(repeating, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
     assert "GC-START-1" in rule_ids(cards)

@@ -13,7 +13,7 @@ from tests.builders.fhir import (
     PREDNISONE_5MG,
     atc,
     dosage,
-    draft_medication_request,
+    draft_prednisone_order,
     medication_statement,
     patient,
     search_bundle,
@@ -39,16 +39,6 @@ def prefetch(*, birth_date: str = "1970-01-15", statements: tuple[dict[str, Any]
     }
 
 
-def prednisone_order(*, mg_per_day: float = 10, supply_days: float | None = 180, **kw: Any) -> dict[str, Any]:
-    return draft_medication_request(
-        id="draft-pred",
-        medication=PREDNISONE_5MG,
-        dosages=[dosage(dose=mg_per_day, unit="mg", ucum="mg")],
-        expected_supply_days=supply_days,
-        **kw,
-    )
-
-
 def call(client: TestClient, url: str, body: dict[str, Any], **headers: str) -> list[dict[str, Any]]:
     response = client.post(url, json=body, headers=headers)
     assert response.status_code == 200, response.text
@@ -66,7 +56,7 @@ def order_select(**kw: Any) -> dict[str, Any]:
     return hook_request(
         hook="order-select",
         patient_id="patient-1",
-        draft_orders=draft_orders_bundle(prednisone_order(**kw)),
+        draft_orders=draft_orders_bundle(draft_prednisone_order(**kw)),
         selections=["MedicationRequest/draft-pred"],
         prefetch=prefetch(birth_date=birth_date, statements=statements),
     )

@@ -23,7 +23,10 @@ from app.fhir.orders import read_site_codings
 from app.main import create_app
 from app.render import load_card_catalog
 from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for
-from tests.builders.fhir import PREDNISONE_5MG, creatinine_clearance, dosage, draft_medication_request
+from tests.builders.fhir import (
+    creatinine_clearance,
+    draft_prednisone_order,
+)
 from tests.conftest import AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,15 +60,6 @@ def configured(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def prednisone_order() -> dict[str, Any]:
-    return draft_medication_request(
-        id="draft-pred",
-        medication=PREDNISONE_5MG,
-        dosages=[dosage(dose=10, unit="mg", ucum="mg")],
-        expected_supply_days=180,
-    )
-
-
 def medication_codings(card: dict[str, Any]) -> list[list[tuple[str, str]]]:
     """Per suggested MedicationRequest, its (system, code) codings in order."""
     return [
@@ -85,7 +79,7 @@ class TestADutchHospitalWithGStandaardCodes:
         record = PatientRecordBuilder(birth_date="1970-01-15")
 
         [card] = cards_for(
-            call_hook(configured, "order-select", record, draft_orders=[prednisone_order()]), "GC-START-1"
+            call_hook(configured, "order-select", record, draft_orders=[draft_prednisone_order()]), "GC-START-1"
         )
 
         alendronate = [codes for codes in medication_codings(card) if (ATC, "M05BA04") in codes]
@@ -108,7 +102,7 @@ class TestADutchHospitalWithGStandaardCodes:
         record = PatientRecordBuilder(birth_date="1970-01-15")
 
         [card] = cards_for(
-            call_hook(configured, "order-select", record, draft_orders=[prednisone_order()]), "GC-START-1"
+            call_hook(configured, "order-select", record, draft_orders=[draft_prednisone_order()]), "GC-START-1"
         )
 
         risedronate = [codes for codes in medication_codings(card) if (ATC, "M05BA07") in codes]
@@ -118,7 +112,7 @@ class TestADutchHospitalWithGStandaardCodes:
         """CrCl 25 mL/min: oral bisphosphonates are contraindicated (CI-EGFR-2); the extra codes change nothing."""
         record = PatientRecordBuilder(birth_date="1970-01-15").add(creatinine_clearance(value=25, on="2025-05-01"))
 
-        cards = call_hook(configured, "order-select", record, draft_orders=[prednisone_order()])
+        cards = call_hook(configured, "order-select", record, draft_orders=[draft_prednisone_order()])
 
         offered = [codes for card in cards for codes in medication_codings(card)]
         assert offered and not any((ATC, "M05BA04") in codes for codes in offered)
@@ -128,7 +122,7 @@ class TestADutchHospitalWithGStandaardCodes:
 def test_without_the_setting_no_national_codes_are_added(client: TestClient) -> None:
     record = PatientRecordBuilder(birth_date="1970-01-15")
 
-    [card] = cards_for(call_hook(client, "order-select", record, draft_orders=[prednisone_order()]), "GC-START-1")
+    [card] = cards_for(call_hook(client, "order-select", record, draft_orders=[draft_prednisone_order()]), "GC-START-1")
 
     assert all(system == ATC or "rxnorm" in system for codes in medication_codings(card) for system, _ in codes)
 

@@ -12,16 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders.cds import PatientRecordBuilder, call_hook, indicators
-from tests.builders.fhir import PREDNISONE_5MG, atc, dosage, draft_medication_request
-
-
-def prednisone_order() -> dict[str, Any]:
-    return draft_medication_request(
-        id="draft-pred",
-        medication=PREDNISONE_5MG,
-        dosages=[dosage(dose=10, unit="mg", ucum="mg")],
-        expected_supply_days=180,
-    )
+from tests.builders.fhir import atc, dosage, draft_medication_request, draft_prednisone_order
 
 
 def alendronate_order() -> dict[str, Any]:
@@ -36,12 +27,14 @@ def alendronate_order() -> dict[str, Any]:
 def test_prednisone_alone_gets_the_start_bone_protection_card(client: TestClient, hook: str) -> None:
     record = PatientRecordBuilder(birth_date="1970-01-15")
 
-    assert indicators(call_hook(client, hook, record, draft_orders=[prednisone_order()]), "GC-START-1") == ["warning"]
+    cards = call_hook(client, hook, record, draft_orders=[draft_prednisone_order()])
+
+    assert indicators(cards, "GC-START-1") == ["warning"]
 
 
 def test_prednisone_signed_together_with_alendronate_gets_no_start_card(client: TestClient) -> None:
     record = PatientRecordBuilder(birth_date="1970-01-15")
 
-    cards = call_hook(client, "order-sign", record, draft_orders=[prednisone_order(), alendronate_order()])
+    cards = call_hook(client, "order-sign", record, draft_orders=[draft_prednisone_order(), alendronate_order()])
 
     assert indicators(cards, "GC-START-1") == []
