@@ -8,7 +8,9 @@ Measures, on loopback, bounded in time:
    response by 50 ms: end-to-end latency divided by one query's delay (the floor is one parallel round);
 3. FHIR requests per hook call (one search per missing prefetch key, plus pages; no N+1);
 4. memory (RSS) of the service after 1,000 and after 10,000 calls;
-5. time to start the service (process start → /healthz answers).
+5. time to start the service (process start → /healthz answers);
+6. where a call's CPU goes: one worker's CPU per call, the fixed cost of HTTP and request parsing (the same body
+   refused with a 400), and the hook pipeline's phases as the service itself logs them ("hook answered").
 Writes ``bench/results/latest.json`` and ``bench/results/REPORT.md`` and prints a table.
 """
 
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import socket
 import statistics
 import subprocess
@@ -236,6 +239,68 @@ def bench_memory(workdir: Path, quick: bool) -> dict[str, Any]:
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _refused(body: bytes) -> bytes:
+    """The same request with an invalid ``hook``: read, parsed and validated, then answered with a 400."""
+    request = json.loads(body)
+    request["hook"] = 5
+    return json.dumps(request).encode()
+
+
+PIPELINE_PHASES = ("gather_ms", "snapshot_ms", "rules_ms", "render_ms", "total_ms")
+
+
+def bench_cost(workdir: Path, quick: bool) -> dict[str, Any]:
+    bodies = _bodies(20)
+    calls = 300 if quick else 1000
+
+    def load(these: list[bytes], requests: int) -> LoadResult:
+        return run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=these, concurrency=1, requests=requests)
+
+    def cpu_per_call(these: list[bytes]) -> tuple[float, float]:
+        """(service, load generator) CPU milliseconds per call over ``calls`` calls at concurrency 1."""
+        service_before, own_before = _cpu_seconds(process.pid), _own_cpu_seconds()
+        result = load(these, calls)
+        per_call = 1000 / result.requests
+        return (
+            (_cpu_seconds(process.pid) - service_before) * per_call,
+            (_own_cpu_seconds() - own_before) * per_call,
+        )
+
+    with service(workers=1, workdir=workdir) as (port, process, _ready):
+        log = workdir / f"service-{port}.log"
+        load(bodies, 200)  # warm-up
+        logged_before = len(log.read_text(encoding="utf-8").splitlines())
+        full, client = cpu_per_call(bodies)
+        answered = [
+            entry
+            for line in log.read_text(encoding="utf-8").splitlines()[logged_before:]
+            if '"hook answered"' in line and (entry := json.loads(line)).get("message") == "hook answered"
+        ]
+        refused, _ = cpu_per_call([_refused(body) for body in bodies])
+    phases = {name: round(statistics.median(entry[name] for entry in answered), 2) for name in PIPELINE_PHASES}
+    return {
+        "calls": calls,
+        "body_bytes": len(bodies[0]),
+        "service_cpu_ms_per_call": round(full, 2),
+        "refused_same_body_cpu_ms_per_call": round(refused, 2),
+        "pipeline_ms_p50": phases,
+        "rest_ms_per_call": round(full - refused - phases["total_ms"], 2),
+        "load_generator_cpu_ms_per_call": round(client, 2),
+        "cpu_ms_per_call_needed_for_c8_p50_10ms": round((os.cpu_count() or 1) * 10 / 8, 2),
+    }
+
+
 def bench_startup(workdir: Path) -> dict[str, Any]:
     times = []
     for _ in range(3):
@@ -320,13 +385,41 @@ def report(results: dict[str, Any]) -> str:
         f"Process start → `/healthz` answers: median {results['startup']['seconds_median']} s ({results['startup']['seconds_all']}).",
         "",
     ]
+    cost = results["cost"]
+    phases = cost["pipeline_ms_p50"]
+    lines += [
+        "## 6. Where a call's CPU goes (one worker, concurrency 1)",
+        "",
+        f"The benchmark patient's patient-view call ({cost['body_bytes']:,} bytes), {cost['calls']} calls. CPU is the "
+        "worker's user + system time (`/proc`, all threads) per call; the pipeline phases are the medians of the "
+        'service\'s own "hook answered" log line (wall time, which at concurrency 1 is CPU time).',
+        "",
+        "| part | ms per call |",
+        "|---|---|",
+        f"| **service CPU, whole call** | **{cost['service_cpu_ms_per_call']}** |",
+        f"| HTTP, routing, reading and parsing the body (the same body with an invalid `hook`, refused with a 400) | "
+        f"{cost['refused_same_body_cpu_ms_per_call']} |",
+        f"| hook pipeline (`run_hook`), of which: | {phases['total_ms']} |",
+        f"| — prefetch into the patient record | {phases['gather_ms']} |",
+        f"| — clinical snapshot (FHIR → typed facts) | {phases['snapshot_ms']} |",
+        f"| — rules | {phases['rules_ms']} |",
+        f"| — cards (rendering) | {phases['render_ms']} |",
+        f"| the rest: snooze and override reads, issued-card writer, response serialisation, logging, GC | "
+        f"{cost['rest_ms_per_call']} |",
+        f"| load generator CPU (the benchmark process) | {cost['load_generator_cpu_ms_per_call']} |",
+        "",
+        "The load generator is closed loop, so at concurrency 8 the median latency is about 8 ÷ throughput: p50 ≤ 10 ms "
+        f"needs 800 requests/s, i.e. at most {cost['cpu_ms_per_call_needed_for_c8_p50_10ms']} ms of CPU per call on "
+        f"{results['machine']['cpus']} cores for the service and the load generator together.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run, ~1 minute)")
-    parser.add_argument("--only", choices=("prefetch", "fetch", "memory", "startup"), help="run one part")
+    parser.add_argument("--only", choices=("prefetch", "fetch", "memory", "startup", "cost"), help="run one part")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
@@ -337,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
             "fetch": lambda: bench_fetch(workdir, args.quick),
             "memory": lambda: bench_memory(workdir, args.quick),
             "startup": lambda: bench_startup(workdir),
+            "cost": lambda: bench_cost(workdir, args.quick),
         }
         for name, part in parts.items():
             if args.only and name != args.only:

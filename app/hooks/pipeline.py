@@ -145,10 +145,12 @@ async def run_hook(
     )
     gathered = time.perf_counter()
     snapshot = build_snapshot(record, catalog=resources.terminology, as_of=as_of, parameters=settings.snapshot)
+    built = time.perf_counter()
     outcomes = evaluate(
         service.rules, snapshot, hook=service.hook, profile=settings.profile, parameters=resources.guideline
     )
     forbidden = contraindicated_drugs(snapshot, resources.guideline)
+    evaluated = time.perf_counter()
     cards = render_cards(
         outcomes,
         catalog=resources.cards,
@@ -174,6 +176,9 @@ async def run_hook(
             "unavailable": sorted({item.key for item in record.unavailable}),
             "fhir_requests": stats.fhir_requests,
             "gather_ms": round((gathered - started) * 1000, 2),
+            "snapshot_ms": round((built - gathered) * 1000, 2),
+            "rules_ms": round((evaluated - built) * 1000, 2),
+            "render_ms": round((finished - evaluated) * 1000, 2),
             "total_ms": round((finished - started) * 1000, 2),
         },
     )
