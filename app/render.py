@@ -120,6 +120,31 @@ class CardCatalog:
     override_default: tuple[str, ...]
     override_displays: Mapping[str, Localized]
     orders: OrderCatalog
+    _parts: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Card parts that depend only on the template and the language, built once: the wire models are frozen, so
+    every card can share them."""
+
+    def source(self, template: CardTemplate, language: str) -> Source:
+        """A card's ``source``: the template's label, and the rule as ``topic``."""
+        key = ("source", template.rule_id, language)
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = Source(
+                label=template.source_label(language),
+                topic=Coding(system=RULE_TOPIC_SYSTEM, code=template.rule_id, display=template.title(language)),
+            )
+        return found
+
+    def override_reasons(self, codes: tuple[str, ...], language: str) -> list[Coding]:
+        """``overrideReasons`` for ``codes``, worded in ``language`` (a new list; the Codings are shared)."""
+        key = ("override", language, *codes)
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = tuple(
+                Coding(system=self.override_system, code=code, display=self.override_displays[code](language))
+                for code in codes
+            )
+        return list(found)
 
 
 def _localized(table: object, where: str) -> Localized:
@@ -350,16 +375,10 @@ def _card(
         summary=_fit_summary(variant.summary(language).format_map(facts)),
         detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
         indicator=variant.indicator,
-        source=Source(
-            label=template.source_label(language),
-            topic=Coding(system=RULE_TOPIC_SYSTEM, code=outcome.rule_id, display=template.title(language)),
-        ),
+        source=catalog.source(template, language),
         suggestions=suggestions or None,
         selection_behavior=SelectionBehavior.ANY if suggestions else None,
-        override_reasons=[
-            Coding(system=catalog.override_system, code=code, display=catalog.override_displays[code](language))
-            for code in reasons
-        ],
+        override_reasons=catalog.override_reasons(reasons, language),
         extension={"org.osteo-cds.trace": trace},
     )
 
@@ -375,14 +394,8 @@ def _unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatal
         summary=_fit_summary(variant.summary(language)),
         detail=f"{variant.detail(language)}\n\n{lines}",
         indicator=variant.indicator,
-        source=Source(
-            label=template.source_label(language),
-            topic=Coding(system=RULE_TOPIC_SYSTEM, code=DATA_UNAVAILABLE, display=template.title(language)),
-        ),
-        override_reasons=[
-            Coding(system=catalog.override_system, code=code, display=catalog.override_displays[code](language))
-            for code in template.override_reasons or catalog.override_default
-        ],
+        source=catalog.source(template, language),
+        override_reasons=catalog.override_reasons(template.override_reasons or catalog.override_default, language),
     )
 
 
