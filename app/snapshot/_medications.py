@@ -65,38 +65,40 @@ _SUPERSEDES = {Drug.ZOLEDRONATE_ONCOLOGY: Drug.ZOLEDRONATE, Drug.DENOSUMAB_ONCOL
 # terminology.md §5.1 step 3: ingredient names in English, Dutch and French ("alendroninezuur", "acide
 # alendronique", "prednisolon"), plus brand names named in terminology.md §5 / rules.md (Fosamax, Prolia, ...).
 # Word-start anchors keep "prednisolon" out of "methylprednisolon" and "cortison" out of "hydrocortison".
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], Drug], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), drug)
-    for pattern, drug in (
-        (r"\b(alendron\w*|fosamax)", Drug.ALENDRONATE),
-        (r"\b(risedron\w*|actonel)", Drug.RISEDRONATE),
-        (r"\b(ibandron\w*)", Drug.IBANDRONATE),
-        (r"\b(zoledron\w*|aclasta|reclast)", Drug.ZOLEDRONATE),
-        (r"\b(denosumab\w*|prolia)", Drug.DENOSUMAB),
-        (r"\b(xgeva)", Drug.DENOSUMAB_ONCOLOGY),
-        (r"\b(teriparatid\w*|t[ée]riparatid\w*|forteo|forsteo|bonsity)", Drug.TERIPARATIDE),
-        (r"\b(abaloparatid\w*|tymlos)", Drug.ABALOPARATIDE),
-        (r"\b(romosozumab\w*|evenity)", Drug.ROMOSOZUMAB),
-        (r"\b(raloxif\w*|evista)", Drug.RALOXIFENE),
-        (r"\b(bazedoxif\w*)", Drug.BAZEDOXIFENE),
-        (r"\b(strontium\w*)", Drug.STRONTIUM_RANELATE),
-        (r"\b(m[ée]thylprednisolon\w*|medrol)", Drug.METHYLPREDNISOLONE),
-        (r"\b(prednisolon\w*)", Drug.PREDNISOLONE),
-        (r"\b(prednison\w*|deltasone)", Drug.PREDNISONE),
-        (r"\b(hydrocortison\w*)", Drug.HYDROCORTISONE),
-        (r"\b(cortison\w*)", Drug.CORTISONE),
-        (r"\b(dexam[ée]thason\w*)", Drug.DEXAMETHASONE),
-        (r"\b(b[ée]tam[ée]thason\w*)", Drug.BETAMETHASONE),
-        (r"\b(triamcinolon\w*|kenacort)", Drug.TRIAMCINOLONE),
-        (r"\b(deflazacort\w*|calcort)", Drug.DEFLAZACORT),
-        (r"\b(entocort|budenofalk|cortiment)", Drug.BUDESONIDE_ORAL),
-        (r"\b(alfacalcidol|calcitriol|calcifediol)", Drug.ACTIVE_VITAMIN_D),
-        (r"\b(colecalciferol|cholecalciferol|ergocalciferol|vitamine? d3?\b)", Drug.VITAMIN_D_SUPPLEMENT),
-        (r"\b(calcium\w*)", Drug.CALCIUM_SUPPLEMENT),
-    )
+_NAMES: tuple[tuple[str, Drug], ...] = (
+    (r"\b(alendron\w*|fosamax)", Drug.ALENDRONATE),
+    (r"\b(risedron\w*|actonel)", Drug.RISEDRONATE),
+    (r"\b(ibandron\w*)", Drug.IBANDRONATE),
+    (r"\b(zoledron\w*|aclasta|reclast)", Drug.ZOLEDRONATE),
+    (r"\b(denosumab\w*|prolia)", Drug.DENOSUMAB),
+    (r"\b(xgeva)", Drug.DENOSUMAB_ONCOLOGY),
+    (r"\b(teriparatid\w*|t[ée]riparatid\w*|forteo|forsteo|bonsity)", Drug.TERIPARATIDE),
+    (r"\b(abaloparatid\w*|tymlos)", Drug.ABALOPARATIDE),
+    (r"\b(romosozumab\w*|evenity)", Drug.ROMOSOZUMAB),
+    (r"\b(raloxif\w*|evista)", Drug.RALOXIFENE),
+    (r"\b(bazedoxif\w*)", Drug.BAZEDOXIFENE),
+    (r"\b(strontium\w*)", Drug.STRONTIUM_RANELATE),
+    (r"\b(m[ée]thylprednisolon\w*|medrol)", Drug.METHYLPREDNISOLONE),
+    (r"\b(prednisolon\w*)", Drug.PREDNISOLONE),
+    (r"\b(prednison\w*|deltasone)", Drug.PREDNISONE),
+    (r"\b(hydrocortison\w*)", Drug.HYDROCORTISONE),
+    (r"\b(cortison\w*)", Drug.CORTISONE),
+    (r"\b(dexam[ée]thason\w*)", Drug.DEXAMETHASONE),
+    (r"\b(b[ée]tam[ée]thason\w*)", Drug.BETAMETHASONE),
+    (r"\b(triamcinolon\w*|kenacort)", Drug.TRIAMCINOLONE),
+    (r"\b(deflazacort\w*|calcort)", Drug.DEFLAZACORT),
+    (r"\b(entocort|budenofalk|cortiment)", Drug.BUDESONIDE_ORAL),
+    (r"\b(alfacalcidol|calcitriol|calcifediol)", Drug.ACTIVE_VITAMIN_D),
+    (r"\b(colecalciferol|cholecalciferol|ergocalciferol|vitamine? d3?\b)", Drug.VITAMIN_D_SUPPLEMENT),
+    (r"\b(calcium\w*)", Drug.CALCIUM_SUPPLEMENT),
 )
+_NAME_PATTERNS = tuple((re.compile(pattern, re.IGNORECASE), drug) for pattern, drug in _NAMES)
 # Oral budesonide only when the name says so (inhaled budesonide is R03BA02, excluded: terminology.md §5.2).
-_BUDESONIDE = re.compile(r"\bbud[ée]sonid\w*", re.IGNORECASE)
+_BUDESONIDE_PATTERN = r"\bbud[ée]sonid\w*"
+_BUDESONIDE = re.compile(_BUDESONIDE_PATTERN, re.IGNORECASE)
+_ANY_NAME = re.compile("|".join(f"(?:{p})" for p in (*(p for p, _ in _NAMES), _BUDESONIDE_PATTERN)), re.IGNORECASE)
+"""Matches a name exactly when one of the patterns above does: one scan skips the names of other drugs (most of a
+medication list), instead of one scan per pattern."""
 _ORAL_FORM = re.compile(r"\b(oral\w*|oraal|capsul\w*|tablet\w*|tabl|granul\w*|maagsapresistent)", re.IGNORECASE)
 _GLUCOCORTICOID_DRUGS = frozenset(d for d in Drug if d.is_glucocorticoid)
 # The oral-solution dose form of an oral bisphosphonate (rules.md TX-CHOICE-2 / SWITCH-GI-1 "alendronic acid oral
@@ -208,6 +210,8 @@ def drugs_by_name(names: list[str]) -> frozenset[Drug]:
 def _by_name(names: list[str]) -> frozenset[Drug]:
     found: set[Drug] = set()
     for name in names:
+        if not _ANY_NAME.search(name):
+            continue
         for pattern, drug in _NAME_PATTERNS:
             if pattern.search(name):
                 found.add(drug)
