@@ -44,14 +44,13 @@ _log = logging.getLogger("osteo_cds.feedback")
 
 
 _ack = patient_acknowledgement.c
-_OVERRIDDEN = select(_ack.rule_id, _ack.variant, _ack.outcome_timestamp, _ack.received_at).where(
+_OVERRIDDEN = select(_ack.service_id, _ack.rule_id, _ack.variant, _ack.outcome_timestamp, _ack.received_at).where(
     _ack.patient_key == bindparam("key"),
-    _ack.service_id.in_(bindparam("services", expanding=True)),
-    _ack.rule_id.in_(bindparam("rules", expanding=True)),
     _ack.outcome == "overridden",
     _ack.outcome_timestamp >= bindparam("since"),
 )
-"""A patient's overrides of some rules' cards from some services since a moment (built once, like the snooze's)."""
+"""A patient's overrides since a moment (services and rules filtered by the caller; built once, like the
+snooze's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +103,12 @@ class OrderSignOverrides:
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""
         since = datetime.combine(as_of - timedelta(days=1), time.min, tzinfo=self.timezone).astimezone(UTC)
-        rules = sorted({rule_id for rule_id, _ in shown})
         with self.store.engine.connect() as connection:
-            rows = connection.execute(
-                _OVERRIDDEN, {"key": key, "services": sorted(self.select_services), "rules": rules, "since": since}
-            ).all()
+            rows = connection.execute(_OVERRIDDEN, {"key": key, "since": since}).all()
         return frozenset(
             (rule_id, variant)
-            for rule_id, variant, outcome_at, received_at in rows
-            if (rule_id, variant) in shown and local_day(outcome_at, received_at, self.timezone) == as_of
+            for service_id, rule_id, variant, outcome_at, received_at in rows
+            if service_id in self.select_services
+            and (rule_id, variant) in shown
+            and local_day(outcome_at, received_at, self.timezone) == as_of
         )

@@ -108,14 +108,12 @@ def _stored_secret(engine: Engine) -> bytes:
 
 
 _ack = patient_acknowledgement.c
-_ACKNOWLEDGED = select(_ack.rule_id, _ack.outcome_timestamp, _ack.received_at).where(
-    _ack.patient_key == bindparam("key"),
-    _ack.service_id.in_(bindparam("services", expanding=True)),
-    _ack.rule_id.in_(bindparam("rules", expanding=True)),
-    _ack.outcome_timestamp >= bindparam("since"),
+_ACKNOWLEDGED = select(_ack.service_id, _ack.rule_id, _ack.outcome_timestamp, _ack.received_at).where(
+    _ack.patient_key == bindparam("key"), _ack.outcome_timestamp >= bindparam("since")
 )
-"""A patient's acknowledgements of some rules' cards from some services since a moment. Built once: SQLAlchemy
-then reuses its cache key and compiled form (building the query per call cost about as much as running it)."""
+"""A patient's acknowledgements since a moment (a few rows: services and rules are filtered by the caller). Built
+once and without IN lists: SQLAlchemy then reuses its compiled form as is (building the query per call cost about
+as much as running it, and an expanding IN list is rewritten on every execution)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +169,13 @@ class InfoSnooze:
         first_day = as_of - timedelta(days=self.days)
         since = datetime.combine(first_day, time.min, tzinfo=self.timezone).astimezone(UTC)
         with self.store.engine.connect() as connection:
-            rows = connection.execute(
-                _ACKNOWLEDGED,
-                {"key": key, "services": sorted(self.view_services), "rules": sorted(rule_ids), "since": since},
-            ).all()
+            rows = connection.execute(_ACKNOWLEDGED, {"key": key, "since": since}).all()
         return frozenset(
             rule_id
-            for rule_id, outcome_at, received_at in rows
-            if first_day <= self._acknowledged_on(outcome_at, received_at) <= as_of
+            for service_id, rule_id, outcome_at, received_at in rows
+            if service_id in self.view_services
+            and rule_id in rule_ids
+            and first_day <= self._acknowledged_on(outcome_at, received_at) <= as_of
         )
 
     def _acknowledged_on(self, outcome_at: datetime, received_at: datetime) -> date:

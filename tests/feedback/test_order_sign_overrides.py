@@ -28,6 +28,7 @@ from tests.builders.fhir import (
 from tests.conftest import AS_OF
 
 SELECT_FEEDBACK = "/cds-services/osteoporosis-order-select/feedback"
+VIEW_FEEDBACK = "/cds-services/osteoporosis-patient-view/feedback"
 OVERRIDDEN_AT = "2025-06-01T09:00:00Z"
 """11:00 in Amsterdam on 1 June 2025 (= AS_OF)."""
 
@@ -107,6 +108,23 @@ class TestAnOverrideAtSelectHoldsAtSign:
             cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
 
         assert ("GC-START-1" in rule_ids(cards)) is shown
+
+    def test_an_override_in_the_chart_does_not_hide_the_card_at_sign(self, client: TestClient) -> None:
+        """Only overrides at order-select count: the general-measures card overridden at patient-view (an info
+        card, linked to the patient for the snooze) is still shown when she signs the order."""
+        chart = woman_of_55().add(prednisone_statement(mg_per_day=10, start="2025-01-01"))
+        [general] = cards_for(call_hook(client, "patient-view", chart), "GC-GEN-1")
+        item = {"card": general["uuid"], "outcome": "overridden", "outcomeTimestamp": OVERRIDDEN_AT}
+        response = client.post(VIEW_FEEDBACK, json={"feedback": [item]})
+        assert response.status_code == 200, response.text
+
+        cards = call_hook(client, "order-sign", woman_of_55(), draft_orders=[draft_prednisone_order()])
+
+        [card] = cards_for(cards, "GC-GEN-1")
+        assert (
+            card["extension"]["org.osteo-cds.trace"]["variant"]
+            == general["extension"]["org.osteo-cds.trace"]["variant"]
+        )
 
     def test_patient_view_is_not_affected(self, client: TestClient) -> None:
         select_and_override(client, woman_of_55())
