@@ -3,7 +3,7 @@
 Measures, on loopback, bounded in time:
 1. patient-view with complete prefetch for a realistic patient (60 Observations, 10 Conditions, 15 medication
    records): latency p50/p95/p99 at concurrency 1, 8 and 32 and requests per second, with the production
-   server settings (uvicorn, 2 workers on the 2-core machine);
+   server settings (``python -m app.serve --workers 2`` on the 2-core machine, as the Dockerfile runs it);
 2. the same without prefetch against the local FHIR server (sekmet) behind a proxy that delays every FHIR
    response by 50 ms: end-to-end latency divided by one query's delay (the floor is one parallel round);
 3. FHIR requests per hook call (one search per missing prefetch key, plus pages; no N+1);
@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,10 +69,16 @@ def _service_env(workdir: Path, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def service(*, workers: int, workdir: Path, **env: str) -> Iterator[tuple[int, subprocess.Popen[bytes], float]]:
-    """Start uvicorn as in production; yields (port, process, seconds until /healthz answered)."""
+    """Start the service as in production; yields (port, process, seconds until /healthz answered). Several workers:
+    ``python -m app.serve`` (the Dockerfile's command: one uvicorn process per core, SO_REUSEPORT); one worker:
+    uvicorn itself (its process is the one serving, for the memory and start-up figures)."""
     port = _free_port()
-    command = [str(ROOT / ".venv" / "bin" / "uvicorn"), "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--no-access-log"] + (["--workers", str(workers)] if workers > 1 else [])
+    python = str(ROOT / ".venv" / "bin" / "python")
+    if workers > 1:
+        command = [python, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    else:
+        command = [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--no-access-log"]
     log = open(workdir / f"service-{port}.log", "wb")  # noqa: SIM115 - closed in finally
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=_service_env(workdir, **env), stdout=log, stderr=log)
@@ -109,16 +116,50 @@ def _rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def connections_per_worker(parent: int, port: int) -> list[int]:
+    """Established connections to ``port`` held by each worker of the server process ``parent`` (the children that
+    hold a listening socket of the port), largest first. A keep-alive connection stays with the worker that
+    accepted it, so the split shows whether both cores got work."""
+    listening: set[str] = set()
+    established: set[str] = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            {"0A": listening, "01": established}.get(fields[3], set()).add(fields[9])
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    counts = []
+    for child in children:
+        inodes = _socket_inodes(int(child))
+        if inodes & listening:
+            counts.append(len(inodes & established))
+    return sorted(counts, reverse=True)
+
+
 def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
     bodies = _bodies(20)
     results = []
-    with service(workers=2, workdir=workdir) as (port, _process, _ready):
+    with service(workers=2, workdir=workdir) as (port, process, _ready):
         run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=bodies, concurrency=8, requests=300)
         for concurrency, requests in (
             (1, 300 if quick else 1000),
             (8, 600 if quick else 3000),
             (32, 600 if quick else 3000),
         ):
+            split: list[int] = []
+            sampler = threading.Timer(0.5, lambda found=split: found.extend(connections_per_worker(process.pid, port)))
+            sampler.start()
             result = run_load(
                 host="127.0.0.1",
                 port=port,
@@ -128,7 +169,9 @@ def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
                 requests=requests,
                 max_seconds=60,
             )
-            results.append(result.summary())
+            sampler.cancel()
+            sampler.join()
+            results.append({**result.summary(), "connections_per_worker": split})
     return {"workers": 2, "runs": results}
 
 
@@ -336,25 +379,30 @@ def report(results: dict[str, Any]) -> str:
         "# osteo-cds benchmark",
         "",
         f"Commit `{m['commit']}` on {m['cpus']} × {m['cpu']}, Python {m['python']} ({m['platform']}).",
-        f"Run: `./.ci/bench{' --quick' if results['quick'] else ''}` ({results['seconds']:.0f} s). Service: uvicorn, "
-        "production settings (`--workers 2`, no access log, JSON INFO log to a file, SQLite feedback store, auth off "
-        "for the load generator). Load generator: `bench/loadgen.py` (keep-alive HTTP/1.1) on the same machine.",
+        f"Run: `./.ci/bench{' --quick' if results['quick'] else ''}` ({results['seconds']:.0f} s). Service: the "
+        "production command `python -m app.serve --workers 2` (one uvicorn process per core, each on its own "
+        "SO_REUSEPORT socket; no access log, JSON INFO log to a file, SQLite feedback store, auth off for the load "
+        "generator); single-worker parts run uvicorn itself. Load generator: `bench/loadgen.py` (keep-alive "
+        "HTTP/1.1) on the same machine.",
         "",
         "## 1. patient-view, complete prefetch (60 Observations, 10 Conditions, 15 medication records)",
         "",
-        "| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms | connections per worker |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for run in results["prefetch"]["runs"]:
+        split = " / ".join(str(count) for count in run["connections_per_worker"]) or "—"
         lines.append(
             f"| {run['concurrency']} | {run['requests']} | {run['errors']} | {run['rps']} | {run['p50_ms']} | "
-            f"{run['p95_ms']} | {run['p99_ms']} |"
+            f"{run['p95_ms']} | {run['p99_ms']} | {split} |"
         )
     fetch = results["fetch"]
     nopf = fetch["no_prefetch"]
     lines += [
         "",
-        "Targets: p50 ≤ 10 ms and p99 ≤ 50 ms at concurrency 8; ≥ 300 requests/s.",
+        "Targets: p50 ≤ 10 ms and p99 ≤ 50 ms at concurrency 8; ≥ 300 requests/s. Connections per worker: the "
+        "load generator's keep-alive connections held by each of the two workers half a second into the run (a "
+        "connection stays with the worker that accepted it).",
         "",
         f"## 2. No prefetch: the service fetches from sekmet-fhir behind a proxy adding {fetch['fhir_delay_ms']:.0f} ms per request",
         "",

@@ -1,0 +1,219 @@
+"""``python -m app.serve``: one uvicorn process per core on one port (SO_REUSEPORT), supervised.
+
+Real processes on loopback: the supervisor is started as the Dockerfile starts it, and the tests read which worker
+holds which connection from ``/proc`` (Linux, as in production).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.main import ROOT
+from app.serve import STARTUP_FAILURE
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSTEO_")}
+    env |= {
+        "OSTEO_DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.db'}",
+        "OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT": "true",
+        "OSTEO_INFO_SNOOZE_SECRET": "s" * 40,
+    }
+    return env | extra
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _children(parent: int) -> list[int]:
+    path = Path(f"/proc/{parent}/task/{parent}/children")
+    try:
+        return [int(pid) for pid in path.read_text().split()]
+    except OSError:  # the process is gone
+        return []
+
+
+def _sockets_of(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def _sockets_on(port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets on local ``port`` in ``state`` (``0A`` listening, ``01`` established)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            inodes.add(fields[9])
+    return inodes
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Service:
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+        self.process, self.port, self.log = process, port, log
+
+    def both_workers_up(self) -> bool:
+        return len(self.workers()) == 2 and _answers(self.port)
+
+    def workers(self) -> list[int]:
+        """The supervisor's children that listen on the port (multiprocessing's resource tracker does not)."""
+        listening = _sockets_on(self.port, "0A")
+        return [pid for pid in _children(self.process.pid) if _sockets_of(pid) & listening]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    port = _free_port()
+    log = tmp_path / "service.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT,
+            env=_env(tmp_path),
+            stdout=out,
+            stderr=out,
+        )
+    running = Service(process, port, log)
+    try:
+        _wait(running.both_workers_up, 60, "two workers answering")
+        time.sleep(1.0)  # both lifespans complete (one may answer before the other)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(40)
+            except subprocess.TimeoutExpired:
+                process.kill()  # the workers follow (parent-death signal)
+                process.wait(10)
+
+
+def test_each_worker_takes_its_share_of_the_connections(service: Service) -> None:
+    """Connections opened together, as an EHR's connection pool opens them: with uvicorn's own workers they all
+    went to one worker (benchmark: 8 / 0). Here the kernel spreads them; with 24 connections both workers get some
+    (the chance of all on one side is 2 in 16 million)."""
+    connections = [socket.create_connection(("127.0.0.1", service.port)) for _ in range(24)]
+    try:
+        for conn in connections:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        for conn in connections:
+            assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        established = _sockets_on(service.port, "01")
+        held = sorted(len(_sockets_of(pid) & established) for pid in service.workers())
+    finally:
+        for conn in connections:
+            conn.close()
+
+    assert sum(held) == 24
+    assert len(held) == 2 and held[0] >= 1, held
+
+
+def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(service: Service) -> None:
+    first, second = service.workers()
+
+    os.kill(first, signal.SIGKILL)
+    _wait(lambda: len(service.workers()) == 2 and first not in service.workers(), 30, "a new worker")
+    _wait(lambda: all(_answers(service.port) for _ in range(10)), 60, "the new worker to answer")
+
+    assert second in service.workers()
+    assert service.process.poll() is None
+
+
+def test_sigterm_stops_the_workers_and_the_supervisor(service: Service) -> None:
+    workers = service.workers()
+
+    service.process.send_signal(signal.SIGTERM)
+
+    assert service.process.wait(40) == 0
+    assert not any(_alive(pid) for pid in workers)
+    assert b"stopping workers" in service.log.read_bytes()
+
+
+def test_the_workers_stop_when_the_supervisor_is_killed(service: Service) -> None:
+    """SIGKILL cannot be caught: the kernel sends each worker SIGTERM when its parent dies (no orphan keeps
+    serving)."""
+    workers = service.workers()
+
+    service.process.kill()
+    service.process.wait(10)
+
+    _wait(lambda: not any(_alive(pid) for pid in workers), 40, "the workers to stop")
+
+
+def test_a_port_in_use_fails_at_once(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "2"],
+            cwd=ROOT,
+            env=_env(tmp_path),
+            capture_output=True,
+            timeout=60,
+        )
+
+    assert result.returncode == 1
+    assert b"cannot listen" in result.stderr
+
+
+def test_an_application_that_cannot_start_stops_the_service(tmp_path: Path) -> None:
+    """Authentication on and no trusted issuer: the application refuses to start; no endless restarts."""
+    env = _env(tmp_path)
+    del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
+    result = subprocess.run(
+        [sys.executable, "-m", "app.serve", "--port", str(_free_port()), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert b"worker failed to start; stopping" in result.stderr
+    assert result.stderr.count(b"worker started") == 2
+    assert f"exitcode={STARTUP_FAILURE}".encode() in result.stderr
