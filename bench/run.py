@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from app.devtools.connections import connections_per_worker
 from bench.loadgen import LoadResult, run_load
 from bench.patient import patient_view_request, transaction_bundle
 
@@ -116,37 +117,6 @@ def _rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def _socket_inodes(pid: int) -> set[str]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:  # closed meanwhile
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    return inodes
-
-
-def connections_per_worker(parent: int, port: int) -> list[int]:
-    """Established connections to ``port`` held by each worker of the server process ``parent`` (the children that
-    hold a listening socket of the port), largest first. A keep-alive connection stays with the worker that
-    accepted it, so the split shows whether both cores got work."""
-    listening: set[str] = set()
-    established: set[str] = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port:
-            {"0A": listening, "01": established}.get(fields[3], set()).add(fields[9])
-    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    counts = []
-    for child in children:
-        inodes = _socket_inodes(int(child))
-        if inodes & listening:
-            counts.append(len(inodes & established))
-    return sorted(counts, reverse=True)
-
-
 def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
     bodies = _bodies(20)
     results = []
@@ -158,7 +128,9 @@ def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
             (32, 600 if quick else 3000),
         ):
             split: list[int] = []
-            sampler = threading.Timer(0.5, lambda found=split: found.extend(connections_per_worker(process.pid, port)))
+            sampler = threading.Timer(
+                0.5, lambda found=split: found.extend(sorted(connections_per_worker(process.pid, port).values())[::-1])
+            )
             sampler.start()
             result = run_load(
                 host="127.0.0.1",

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.devtools.connections import connections_per_worker
 from app.main import ROOT
 from app.serve import STARTUP_FAILURE
 
@@ -55,36 +56,6 @@ def _answers(port: int) -> bool:
         return False
 
 
-def _children(parent: int) -> list[int]:
-    path = Path(f"/proc/{parent}/task/{parent}/children")
-    try:
-        return [int(pid) for pid in path.read_text().split()]
-    except OSError:  # the process is gone
-        return []
-
-
-def _sockets_of(pid: int) -> set[str]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[len("socket:[") : -1])
-    return inodes
-
-
-def _sockets_on(port: int, state: str) -> set[str]:
-    """Inodes of the TCP sockets on local ``port`` in ``state`` (``0A`` listening, ``01`` established)."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
-            inodes.add(fields[9])
-    return inodes
-
-
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
@@ -100,9 +71,8 @@ class Service:
         return len(self.workers()) == 2 and _answers(self.port)
 
     def workers(self) -> list[int]:
-        """The supervisor's children that listen on the port (multiprocessing's resource tracker does not)."""
-        listening = _sockets_on(self.port, "0A")
-        return [pid for pid in _children(self.process.pid) if _sockets_of(pid) & listening]
+        """The supervisor's children that listen on the port."""
+        return list(connections_per_worker(self.process.pid, self.port))
 
 
 @pytest.fixture
@@ -142,8 +112,7 @@ def test_each_worker_takes_its_share_of_the_connections(service: Service) -> Non
             conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         for conn in connections:
             assert conn.recv(4096).startswith(b"HTTP/1.1 200")
-        established = _sockets_on(service.port, "01")
-        held = sorted(len(_sockets_of(pid) & established) for pid in service.workers())
+        held = sorted(connections_per_worker(service.process.pid, service.port).values())
     finally:
         for conn in connections:
             conn.close()

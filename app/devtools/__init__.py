@@ -2,7 +2,8 @@
 library, and what ``osteo-cds evaluate`` / ``osteo-cds demo`` run.
 
 Import the submodules directly (``app.devtools.fhir_server``, ``app.devtools.patients``, ``app.devtools.evaluate``,
-``app.devtools.demo``); this package imports nothing itself, so ``app`` never loads them by accident.
+``app.devtools.demo``, ``app.devtools.connections``); this package imports nothing itself, so ``app`` never loads
+them by accident.
 """
 
 from __future__ import annotations
