@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from app.devtools.connections import connections_per_worker
+from app.devtools.connections import connections_per_worker, free_port
 from bench.loadgen import LoadResult, run_load
 from bench.patient import patient_view_request, transaction_bundle
 
@@ -46,12 +45,6 @@ FHIR_DELAY_S = 0.050
 SLOW_FHIR_DELAY_S = 0.200
 """A second, slower FHIR server (200 ms per search, common for hospital FHIR endpoints): at 50 ms the local test
 server's own time (about 40 ms for the 8 searches) is as large as the delay, so the ratio also measures sekmet."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _service_env(workdir: Path, **extra: str) -> dict[str, str]:
@@ -73,7 +66,7 @@ def service(*, workers: int, workdir: Path, **env: str) -> Iterator[tuple[int, s
     """Start the service as in production; yields (port, process, seconds until /healthz answered). Several workers:
     ``python -m app.serve`` (the Dockerfile's command: one uvicorn process per core, SO_REUSEPORT); one worker:
     uvicorn itself (its process is the one serving, for the memory and start-up figures)."""
-    port = _free_port()
+    port = free_port()
     python = str(ROOT / ".venv" / "bin" / "python")
     if workers > 1:
         command = [python, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]

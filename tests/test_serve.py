@@ -18,16 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.devtools.connections import connections_per_worker
+from app.devtools.connections import connections_per_worker, free_port
 from app.main import ROOT
 from app.serve import STARTUP_FAILURE
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -77,7 +70,7 @@ class Service:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "service.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -175,7 +168,7 @@ def test_an_application_that_cannot_start_stops_the_service(tmp_path: Path) -> N
     env = _env(tmp_path)
     del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
     result = subprocess.run(
-        [sys.executable, "-m", "app.serve", "--port", str(_free_port()), "--workers", "2"],
+        [sys.executable, "-m", "app.serve", "--port", str(free_port()), "--workers", "2"],
         cwd=ROOT,
         env=env,
         capture_output=True,

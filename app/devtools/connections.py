@@ -1,16 +1,26 @@
-"""Which worker process holds which TCP connection, read from Linux ``/proc``: for ``./.ci/bench`` (how the load
-generator's keep-alive connections were split between the workers) and ``tests/test_serve.py``."""
+"""Loopback ports and connections for the tools that start servers: a free port to bind, and which worker process
+holds which TCP connection, read from Linux ``/proc`` (for ``./.ci/bench``: how the load generator's keep-alive
+connections were split between the workers; and ``tests/test_serve.py``)."""
 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
-__all__ = ["ESTABLISHED", "LISTENING", "connections_per_worker", "sockets_on"]
+__all__ = ["ESTABLISHED", "LISTENING", "connections_per_worker", "free_port", "sockets_on"]
 
 LISTENING = "0A"
 ESTABLISHED = "01"
 """TCP states as ``/proc/net/tcp`` writes them."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on at the moment (the kernel's choice for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def sockets_on(port: int, state: str) -> set[str]:

@@ -26,7 +26,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -35,6 +34,8 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 import httpx
+
+from app.devtools.connections import free_port
 
 __all__ = [
     "FHIR_JSON",
@@ -236,7 +237,7 @@ class FhirTestServer(FhirServer):
             # A port the caller asked for is tried once: if it is taken, that is the caller's error to see.
             attempts = 1 if self._requested_port else 3
             for attempt in range(attempts):
-                self.port = self._requested_port or _free_port()
+                self.port = self._requested_port or free_port(_LOOPBACK)
                 self.base_url = f"http://{_LOOPBACK}:{self.port}/fhir"
                 self._write_settings()
                 self._spawn()
@@ -373,13 +374,6 @@ def fhir_server_from_env(*, install: bool = True) -> FhirServer:
     if install:
         ensure_fhir_server_installed()
     return FhirTestServer()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((_LOOPBACK, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _server_env() -> dict[str, str]:

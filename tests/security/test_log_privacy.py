@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.devtools.connections import free_port
 from app.logging import JsonFormatter
 from tests.builders.jwt import SigningKey, client_jwt
 from tests.conftest import EHR_FHIR
@@ -177,18 +177,11 @@ class TestLogsCarryNoSecrets:
         assert PATIENT_NAME not in line and '"hook_instance": "hi-1"' in line
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 class TestUvicornLogs:
     def test_uvicorn_access_and_error_logs_carry_no_token_or_patient_data(
         self, app: FastAPI, captured: LogCapture, ehr_ec_key: SigningKey
     ) -> None:
-        port = _free_port()
+        port = free_port()
         # log_config=None: uvicorn leaves the logging set up by create_app() alone, as in production.
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=True, lifespan="on")

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.devtools.connections import free_port
 from app.errors import SecurityConfigurationError
 from app.main import create_app
 from app.security import InMemoryReplayCache, RedisReplayCache, TrustedIssuer
@@ -145,20 +146,13 @@ class TestAllowlistUrls:
         assert is_allowed_url(url, self.ALLOWLIST) is allowed
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A real redis-server on loopback (.ci/install-redis-server installs it on CI; skipped where it cannot)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed; the in-process cache covers the ReplayCache contract")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             binary,
@@ -208,7 +202,7 @@ class TestRedisReplayCache:
 
     def test_an_unreachable_redis_fails_closed(self) -> None:
         async def scenario() -> bool:
-            cache = RedisReplayCache.from_url(f"redis://127.0.0.1:{_free_port()}/0")
+            cache = RedisReplayCache.from_url(f"redis://127.0.0.1:{free_port()}/0")
             try:
                 return await cache.first_use("jti-1", expires_at=time.time() + 60)
             finally:
