@@ -122,7 +122,10 @@ def bench_prefetch(workdir: Path, quick: bool) -> dict[str, Any]:
         ):
             split: list[int] = []
             sampler = threading.Timer(
-                0.5, lambda found=split: found.extend(sorted(connections_per_worker(process.pid, port).values())[::-1])
+                0.5,
+                lambda found=split: found.extend(
+                    sorted(connections_per_worker(process.pid, port).values(), reverse=True)
+                ),
             )
             sampler.start()
             result = run_load(

@@ -235,7 +235,8 @@ class FeedbackStore:
 
     @property
     def engine(self) -> Engine:
-        """The engine, for the snooze query (app/feedback/snooze.py), which reads these tables."""
+        """The engine, for the snooze and order-sign override queries (app/feedback/snooze.py, overrides.py), which
+        read these tables."""
         return self._engine
 
     def record_issued(self, cards: Iterable[IssuedCard], *, issued_at: datetime) -> None:
