@@ -337,7 +337,7 @@ def _suggestions(
             )
         if spec.delete is not None:
             target = _fact(template, key, facts, spec.delete)
-            actions.append(Action(type="delete", description=label, resource_id=[target]))
+            actions.append(Action(type="delete", description=label, resource_id=target))
         suggestions.append(
             Suggestion(
                 label=label,

@@ -82,11 +82,10 @@ def all_atc_codes(card: Card) -> list[str]:
 
 def deletes(card: Card) -> list[str]:
     return [
-        target
+        action.resource_id
         for suggestion in card.suggestions or []
         for action in suggestion.actions or []
-        if action.type == "delete"
-        for target in action.resource_id or []
+        if action.type == "delete" and action.resource_id is not None
     ]
 
 

@@ -100,9 +100,25 @@ class TestDeleteActions:
 
         [action] = actions(suggestion)
         assert action.type == "delete"
-        assert action.resource_id == ["MedicationRequest/draft-stop"]
+        assert action.resource_id == "MedicationRequest/draft-stop"
         assert action.description == "Keep denosumab: remove the stop order"
-        assert action.model_dump(by_alias=True, exclude_none=True)["resourceId"] == ["MedicationRequest/draft-stop"]
+
+    def test_a_client_reading_the_spec_gets_resource_id_as_one_relative_reference_string(
+        self, catalog: CardCatalog
+    ) -> None:
+        """CDS Hooks 2.0 Action.resourceId is a string ("MedicationRequest/abc"); a client that reads a string
+        drops a suggestion whose resourceId is an array."""
+        outcome = Recommendation("DMAB-STOP-1", variant="short", facts=STOP_FACTS, suggestions=("keep-denosumab",))
+
+        [suggestion] = render_one(catalog, outcome).suggestions or []
+
+        [wire] = suggestion.model_dump(mode="json", by_alias=True, exclude_none=True)["actions"]
+        assert wire == {
+            "type": "delete",
+            "description": "Keep denosumab: remove the stop order",
+            "resourceId": "MedicationRequest/draft-stop",
+        }
+        assert Action.model_validate(wire).resource_id == "MedicationRequest/draft-stop"
 
     def test_a_missing_delete_target_is_a_template_error_not_a_silent_card(self, catalog: CardCatalog) -> None:
         facts = {k: v for k, v in STOP_FACTS.items() if k != "stop_order"}

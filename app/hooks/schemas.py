@@ -183,12 +183,15 @@ class Source(_Wire):
 
 
 class Action(_Wire):
-    """One change a suggestion makes in the EHR: create / update a resource, or delete by ``resourceId``."""
+    """One change a suggestion makes in the EHR: create / update a resource, or delete by ``resourceId``.
+
+    ``resourceId`` is one relative reference as a string (CDS Hooks 2.0: e.g. ``"MedicationRequest/abc"``).
+    """
 
     type: Literal["create", "update", "delete"]
     description: str = Field(min_length=1)
     resource: dict[str, Any] | None = None
-    resource_id: list[str] | None = Field(default=None, min_length=1)
+    resource_id: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _resource_matches_type(self) -> Action:

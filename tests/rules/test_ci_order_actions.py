@@ -97,7 +97,7 @@ def atc_codes(suggestion: Suggestion) -> list[str]:
     return codes
 
 
-def removal(card: Card) -> list[str] | None:
+def removal(card: Card) -> str | None:
     for suggestion in card.suggestions or []:
         for action in suggestion.actions or []:
             if action.type == "delete":
@@ -111,7 +111,7 @@ class TestZoledronateOrderedAtLowRenalFunction:
 
         suggestions = by_label(card)
         assert card.indicator == "critical"
-        assert removal(card) == ["MedicationRequest/draft-1"]
+        assert removal(card) == "MedicationRequest/draft-1"
         assert atc_codes(suggestions["Start alendronic acid 70 mg once weekly (clearance ≥ 30 mL/min)"]) == ["M05BA04"]
         assert "M05BX04" in atc_codes(
             suggestions["Start denosumab 60 mg SC every 6 months, with calcium and 25-OH vitamin D check"]
@@ -147,7 +147,7 @@ class TestOralBisphosphonateOrderedBelow30:
     def test_crcl_29_9_removes_alendronate_and_offers_denosumab(self, catalog: CardCatalog) -> None:
         card = render(catalog, run(CI_EGFR_2, creatinine_clearance(value=29.9, on=RECENT), draft=ordered(ALENDRONATE)))
 
-        assert removal(card) == ["MedicationRequest/draft-1"]
+        assert removal(card) == "MedicationRequest/draft-1"
         assert [code for s in card.suggestions or [] for code in atc_codes(s)] == ["M05BX04"]
 
     def test_a_draft_without_id_gets_no_remove_action_but_keeps_the_alternative(self, catalog: CardCatalog) -> None:
@@ -172,7 +172,7 @@ class TestTeriparatideOrderedOnDenosumab:
 
         card = render(catalog, outcome)
         assert card.indicator == "critical"
-        assert removal(card) == ["MedicationRequest/draft-tptd"]
+        assert removal(card) == "MedicationRequest/draft-tptd"
         assert [code for s in card.suggestions or [] for code in atc_codes(s)] == ["M05BX04"]
 
 
@@ -181,7 +181,7 @@ class TestRomosozumabOrderedAfterMyocardialInfarction:
         card = render(catalog, run(CI_ROMO_1, condition(**MI), draft=ordered(ROMOSOZUMAB)))
 
         assert card.indicator == "critical"
-        assert removal(card) == ["MedicationRequest/draft-1"]
+        assert removal(card) == "MedicationRequest/draft-1"
         assert [code for s in card.suggestions or [] for code in atc_codes(s)] == ["M05BA04", "M05BX04"]
 
     def test_at_crcl_below_30_only_denosumab_remains(self, catalog: CardCatalog) -> None:
@@ -195,7 +195,7 @@ class TestRaloxifeneOrderedAfterVenousThromboembolism:
         card = render(catalog, run(CI_SERM_1, condition(**DVT), draft=ordered(RALOXIFENE, id="draft-ral")))
 
         assert card.indicator == "critical"
-        assert removal(card) == ["MedicationRequest/draft-ral"]
+        assert removal(card) == "MedicationRequest/draft-ral"
         assert [code for s in card.suggestions or [] for code in atc_codes(s)] == ["M05BA04", "M05BX04"]
 
     def test_without_vte_there_is_no_remove_action(self) -> None:

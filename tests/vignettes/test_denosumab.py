@@ -107,7 +107,7 @@ class TestV26StopOrderAfterTwoYears:
         assert dxa["resourceType"] == "ServiceRequest" and dxa["occurrenceDateTime"] == "2026-06-15"
         assert alendronate["actions"][0]["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "M05BA04"
         assert keep["actions"] == [
-            {"type": "delete", "description": keep["label"], "resourceId": ["MedicationRequest/dmab-stop"]}
+            {"type": "delete", "description": keep["label"], "resourceId": "MedicationRequest/dmab-stop"}
         ]
 
     def test_the_same_stop_at_order_select_is_critical_too(self, client: TestClient) -> None:
