@@ -106,13 +106,12 @@ class HookRequest(_Wire):
         return value
 
 
-_PATIENT_REF_PATTERN = r"^(Practitioner|PractitionerRole|Patient|RelatedPerson)/[^\s/]+$"
-
-
 class _HookContext(_Wire):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="allow")
 
-    user_id: str | None = Field(default=None, pattern=_PATIENT_REF_PATTERN)
+    user_id: str | None = Field(default=None, repr=False)
+    """Who is at the keyboard. The spec says ``Type/id`` (``Practitioner/123``), but EHRs send other forms (an
+    absolute URL, a bare login) and no rule uses it: any string is accepted, and it is never logged."""
     patient_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9\-\.]{1,64}$")
     encounter_id: str | None = None
 

@@ -1,0 +1,109 @@
+"""Requests shaped as real clients send them (issue 17 "EHR interop"): the CDS Hooks Sandbox (the reference
+client), Epic-like and Cerner-like order shapes, and the CDS Hooks / HL7 spec examples.
+
+Each situation is one that lost the dose, or the whole call, before; the vignette is the same every time: a woman
+of 55 (V06) for whom prednisone 10 mg/day is ordered for 6 months, which is GC-START-1's ``warning`` once the dose
+and duration are read, and its conditional ``info`` card while they are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.builders.cds import SERVICES, PatientRecordBuilder, cards_for
+from tests.builders.hooks import draft_orders_bundle, hook_request
+
+UCUM = "http://unitsofmeasure.org"
+
+
+def v06() -> PatientRecordBuilder:
+    """Vignette V06: a 55-year-old woman, nothing else on record."""
+    return PatientRecordBuilder(birth_date="1970-01-15")
+
+
+def order_select(
+    client: TestClient, order: dict[str, Any], *, user_id: str = "Practitioner/dr-1"
+) -> list[dict[str, Any]]:
+    """One order-select call with ``order`` as the selected draft; asserts 200 and returns the cards."""
+    body = hook_request(
+        hook="order-select",
+        patient_id="patient-1",
+        prefetch=v06().prefetch(),
+        draft_orders=draft_orders_bundle(order),
+        selections=[f"MedicationRequest/{order['id']}"],
+    )
+    body["context"]["userId"] = user_id
+    response = client.post(f"/cds-services/{SERVICES['order-select']}", json=body)
+    assert response.status_code == 200, response.text
+    cards: list[dict[str, Any]] = response.json()["cards"]
+    return cards
+
+
+def prednisone_10mg_order(**fields: Any) -> dict[str, Any]:
+    """A draft prednisone order for 6 months (boundsPeriod), in mg: the shape every client agrees on."""
+    order: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": "pred-order",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": "Patient/patient-1"},
+        "medicationCodeableConcept": {
+            "coding": [
+                {
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": "312617",
+                    "display": "prednisone 5 MG Oral Tablet",
+                }
+            ],
+            "text": "prednisone 5 MG Oral Tablet",
+        },
+        "dosageInstruction": [
+            {
+                "timing": {
+                    "repeat": {
+                        "frequency": 1,
+                        "period": 1,
+                        "periodUnit": "d",
+                        "boundsPeriod": {"start": "2025-06-01", "end": "2025-12-01"},
+                    }
+                },
+                "doseAndRate": [{"doseQuantity": {"value": 10, "unit": "mg", "system": UCUM, "code": "mg"}}],
+            }
+        ],
+    }
+    order.update(fields)
+    return order
+
+
+def gc_start(cards: list[dict[str, Any]]) -> dict[str, Any]:
+    [card] = cards_for(cards, "GC-START-1")
+    return card
+
+
+class TestUserIdThatIsNotTypeSlashId:
+    """No rule uses ``context.userId``; an EHR that sends something other than ``Practitioner/123`` must still
+    get its cards, and the value is never written to a log."""
+
+    @pytest.mark.parametrize(
+        "user_id",
+        [
+            pytest.param("jdoe.emp-4711", id="a-bare-login"),
+            pytest.param("https://ehr.example.org/fhir/Practitioner/4711", id="an-absolute-url"),
+            pytest.param("Practitioner/4711/_history/2", id="a-versioned-reference"),
+            pytest.param("Device/order-entry-robot", id="another-resource-type"),
+        ],
+    )
+    def test_the_call_is_answered_and_the_user_is_logged_nowhere(
+        self, client: TestClient, caplog: pytest.LogCaptureFixture, user_id: str
+    ) -> None:
+        with caplog.at_level(logging.DEBUG):
+            cards = order_select(client, prednisone_10mg_order(), user_id=user_id)
+
+        assert gc_start(cards)["indicator"] == "warning"
+        assert caplog.records, "nothing was logged: the scan would be vacuous"
+        for record in caplog.records:
+            assert user_id not in f"{record.getMessage()} {record.args!r} {vars(record)!r}"
