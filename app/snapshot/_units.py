@@ -62,6 +62,19 @@ _COUNT_UNITS = frozenset(
         "caps",
         "{cap}",
         "{caps}",
+        # Counts of the dose form as clients send them (issue 17): in UCUM an {annotation} is the unit 1, so
+        # {pill} (the CDS Hooks Sandbox) and {each} are counts; "pill(s)" / "tab(s)" arrive as unit text only.
+        "{pill}",
+        "{pills}",
+        "pill",
+        "pills",
+        "pill(s)",
+        "{each}",
+        "each",
+        "tab(s)",
+        "tablet(s)",
+        "cap(s)",
+        "capsule(s)",
     }
 )
 _MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "µg": 0.001, "μg": 0.001, "mcg": 0.001, "g": 1000.0}

@@ -107,3 +107,36 @@ class TestUserIdThatIsNotTypeSlashId:
         assert caplog.records, "nothing was logged: the scan would be vacuous"
         for record in caplog.records:
             assert user_id not in f"{record.getMessage()} {record.args!r} {vars(record)!r}"
+
+
+def sandbox_order(dose: dict[str, Any]) -> dict[str, Any]:
+    """The CDS Hooks Sandbox's prescription: RxNorm SCD, once daily, a count dose (2 × 5 mg = 10 mg/day)."""
+    order = prednisone_10mg_order()
+    order["dosageInstruction"][0]["doseAndRate"] = [{"doseQuantity": dose}]
+    return order
+
+
+class TestCountUnitsAsClientsWriteThem:
+    """A dose in pills is a count of the dose form: 2 × prednisone 5 mg tablets once daily is 10 mg/day."""
+
+    @pytest.mark.parametrize(
+        "dose",
+        [
+            pytest.param({"value": 2, "system": UCUM, "code": "{pill}"}, id="sandbox-ucum-pill"),
+            pytest.param({"value": 2, "system": UCUM, "code": "{each}", "unit": "each"}, id="ucum-each"),
+            pytest.param({"value": 2, "unit": "pill(s)"}, id="unit-text-pills"),
+            pytest.param({"value": 2, "unit": "tab(s)"}, id="unit-text-tabs"),
+        ],
+    )
+    def test_the_sandboxs_prednisone_order_in_pills_gives_the_gc_warning(
+        self, client: TestClient, dose: dict[str, Any]
+    ) -> None:
+        card = gc_start(order_select(client, sandbox_order(dose)))
+
+        assert card["indicator"] == "warning"
+        assert "10 mg/day" in card["summary"] or "10 mg/dag" in card["summary"]
+
+    def test_an_annotation_that_is_not_a_dose_form_still_leaves_the_dose_unknown(self, client: TestClient) -> None:
+        card = gc_start(order_select(client, sandbox_order({"value": 2, "system": UCUM, "code": "{spoonful}"})))
+
+        assert card["indicator"] == "info"
