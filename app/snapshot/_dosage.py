@@ -40,6 +40,56 @@ __all__ = [
 # terminology.md §6.2: timing.code lookup (v3-GTSAbbreviation), administrations per day.
 _TIMING_CODES = {"QD": 1.0, "BID": 2.0, "TID": 3.0, "QID": 4.0, "QOD": 0.5, "AM": 1.0, "PM": 1.0}
 
+# A site's own timing code (no GTS coding, no timing.repeat) is read from its text / display (issue 17): common
+# frequency words and abbreviations in English and Dutch, administrations per day. The whole label must be one of
+# these (after lower-casing, dropping dots and folding spaces); any other text leaves the frequency unknown.
+_TIMING_WORDS = {
+    **{code.lower(): per_day for code, per_day in _TIMING_CODES.items()},
+    "daily": 1.0,
+    "once daily": 1.0,
+    "once a day": 1.0,
+    "once per day": 1.0,
+    "every day": 1.0,
+    "q24h": 1.0,
+    "every morning": 1.0,
+    "every evening": 1.0,
+    "at bedtime": 1.0,
+    "twice daily": 2.0,
+    "twice a day": 2.0,
+    "q12h": 2.0,
+    "three times daily": 3.0,
+    "three times a day": 3.0,
+    "q8h": 3.0,
+    "four times daily": 4.0,
+    "four times a day": 4.0,
+    "q6h": 4.0,
+    "every other day": 0.5,
+    "every 2 days": 0.5,
+    "weekly": 1 / 7,
+    "once weekly": 1 / 7,
+    "once a week": 1 / 7,
+    "dagelijks": 1.0,
+    "elke dag": 1.0,
+    "iedere dag": 1.0,
+    "eenmaal daags": 1.0,
+    "eenmaal per dag": 1.0,
+    "tweemaal daags": 2.0,
+    "tweemaal per dag": 2.0,
+    "driemaal daags": 3.0,
+    "driemaal per dag": 3.0,
+    "viermaal daags": 4.0,
+    "viermaal per dag": 4.0,
+    "om de dag": 0.5,
+    "om de andere dag": 0.5,
+    "wekelijks": 1 / 7,
+    "eenmaal per week": 1 / 7,
+}
+# "1 dd", "2 d.d.", "3 x daags", "2 maal per dag", "2x per dag", "2 times daily", "3x a day".
+_TIMES_PER_DAY = re.compile(
+    r"([1-9]\d*)\s*(?:dd|x\s*daags|x\s*per\s*dag|maal\s*daags|maal\s*per\s*dag|"
+    r"(?:x|times)\s*(?:daily|a\s*day|per\s*day))"
+)
+
 # terminology.md §6.3 pitfall 11: inhaled, nasal, topical, ophthalmic, otic, rectal-local, intra-articular are not
 # systemic. Routes are matched on their text/display (EN / NL / FR words), because no route code list is verified.
 _NON_SYSTEMIC_ROUTE = re.compile(
@@ -174,6 +224,10 @@ def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> 
         per_day = _TIMING_CODES.get(label.upper())
         if per_day is not None:
             return _Frequency(per_day, per_day)
+    for label in concept_texts(timing_code):
+        per_day = _timing_words(label)
+        if per_day is not None:
+            return _Frequency(per_day, per_day)
     text = get_str(dosage, "text")
     if text:
         match = _DUTCH_SHORTHAND.search(text)
@@ -182,6 +236,16 @@ def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> 
             units = _number(match.group(2)) if match.group(2) else None
             return _Frequency(times_per_day, times_per_day, from_text=True, units_from_text=units)
     return "no frequency (timing missing or not understood)"
+
+
+def _timing_words(label: str) -> float | None:
+    """Administrations per day named by a timing code's text or display ("Daily", "BID", "2 dd"), else ``None``."""
+    words = " ".join(label.lower().replace(".", "").split())
+    per_day = _TIMING_WORDS.get(words)
+    if per_day is not None:
+        return per_day
+    match = _TIMES_PER_DAY.fullmatch(words)
+    return float(match.group(1)) if match else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,3 +140,30 @@ class TestCountUnitsAsClientsWriteThem:
         card = gc_start(order_select(client, sandbox_order({"value": 2, "system": UCUM, "code": "{spoonful}"})))
 
         assert card["indicator"] == "info"
+
+
+def epic_like_order(frequency_text: str) -> dict[str, Any]:
+    """An Epic-style order: the frequency only as the EHR's own timing code with a text, no GTS coding and no
+    ``timing.repeat`` frequency; the 6 months as ``dispenseRequest.expectedSupplyDuration``."""
+    order = prednisone_10mg_order()
+    order["dosageInstruction"][0]["timing"] = {
+        "code": {
+            "coding": [{"system": "urn:oid:1.2.840.114350.1.13.0.1.7.10.798268.30", "code": "1"}],
+            "text": frequency_text,
+        }
+    }
+    order["dispenseRequest"] = {"expectedSupplyDuration": {"value": 180, "unit": "days", "system": UCUM, "code": "d"}}
+    return order
+
+
+class TestFrequencyOnlyAsTheSitesTimingCode:
+    @pytest.mark.parametrize("text", ["Daily", "dagelijks", "1 dd"])
+    def test_an_epic_like_daily_order_gives_the_gc_warning(self, client: TestClient, text: str) -> None:
+        card = gc_start(order_select(client, epic_like_order(text)))
+
+        assert card["indicator"] == "warning"
+
+    def test_a_frequency_text_we_do_not_know_stays_dose_unknown(self, client: TestClient) -> None:
+        card = gc_start(order_select(client, epic_like_order("As directed")))
+
+        assert card["indicator"] == "info"

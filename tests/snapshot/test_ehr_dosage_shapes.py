@@ -1,0 +1,82 @@
+"""Dosages as real EHRs and the spec examples write them (issue 17): the daily dose is read, or stays unknown
+with a gap; it is never guessed. Prednisone 5 mg per dose throughout, so mg/day = 5 × administrations per day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.snapshot import GapConcept
+from tests.builders.fhir import PREDNISONE_5MG, dosage, medication_request
+from tests.snapshot.conftest import SnapshotOf
+
+EPIC_FREQUENCY_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.10.798268.30"
+"""An EHR's own frequency table (an Epic-style OID, made up for the test): no GTS code, no timing.repeat."""
+
+
+def site_timing(text: str | None, *, display: str | None = None) -> dict[str, Any]:
+    """A timing with only the EHR's own frequency code: code "1", a display and/or a text."""
+    coding: dict[str, Any] = {"system": EPIC_FREQUENCY_SYSTEM, "code": "1"}
+    if display is not None:
+        coding["display"] = display
+    code: dict[str, Any] = {"coding": [coding]}
+    if text is not None:
+        code["text"] = text
+    return {"code": code}
+
+
+def order_with_timing(timing: dict[str, Any]) -> dict[str, Any]:
+    instruction = dosage(dose=5, unit="mg", ucum="mg", no_timing=True)
+    instruction["timing"] = timing
+    return medication_request(medication=PREDNISONE_5MG, dosages=[instruction], id="epic-order")
+
+
+class TestFrequencyOnlyInTheSiteTimingCode:
+    @pytest.mark.parametrize(
+        ("text", "per_day"),
+        [
+            pytest.param("Daily", 1.0, id="Daily"),
+            pytest.param("once daily", 1.0, id="once-daily"),
+            pytest.param("Twice daily", 2.0, id="twice-daily"),
+            pytest.param("BID", 2.0, id="BID"),
+            pytest.param("b.i.d.", 2.0, id="b.i.d."),
+            pytest.param("TID", 3.0, id="TID"),
+            pytest.param("QD", 1.0, id="QD"),
+            pytest.param("QOD", 0.5, id="QOD"),
+            pytest.param("Four times a day", 4.0, id="four-times-a-day"),
+            pytest.param("every other day", 0.5, id="every-other-day"),
+            pytest.param("dagelijks", 1.0, id="dagelijks"),
+            pytest.param("1 dd", 1.0, id="1-dd"),
+            pytest.param("2 dd", 2.0, id="2-dd"),
+            pytest.param("3 d.d.", 3.0, id="3-d.d."),
+            pytest.param("2 x daags", 2.0, id="2-x-daags"),
+            pytest.param("tweemaal daags", 2.0, id="tweemaal-daags"),
+            pytest.param("om de dag", 0.5, id="om-de-dag"),
+        ],
+    )
+    def test_the_code_text_names_the_frequency(self, snapshot_of: SnapshotOf, text: str, per_day: float) -> None:
+        gc = snapshot_of(order_with_timing(site_timing(text))).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == pytest.approx(5 * per_day)
+
+    def test_the_coding_display_is_read_when_there_is_no_text(self, snapshot_of: SnapshotOf) -> None:
+        gc = snapshot_of(order_with_timing(site_timing(None, display="Twice daily"))).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            pytest.param("As directed", id="as-directed"),
+            pytest.param("Volgens schema", id="volgens-schema"),
+            pytest.param("Daily as needed for pain", id="a-sentence-around-a-known-word"),
+            pytest.param("0 dd", id="zero-times"),
+        ],
+    )
+    def test_unknown_text_leaves_the_dose_unknown_with_a_gap(self, snapshot_of: SnapshotOf, text: str) -> None:
+        snapshot = snapshot_of(order_with_timing(site_timing(text)))
+
+        gc = snapshot.current_glucocorticoid()
+        assert gc is not None and gc.mg_per_day is None
+        assert "frequency" in snapshot.gaps_for(GapConcept.GLUCOCORTICOID_DOSE)[0].detail
