@@ -275,8 +275,21 @@ def _mg(quantity: Json, strength: Strength) -> tuple[float | None, float | None,
     return None, None, f"dose unit {normalised_unit(quantity)!r} not convertible to mg"
 
 
+def _dose_entries(dosage: Json) -> list[Json]:
+    """The objects that hold ``doseQuantity`` / ``doseRange``: R4 ``doseAndRate`` (a list; written as one object in
+    the HL7 order-select example), or the STU3 ``Dosage`` itself (``dosage.doseQuantity``, as the CDS Hooks Sandbox
+    sends it against an STU3 server)."""
+    single = get_dict(dosage, "doseAndRate")
+    if single is not None:
+        return [single]
+    entries = get_dicts(dosage, "doseAndRate")
+    if not entries and (get_dict(dosage, "doseQuantity") is not None or get_dict(dosage, "doseRange") is not None):
+        return [dosage]
+    return entries
+
+
 def _dose(dosage: Json, strength: Strength, frequency: _Frequency | str) -> _Dose | str:
-    for entry in get_dicts(dosage, "doseAndRate"):
+    for entry in _dose_entries(dosage):
         quantity = get_dict(entry, "doseQuantity")
         if quantity is not None:
             mg, units, problem = _mg(quantity, strength)

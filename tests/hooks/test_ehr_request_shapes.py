@@ -167,3 +167,20 @@ class TestFrequencyOnlyAsTheSitesTimingCode:
         card = gc_start(order_select(client, epic_like_order("As directed")))
 
         assert card["indicator"] == "info"
+
+
+class TestDosageShapesOfTheSpecExamples:
+    def test_dose_and_rate_as_one_object_as_in_the_hl7_order_select_example(self, client: TestClient) -> None:
+        order = prednisone_10mg_order()
+        instruction = order["dosageInstruction"][0]
+        instruction["doseAndRate"] = instruction["doseAndRate"][0]
+
+        assert gc_start(order_select(client, order))["indicator"] == "warning"
+
+    def test_the_sandboxs_stu3_dose_quantity_on_the_dosage(self, client: TestClient) -> None:
+        order = prednisone_10mg_order()
+        instruction = order["dosageInstruction"][0]
+        del instruction["doseAndRate"]
+        instruction["doseQuantity"] = {"value": 2, "system": UCUM, "code": "{pill}"}
+
+        assert gc_start(order_select(client, order))["indicator"] == "warning"

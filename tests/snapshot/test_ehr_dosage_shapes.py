@@ -80,3 +80,34 @@ class TestFrequencyOnlyInTheSiteTimingCode:
         gc = snapshot.current_glucocorticoid()
         assert gc is not None and gc.mg_per_day is None
         assert "frequency" in snapshot.gaps_for(GapConcept.GLUCOCORTICOID_DOSE)[0].detail
+
+
+def order_with_dose(**dose_fields: Any) -> dict[str, Any]:
+    """Prednisone once daily; the dose fields are set on the Dosage as given."""
+    instruction = dosage(frequency=1, period=1, period_unit="d")
+    instruction.update(dose_fields)
+    return medication_request(medication=PREDNISONE_5MG, dosages=[instruction], id="spec-order")
+
+
+MG_10 = {"value": 10, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+
+
+class TestDoseShapesOfTheSpecExamples:
+    def test_dose_and_rate_written_as_one_object_as_in_the_hl7_order_select_example(
+        self, snapshot_of: SnapshotOf
+    ) -> None:
+        gc = snapshot_of(order_with_dose(doseAndRate={"doseQuantity": MG_10})).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10
+
+    def test_stu3_dose_quantity_on_the_dosage_itself_as_the_sandbox_sends_it(self, snapshot_of: SnapshotOf) -> None:
+        gc = snapshot_of(order_with_dose(doseQuantity={"value": 2, "unit": "{pill}"})).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10
+
+    def test_stu3_dose_range_on_the_dosage_itself(self, snapshot_of: SnapshotOf) -> None:
+        dose_range = {"low": {"value": 1, "unit": "tablet"}, "high": {"value": 2, "unit": "tablet"}}
+
+        gc = snapshot_of(order_with_dose(doseRange=dose_range)).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10 and gc.dose is not None and gc.dose.mg_per_day_min == 5
