@@ -29,6 +29,22 @@ NATIONAL_PRODUCT_SYSTEMS = frozenset(
 §1: G-Standaard PRK/GPK/HPK/ZI-nummer from Nictiz-zib, CNK from hl7-be; all V). These codes are licensed (Z-Index)
 or site-specific, so the service ships none: the hospital supplies its own in ``OSTEO_ORDER_CODINGS_FILE``."""
 
+_RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_ATC_SYSTEMS = frozenset({"http://www.whocc.no/atc", "http://whocc.no/atc"})
+
+
+def _coding_rank(coding: Mapping[str, Any]) -> int:
+    """Order of a suggested medication's codings: the site's national code, then RxNorm, then ATC, then the rest.
+    US EHRs and the CDS Hooks Sandbox take ``coding[0]`` as the drug code; ATC names a substance, not a product."""
+    system = coding.get("system")
+    if system in NATIONAL_PRODUCT_SYSTEMS:
+        return 0
+    if system == _RXNORM:
+        return 1
+    if system in _ATC_SYSTEMS:
+        return 2
+    return 3
+
 
 @dataclass(frozen=True, slots=True)
 class OrderCatalog:
@@ -143,7 +159,8 @@ def load_order_catalog(
 
     Each file holds ``medications`` and ``services`` keyed by item key; a key may be defined only once.
     ``site_codings`` (see :func:`read_site_codings`) adds the site's national product codes to the medications they
-    name, after the ATC and RxNorm codings; a key that is not a medication order template is an error.
+    name; a key that is not a medication order template is an error. Every medication's codings are then ordered
+    national code first, then RxNorm, then ATC (:func:`_coding_rank`; stable within a system).
     """
     medications: dict[str, Mapping[str, Any]] = {}
     services: dict[str, Mapping[str, Any]] = {}
@@ -164,10 +181,14 @@ def load_order_catalog(
                 missing = [field for field in required if field not in item]
                 if missing:
                     raise CardTemplateError(f"{path.name}: order {key!r} lacks {', '.join(missing)}")
+                coding = item["coding"]
+                if not isinstance(coding, list) or not all(isinstance(c, dict) for c in coding):
+                    raise CardTemplateError(f"{path.name}: order {key!r}: coding must be a list of codings")
                 target[key] = item
     unknown = sorted(set(site_codings or {}) - set(medications))
     if unknown:
         raise CardTemplateError(f"order codings: {', '.join(unknown)} name no medication order template")
-    for key, codings in (site_codings or {}).items():
-        medications[key] = {**medications[key], "coding": [*medications[key]["coding"], *codings]}
+    for key, item in medications.items():
+        codings = [*item["coding"], *(site_codings or {}).get(key, ())]
+        medications[key] = {**item, "coding": sorted(codings, key=_coding_rank)}
     return OrderCatalog(medications=medications, services=services)

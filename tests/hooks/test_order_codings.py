@@ -34,6 +34,7 @@ PRK = "urn:oid:2.16.840.1.113883.2.4.4.10"
 HPK = "urn:oid:2.16.840.1.113883.2.4.4.7"
 CNK = "https://www.ehealth.fgov.be/standards/fhir/medication/NamingSystem/cnk-codes"
 ATC = "http://www.whocc.no/atc"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 SITE_CODINGS = {
     "comment": "test values for osteo-cds tests, not real product codes",
@@ -73,9 +74,10 @@ def medication_codings(card: dict[str, Any]) -> list[list[tuple[str, str]]]:
 class TestADutchHospitalWithGStandaardCodes:
     """V06 (55-year-old woman, prednisone 10 mg ordered for 6 months) in a hospital that configured its codes."""
 
-    def test_the_alendronate_suggestion_carries_atc_rxnorm_and_the_site_codes_as_valid_r4(
+    def test_the_alendronate_suggestion_lists_the_site_codes_first_then_rxnorm_then_atc_as_valid_r4(
         self, configured: TestClient
     ) -> None:
+        """The hospital's own code is the one its EHR orders from, so it is ``coding[0]``."""
         record = PatientRecordBuilder(birth_date="1970-01-15")
 
         [card] = cards_for(
@@ -86,10 +88,10 @@ class TestADutchHospitalWithGStandaardCodes:
         assert alendronate and all(
             codes
             == [
-                (ATC, "M05BA04"),
-                ("http://www.nlm.nih.gov/research/umls/rxnorm", "904431"),
                 (PRK, "TEST-PRK-ALN-70"),
                 (HPK, "TEST-HPK-ALN-70"),
+                (RXNORM, "904431"),
+                (ATC, "M05BA04"),
             ]
             for codes in alendronate
         )
@@ -117,6 +119,23 @@ class TestADutchHospitalWithGStandaardCodes:
         offered = [codes for card in cards for codes in medication_codings(card)]
         assert offered and not any((ATC, "M05BA04") in codes for codes in offered)
         assert any((CNK, "TEST-CNK-DMAB") in codes for codes in offered)  # denosumab, the second choice
+
+
+def test_a_us_ehr_or_the_sandbox_reading_coding_0_gets_the_rxnorm_product_not_the_atc_substance(
+    client: TestClient,
+) -> None:
+    """US EHRs and the CDS Hooks Sandbox take ``coding[0]`` as the drug code: RxNorm before ATC wherever a
+    suggested medication has one (romosozumab and colecalciferol have no verified RxNorm code: ATC only)."""
+    record = PatientRecordBuilder(birth_date="1970-01-15")
+
+    [card] = cards_for(call_hook(client, "order-select", record, draft_orders=[draft_prednisone_order()]), "GC-START-1")
+
+    offered = medication_codings(card)
+    assert offered
+    for codes in offered:
+        systems = [system for system, _ in codes]
+        assert systems == sorted(systems, key=lambda s: s != RXNORM), codes
+    assert [(RXNORM, "904431"), (ATC, "M05BA04")] in offered
 
 
 def test_without_the_setting_no_national_codes_are_added(client: TestClient) -> None:

@@ -82,6 +82,16 @@ def v26(*, crcl: float) -> tuple[PatientRecordBuilder, Json]:
     return record, stop
 
 
+def atc_code(medication_request: Json) -> str:
+    """The ATC code of a suggested MedicationRequest (its codings list RxNorm before ATC)."""
+    [code] = [
+        c["code"]
+        for c in medication_request["medicationCodeableConcept"]["coding"]
+        if c["system"] == "http://www.whocc.no/atc"
+    ]
+    return str(code)
+
+
 class TestV26StopOrderAfterTwoYears:
     def test_the_stop_is_critical_with_the_short_scheme_dated_2025_06_15(self, client: TestClient) -> None:
         record, stop = v26(crcl=60)
@@ -101,11 +111,11 @@ class TestV26StopOrderAfterTwoYears:
 
         zoledronate, alendronate, keep = card["suggestions"]
         first = zoledronate["actions"][0]["resource"]
-        assert first["medicationCodeableConcept"]["coding"][0]["code"] == "M05BA08"
+        assert atc_code(first) == "M05BA08"
         assert first["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["start"] == "2025-06-15"
         dxa = zoledronate["actions"][-1]["resource"]
         assert dxa["resourceType"] == "ServiceRequest" and dxa["occurrenceDateTime"] == "2026-06-15"
-        assert alendronate["actions"][0]["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "M05BA04"
+        assert atc_code(alendronate["actions"][0]["resource"]) == "M05BA04"
         assert keep["actions"] == [
             {"type": "delete", "description": keep["label"], "resourceId": "MedicationRequest/dmab-stop"}
         ]
@@ -123,7 +133,7 @@ class TestV26StopOrderAfterTwoYears:
         assert card["indicator"] == "critical"
         assert "rules out zoledronate" in card["summary"]
         codes = [
-            a["resource"]["medicationCodeableConcept"]["coding"][0]["code"]
+            atc_code(a["resource"])
             for s in card["suggestions"]
             for a in s["actions"]
             if a.get("resource", {}).get("resourceType") == "MedicationRequest"
