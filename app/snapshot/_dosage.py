@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from app.snapshot._dates import period_bounds
@@ -25,9 +25,10 @@ from app.snapshot._units import (
     unit_days,
     volume_ml,
 )
-from app.snapshot.model import ClinicalDate, DoseEstimate, shift_days
+from app.snapshot.model import ClinicalDate, CodedStrength, DoseEstimate, shift_days
 
 __all__ = [
+    "CodeStrength",
     "DosageSummary",
     "Strength",
     "daily_dose",
@@ -121,6 +122,22 @@ class Strength:
 
     mg_per_unit: float | None = None
     mg_per_ml: float | None = None
+    coded: CodedStrength | None = None
+    """Set when this strength is the code's and the product name said another (:func:`strength_of`)."""
+
+    @property
+    def is_known(self) -> bool:
+        return self.mg_per_unit is not None or self.mg_per_ml is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeStrength:
+    """The strength an RxNorm clinical-drug code names (its display in our value sets, e.g. 312617
+    "prednisone 5 MG Oral Tablet")."""
+
+    system: str
+    code: str
+    strength: Strength
 
 
 def parse_strength(names: Sequence[str]) -> Strength:
@@ -136,8 +153,33 @@ def parse_strength(names: Sequence[str]) -> Strength:
     return Strength()
 
 
-def strength_of(medication: Json | None, names: Sequence[str]) -> Strength:
-    """``Medication.ingredient.strength`` (numerator mass / denominator count or mL), else parsed names."""
+def strength_of(medication: Json | None, names: Sequence[str], code: CodeStrength | None = None) -> Strength:
+    """``Medication.ingredient.strength`` (numerator mass / denominator count or mL), else the strength the
+    product's code names, else parsed names. When the code and the name disagree the code wins, and the result
+    says so (``coded``)."""
+    ingredient = _ingredient_strength(medication)
+    if ingredient is not None:
+        return ingredient
+    named = parse_strength(names)
+    if code is None or not code.strength.is_known:
+        return named
+    if not named.is_known or (named.mg_per_unit, named.mg_per_ml) == (
+        code.strength.mg_per_unit,
+        code.strength.mg_per_ml,
+    ):
+        return code.strength
+    coded = CodedStrength(
+        system=code.system,
+        code=code.code,
+        mg_per_unit=code.strength.mg_per_unit,
+        mg_per_ml=code.strength.mg_per_ml,
+        name_mg_per_unit=named.mg_per_unit,
+        name_mg_per_ml=named.mg_per_ml,
+    )
+    return replace(code.strength, coded=coded)
+
+
+def _ingredient_strength(medication: Json | None) -> Strength | None:
     for ingredient in get_dicts(medication, "ingredient"):
         if get_bool(ingredient, "isActive") is False:
             continue
@@ -156,7 +198,7 @@ def strength_of(medication: Json | None, names: Sequence[str]) -> Strength:
             return Strength(mg_per_ml=numerator / ml)
         if is_count_unit(denominator):
             return Strength(mg_per_unit=numerator / amount)
-    return parse_strength(names)
+    return None
 
 
 def non_systemic_route(dosages: Sequence[Json]) -> str | None:
@@ -360,7 +402,40 @@ def daily_dose(
     days_per_month: float,
     days_per_year: float,
 ) -> DosageSummary:
-    """The daily dose of a record's ``dosage`` / ``dosageInstruction`` list (terminology.md §6.2)."""
+    """The daily dose of a record's ``dosage`` / ``dosageInstruction`` list (terminology.md §6.2).
+
+    When the strength is the code's over a different one in the name (``strength.coded``) and the dose would
+    differ with the name's, the estimate carries ``strength_from_code`` so the card can say so.
+    """
+    summary = _daily_dose(
+        dosages, strength=strength, as_of=as_of, days_per_month=days_per_month, days_per_year=days_per_year
+    )
+    coded = strength.coded
+    if coded is None or summary.estimate.mg_per_day is None:
+        return summary
+    by_name = _daily_dose(
+        dosages,
+        strength=Strength(coded.name_mg_per_unit, coded.name_mg_per_ml),
+        as_of=as_of,
+        days_per_month=days_per_month,
+        days_per_year=days_per_year,
+    )
+    if (by_name.estimate.mg_per_day, by_name.estimate.mg_per_day_min) == (
+        summary.estimate.mg_per_day,
+        summary.estimate.mg_per_day_min,
+    ):
+        return summary
+    return replace(summary, estimate=replace(summary.estimate, strength_from_code=coded))
+
+
+def _daily_dose(
+    dosages: Sequence[Json],
+    *,
+    strength: Strength,
+    as_of: date,
+    days_per_month: float,
+    days_per_year: float,
+) -> DosageSummary:
     starts = [s for d in dosages if (s := _bounds_period(d)[0]) is not None]
     ends = [e for d in dosages if (e := _bounds_period(d)[1]) is not None]
     bounds_start = min(starts, key=lambda c: c.earliest) if starts else None

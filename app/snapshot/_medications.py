@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext
+from app.snapshot._dosage import CodeStrength, parse_strength
 from app.snapshot._json import CodingKey, Json, codings, concept_texts, get_dict, get_dicts, get_str
 from app.snapshot.model import Drug
 
 __all__ = [
     "COVERED_SYSTEMS",
     "Identification",
+    "code_strength",
     "drugs_by_code",
     "drugs_by_name",
     "identify",
@@ -106,6 +108,8 @@ _GLUCOCORTICOID_DRUGS = frozenset(d for d in Drug if d.is_glucocorticoid)
 # 75 ML Oral Solution", Dutch "drank", French "solution buvable". A code without any name is not recognised.
 _ORAL_SOLUTION = re.compile(r"\b(oral\s+solution|drank\w*|solution\s+buvable|dranken)\b", re.IGNORECASE)
 
+_RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
 # Systems whose codes our value sets cover: no match there means "not one of our drugs".
 COVERED_SYSTEMS = frozenset(
     {
@@ -181,6 +185,25 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
             names=tuple(names),
         )
     return Identification(frozenset(), names=tuple(names))
+
+
+def code_strength(concept: Json | None, medication: Json | None, context: BuildContext) -> CodeStrength | None:
+    """The strength named by the medication's RxNorm clinical-drug code: the display our value sets ship for it
+    (e.g. 312617 "prednisone 5 MG Oral Tablet", terminology.md §5.2), read like a product name (§6.2). Only codes
+    whose provenance is not flagged unverified count (displays inferred from openFDA do not); ``None`` when no
+    code names a strength, or two codes name different ones."""
+    found: dict[tuple[float | None, float | None], CodeStrength] = {}
+    for system, code in codings(concept) + codings(get_dict(medication, "code")):
+        if system != _RXNORM or code is None:
+            continue
+        display = context.catalog.display(system, code)
+        provenance = context.catalog.provenance(system, code)
+        if display is None or provenance is None or provenance.unverified:
+            continue
+        strength = parse_strength([display])
+        if strength.is_known:
+            found.setdefault((strength.mg_per_unit, strength.mg_per_ml), CodeStrength(system, code, strength))
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def is_oral_solution(names: list[str] | tuple[str, ...]) -> bool:

@@ -26,7 +26,7 @@ from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
 from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
-from app.snapshot._medications import identify, is_oral_solution, resolve_medication
+from app.snapshot._medications import code_strength, identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
 from app.snapshot.model import (
     Administration,
@@ -171,7 +171,7 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         dosage_items = get_dicts(resource, "dosage")
     else:
         dosage_items = get_dicts(resource, "dosageInstruction")
-    strength = strength_of(medication, list(found.names))
+    strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
     dosage = daily_dose(
         dosage_items,
         strength=strength,

@@ -44,6 +44,7 @@ __all__ = [
     "DatePrecision",
     "DateRange",
     "DispenseCoverage",
+    "CodedStrength",
     "DoseEstimate",
     "DraftAction",
     "DraftOrder",
@@ -854,6 +855,19 @@ class RecordKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class CodedStrength:
+    """A product strength read from a coded product (an RxNorm clinical drug in our value sets, whose display names
+    the strength) that replaced a different strength in the product name: the code wins (issue 17)."""
+
+    system: str
+    code: str
+    mg_per_unit: float | None
+    mg_per_ml: float | None
+    name_mg_per_unit: float | None
+    name_mg_per_ml: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class DoseEstimate:
     """The daily dose of one medication record (terminology.md §6.2).
 
@@ -872,6 +886,9 @@ class DoseEstimate:
     """Dose units (tablets, "stuk") per day when the dose is a count: used to turn a dispensed quantity into days."""
     from_text: bool = False
     """The frequency came from ``dosage.text`` (Dutch "1dd1" shorthand, terminology.md §6.3 pitfall 10)."""
+    strength_from_code: CodedStrength | None = None
+    """Set when the dose used the strength of the medication's code instead of a different one in its name (the
+    dose would differ with the name's strength): the card says so."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,3 +184,40 @@ class TestDosageShapesOfTheSpecExamples:
         instruction["doseQuantity"] = {"value": 2, "system": UCUM, "code": "{pill}"}
 
         assert gc_start(order_select(client, order))["indicator"] == "warning"
+
+
+def coded_prednisone_order(text: str) -> dict[str, Any]:
+    """RxNorm 312617 (prednisone 5 MG Oral Tablet) under the EHR's own product name, 2 × "tab(s)" once daily."""
+    order = prednisone_10mg_order()
+    order["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "312617"}],
+        "text": text,
+    }
+    order["dosageInstruction"][0]["doseAndRate"] = [{"doseQuantity": {"value": 2, "unit": "tab(s)"}}]
+    return order
+
+
+class TestStrengthFromTheRxNormCode:
+    def test_a_cerner_like_order_named_without_strength_gives_the_gc_warning(self, client: TestClient) -> None:
+        card = gc_start(order_select(client, coded_prednisone_order("predniSONE")))
+
+        assert card["indicator"] == "warning"
+
+    def test_name_and_code_disagree_the_code_wins_and_the_data_line_says_so(self, client: TestClient) -> None:
+        body = hook_request(
+            hook="order-select",
+            patient_id="patient-1",
+            prefetch=v06().prefetch(),
+            draft_orders=draft_orders_bundle(coded_prednisone_order("predniSONE 10 MG tablet")),
+            selections=["MedicationRequest/pred-order"],
+            extension={"org.osteo-cds.language": "en"},
+        )
+        response = client.post(f"/cds-services/{SERVICES['order-select']}", json=body)
+
+        card = gc_start(response.json()["cards"])
+        assert card["indicator"] == "warning"
+        assert "Prednisone-eq. 10 mg/day" in card["summary"]  # 2 × 5 mg by the code, not 2 × 10 mg by the name
+        assert (
+            "- Strength per the drug code (used) ≠ strength in the product name: 5 mg (RxNorm 312617) ≠ 10 mg"
+            in card["detail"]
+        )

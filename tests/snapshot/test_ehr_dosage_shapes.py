@@ -111,3 +111,57 @@ class TestDoseShapesOfTheSpecExamples:
         gc = snapshot_of(order_with_dose(doseRange=dose_range)).current_glucocorticoid()
 
         assert gc is not None and gc.mg_per_day == 10 and gc.dose is not None and gc.dose.mg_per_day_min == 5
+
+
+def prednisone_by_code(text: str, *, display: str | None = None, tablets: float = 2) -> dict[str, Any]:
+    """An order coded RxNorm 312617 (prednisone 5 MG Oral Tablet in our value set) with the EHR's own name,
+    ``tablets`` once daily in unit text "tab(s)"."""
+    medication_coding: dict[str, Any] = {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "312617"}
+    if display is not None:
+        medication_coding["display"] = display
+    return medication_request(
+        medication={"coding": [medication_coding], "text": text},
+        dosages=[dosage(dose=tablets, unit="tab(s)")],
+        id="coded-order",
+    )
+
+
+class TestStrengthFromTheRxNormCode:
+    def test_a_cerner_like_name_without_strength_takes_the_strength_of_its_code(self, snapshot_of: SnapshotOf) -> None:
+        gc = snapshot_of(prednisone_by_code("predniSONE")).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10
+        assert gc.dose is not None and gc.dose.strength_from_code is None  # nothing disagreed
+
+    def test_when_the_name_says_10_mg_and_the_code_5_mg_the_code_wins_and_says_so(
+        self, snapshot_of: SnapshotOf
+    ) -> None:
+        gc = snapshot_of(prednisone_by_code("predniSONE 10 MG tablet")).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10  # 2 × 5 mg, not 2 × 10 mg
+        assert gc.dose is not None and gc.dose.strength_from_code is not None
+        coded = gc.dose.strength_from_code
+        assert (coded.code, coded.mg_per_unit, coded.name_mg_per_unit) == ("312617", 5, 10)
+
+    def test_a_dose_in_mg_does_not_need_the_strength_so_nothing_is_flagged(self, snapshot_of: SnapshotOf) -> None:
+        order = prednisone_by_code("predniSONE 10 MG tablet")
+        order["dosageInstruction"] = [dosage(dose=10, unit="mg", ucum="mg")]
+
+        gc = snapshot_of(order).current_glucocorticoid()
+
+        assert gc is not None and gc.mg_per_day == 10
+        assert gc.dose is not None and gc.dose.strength_from_code is None
+
+    def test_a_code_whose_display_is_only_inferred_names_no_strength(self, snapshot_of: SnapshotOf) -> None:
+        """Risedronate 905024's display is inferred from openFDA (terminology.md §7): the name alone decides."""
+        order = medication_request(
+            medication={
+                "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "905024"}],
+                "text": "risedronate",
+            },
+            dosages=[dosage(dose=1, unit="tab(s)", frequency=1, period=1, period_unit="wk")],
+        )
+
+        [therapy] = snapshot_of(order).therapies
+
+        assert therapy.records[0].dose is not None and therapy.records[0].dose.mg_per_day is None

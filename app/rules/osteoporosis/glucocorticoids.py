@@ -81,6 +81,7 @@ from app.rules.osteoporosis.thresholds.glucocorticoids import (
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
     ClinicalSnapshot,
+    CodedStrength,
     Drug,
     DxaStatus,
     DxaStudy,
@@ -174,6 +175,18 @@ def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
+def _strength(mg_per_unit: float | None, mg_per_ml: float | None) -> str:
+    return f"{_num(mg_per_unit)} mg" if mg_per_unit is not None else f"{_num(mg_per_ml or 0.0)} mg/mL"
+
+
+def _coded_strength(coded: CodedStrength) -> str:
+    """``5 mg (RxNorm 312617) ≠ 10 mg``: the code's strength, which was used, against the name's."""
+    return (
+        f"{_strength(coded.mg_per_unit, coded.mg_per_ml)} (RxNorm {coded.code}) ≠ "
+        f"{_strength(coded.name_mg_per_unit, coded.name_mg_per_ml)}"
+    )
+
+
 _DAYS_PER_MONTH = 30.4375
 """The snapshot's month (terminology.md §6.3 pitfall 4: UCUM ``mo`` = 30.4375 days); a unit conversion, not a
 clinical threshold."""
@@ -213,6 +226,9 @@ def _course(ctx: RuleContext) -> _Course | None:
     dose = gc.prednisone_eq_mg_per_day
     if dose is not None:
         evidence.append(Evidence("prednisone-equivalent", _num(dose), None, gc.source.reference()))
+    coded = gc.dose.strength_from_code if gc.dose is not None else None
+    if coded is not None:
+        evidence.append(Evidence("strength-from-code", _coded_strength(coded), None, gc.source.reference()))
     months = gc.expected_total_months
     if months is None and gc.elapsed_months is not None and gc_duration_met(gc.elapsed_months, parameters):
         months = gc.elapsed_months
