@@ -14,15 +14,17 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.rules.parameters import GuidelineParameters
 from app.security._urls import normalized_url
 from app.security.issuers import TrustedIssuer
 from app.snapshot.parameters import SnapshotParameters
 
-__all__ = ["Language", "Profile", "Settings", "get_settings"]
+__all__ = ["Display", "Language", "Profile", "Settings", "get_settings"]
 
 Profile = Literal["nl", "be"]
 Language = Literal["nl", "en"]
+Display = Literal["show", "fold", "silent"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 _MIN_SECRET_CHARS = 32
@@ -53,6 +55,21 @@ class Settings(BaseSettings):
     """Card language when the request names none (extension or Accept-Language)."""
     timezone: str = "Europe/Amsterdam"
     """IANA time zone that defines "today" (the ``as_of`` date of a hook call)."""
+    display_policy: dict[str, Display] = {}
+    """Per rule ID, how this site shows its findings (app/presentation.py), as JSON, e.g.
+    ``{"SCREEN-NL-2": "silent", "VITD-3": "fold"}``: ``show`` (default: per the catalog), ``fold`` (only inside the
+    bone-health card and on the assessment page, never the reason a card appears), ``silent`` (evaluated and recorded
+    with the issued-card records, never shown). An unknown rule ID stops start-up."""
+    assessment_page: bool = True
+    """Serve the assessment page (``/assessment/<token>``) and put its "Full assessment" link on every card."""
+    assessment_ttl_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    """How long an assessment page stays available after the hook call; then it is deleted."""
+    assessment_key: SecretStr | None = None
+    """Key that seals stored assessments (AES-256-GCM; at least 32 characters). Unset: a random key is generated
+    once and kept in the database (then a database reader could open stored assessments: configure it)."""
+    assessment_frame_ancestors: Annotated[list[str], NoDecode] = []
+    """Origins allowed to embed the assessment page in a frame (CSP ``frame-ancestors``), comma-separated, e.g.
+    the EHR's ``https://ehr.example.org``. Empty: the page cannot be framed."""
     order_codings_file: Path | None = None
     """JSON file with the site's national product codes (G-Standaard PRK/GPK/HPK/ZI, Belgian CNK) per medication
     order template, added to every suggested MedicationRequest (see README "Settings"). Unset: ATC and RxNorm only."""
@@ -125,16 +142,24 @@ class Settings(BaseSettings):
     # Guideline choices where the sources differ (rules.md §2, conflicts.md); see app/rules/parameters.py
     guideline: GuidelineParameters = Field(default_factory=GuidelineParameters)
 
-    @field_validator("fhir_server_allowlist", "cors_allowed_origins", mode="before")
+    @field_validator("fhir_server_allowlist", "cors_allowed_origins", "assessment_frame_ancestors", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("info_snooze_secret")
+    @field_validator("info_snooze_secret", "assessment_key")
     @classmethod
-    def _snooze_secret(cls, value: SecretStr | None) -> SecretStr | None:
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < _MIN_SECRET_CHARS:
-            raise ValueError(f"info_snooze_secret must have at least {_MIN_SECRET_CHARS} characters")
+            raise ValueError(f"a secret needs at least {_MIN_SECRET_CHARS} characters")
+        return value
+
+    @field_validator("display_policy")
+    @classmethod
+    def _known_rules(cls, value: dict[str, Display]) -> dict[str, Display]:
+        unknown = sorted(set(value) - {rule.id for rule in OSTEOPOROSIS_RULES})
+        if unknown:
+            raise ValueError(f"display_policy names rules that do not exist: {', '.join(unknown)}")
         return value
 
     @field_validator("public_base_url")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 
+from app.assessment import AssessmentBook
 from app.feedback import FeedbackStore, IssuedCardWriter
 from app.feedback.overrides import OrderSignOverrides
 from app.feedback.snooze import InfoSnooze
@@ -20,6 +21,7 @@ from app.hooks.services import CdsService
 
 __all__ = [
     "AsOfDep",
+    "AssessmentsDep",
     "FeedbackStoreDep",
     "InfoSnoozeDep",
     "OrderSignOverridesDep",
@@ -55,6 +57,12 @@ async def get_order_sign_overrides(request: Request) -> OrderSignOverrides:
     return overrides
 
 
+async def get_assessments(request: Request) -> AssessmentBook | None:
+    """The assessment-page store, or None when ``OSTEO_ASSESSMENT_PAGE=false``."""
+    book: AssessmentBook | None = request.state.assessments
+    return book
+
+
 async def get_services(request: Request) -> dict[str, CdsService]:
     services: dict[str, CdsService] = request.state.services
     return services
@@ -75,3 +83,4 @@ InfoSnoozeDep = Annotated[InfoSnooze, Depends(get_info_snooze)]
 OrderSignOverridesDep = Annotated[OrderSignOverrides, Depends(get_order_sign_overrides)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]
+AssessmentsDep = Annotated[AssessmentBook | None, Depends(get_assessments)]

@@ -21,6 +21,7 @@ ALLOWED_FIELDS = frozenset(
         "hook",
         "hook_instance",
         "cards",
+        "findings",
         "fired",
         "unavailable",
         "fhir_requests",

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from app.assessment import AssessmentBook
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
@@ -28,6 +29,7 @@ from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
+from app.presentation import DisplayPolicy
 from app.render import load_card_catalog
 from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
@@ -51,6 +53,7 @@ class State(TypedDict):
     order_sign_overrides: OrderSignOverrides
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
+    assessments: AssessmentBook | None
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -104,8 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 order_drugs=identify_order_drugs(
                     cards, terminology=terminology, parameters=settings.snapshot, as_of=_ORDER_CHECK_DATE
                 ),
+                display_policy={rule: DisplayPolicy(policy) for rule, policy in settings.display_policy.items()},
             )
-            writer = IssuedCardWriter(store)
+            assessments = AssessmentBook.open(store, settings) if settings.assessment_page else None
+            writer = IssuedCardWriter(store, assessments)
             writing = asyncio.create_task(writer.run())
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
             services = dict(build_services(OSTEOPOROSIS_RULES))
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "order_sign_overrides": OrderSignOverrides.open(store, settings, by_hook[Hook.ORDER_SELECT]),
                     "services": services,
                     "client_auth": client_auth,
+                    "assessments": assessments,
                 }
             finally:
                 writing.cancel()

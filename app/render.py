@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from app.hooks.schemas import (
     Card,
     Coding,
     Indicator,
-    SelectionBehavior,
     Source,
     Suggestion,
 )
@@ -36,15 +36,22 @@ from app.rules.model import CannotAssess, Evidence, Outcome, Recommendation
 
 __all__ = [
     "DATA_UNAVAILABLE",
+    "FINDINGS_EXTENSION",
     "LANGUAGES",
     "RULE_TOPIC_SYSTEM",
     "CardCatalog",
     "CardTemplate",
+    "Finding",
+    "Role",
+    "label",
     "load_card_catalog",
-    "render_cards",
+    "render_findings",
+    "unavailable_card",
 ]
 
 RULE_TOPIC_SYSTEM = "urn:osteo-cds:rule"
+FINDINGS_EXTENSION = "org.osteo-cds.findings"
+"""Card extension listing the findings a card holds, main first (app/presentation.py)."""
 DATA_UNAVAILABLE = "DATA-UNAVAILABLE"
 """Topic code of the service card that reports data the EHR could not deliver (not a catalog rule)."""
 LANGUAGES = ("nl", "en")
@@ -61,11 +68,23 @@ class Localized:
         return self.texts[language]
 
 
+class Role(StrEnum):
+    """What a finding may do on screen (``role`` of a variant in ``cards/<rule>.toml``; rules.md §0.3 item 9)."""
+
+    ACTION = "action"
+    """Something to do now: it may be the reason a card appears (the default)."""
+    CONTEXT = "context"
+    """A standing reminder whose data the record cannot carry, or a statement with nothing to act on (falls,
+    dietary calcium, lifestyle, the risk class as such, "no drug indicated"): never the reason a card appears; an
+    "also check" line inside a card that shows for another reason, and in full on the assessment page."""
+
+
 @dataclass(frozen=True, slots=True)
 class VariantTemplate:
     indicator: Indicator
     summary: Localized
     detail: Localized
+    role: Role = Role.ACTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +114,8 @@ class CardTemplate:
     override_reasons: tuple[str, ...] | None
     samples: Mapping[str, str]
     """Longest realistic value per placeholder: tests render every summary with them (< 140 characters)."""
+    check: Localized | None = None
+    """``[check]``: what to check, as the "also check" line of a card its context finding is folded into."""
 
     def placeholders(self) -> frozenset[str]:
         """Every ``{name}`` used in the summaries and details of all variants and in the suggestion labels."""
@@ -168,10 +189,15 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
             indicator = Indicator(variant["indicator"])
         except (KeyError, ValueError) as exc:
             raise CardTemplateError(f"{where}: indicator must be info, warning or critical") from exc
+        try:
+            role = Role(variant.get("role", Role.ACTION))
+        except ValueError as exc:
+            raise CardTemplateError(f"{where}: role must be action or context") from exc
         variants[name] = VariantTemplate(
             indicator=indicator,
             summary=_localized(variant.get("summary"), f"{where} summary"),
             detail=_localized(variant.get("detail"), f"{where} detail"),
+            role=role,
         )
     if not variants:
         raise CardTemplateError(f"{path.name}: no [variants.*]")
@@ -211,6 +237,7 @@ def _load_template(path: Path, orders: OrderCatalog, override_codes: Mapping[str
         suggestions=suggestions,
         override_reasons=tuple(reasons) if reasons is not None else None,
         samples={str(key): str(value) for key, value in dict(data.get("samples", {})).items()},
+        check=_localized(data["check"], f"{path.name} check") if "check" in data else None,
     )
 
 
@@ -263,14 +290,15 @@ def _fit_summary(text: str) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _label(catalog: CardCatalog, group: str, key: str, language: str) -> str:
+def label(catalog: CardCatalog, group: str, key: str, language: str) -> str:
+    """The text of ``cards/labels/*.toml`` ``[group] key`` in ``language`` (the key itself when there is none)."""
     entry = catalog.labels.get(group, {}).get(key)
     return entry(language) if entry else key
 
 
 def _evidence_line(item: Evidence, catalog: CardCatalog, language: str) -> str:
     """``- label: value (date)``; derived values (age, a computed dose) carry no date of their own."""
-    line = f"- {_label(catalog, 'evidence', item.what, language)}: {_localize_number(item.value, language)}"
+    line = f"- {label(catalog, 'evidence', item.what, language)}: {_localize_number(item.value, language)}"
     return f"{line} ({item.on.isoformat()})" if item.on else line
 
 
@@ -284,16 +312,16 @@ def _detail(
 ) -> str:
     parts = [body.strip()]
     if withheld:
-        lines = "\n".join(f"- {label} ({reason})" for label, reason in withheld)
-        parts.append(f"**{_label(catalog, 'headings', 'not-suggested', language)}**\n\n{lines}")
+        lines = "\n".join(f"- {text} ({reason})" for text, reason in withheld)
+        parts.append(f"**{label(catalog, 'headings', 'not-suggested', language)}**\n\n{lines}")
     if outcome.evidence:
         lines = "\n".join(_evidence_line(item, catalog, language) for item in outcome.evidence)
-        parts.append(f"**{_label(catalog, 'headings', 'data-used', language)}**\n\n{lines}")
+        parts.append(f"**{label(catalog, 'headings', 'data-used', language)}**\n\n{lines}")
     if isinstance(outcome, CannotAssess) and outcome.missing:
-        lines = "\n".join(f"- {_label(catalog, 'missing', key, language)}" for key in outcome.missing)
-        parts.append(f"**{_label(catalog, 'headings', 'missing', language)}**\n\n{lines}")
+        lines = "\n".join(f"- {label(catalog, 'missing', key, language)}" for key in outcome.missing)
+        parts.append(f"**{label(catalog, 'headings', 'missing', language)}**\n\n{lines}")
     quote = template.quote if language == "nl" else f"{template.quote}\n\n*{template.translation}*"
-    parts.append(f"**{_label(catalog, 'headings', 'source', language)}:** {template.source_label(language)}\n\n{quote}")
+    parts.append(f"**{label(catalog, 'headings', 'source', language)}:** {template.source_label(language)}\n\n{quote}")
     return "\n\n".join(parts)
 
 
@@ -322,10 +350,10 @@ def _suggestions(
     suggestions = []
     for key in keys:
         spec = template.suggestions[key]
-        label = spec.label(language).format_map(localized)
+        text = spec.label(language).format_map(localized)
         blocking = sorted({blocked_orders[item] for item in spec.orders if item in blocked_orders})
         if blocking:
-            withheld.append((label, ", ".join(blocking)))
+            withheld.append((text, ", ".join(blocking)))
             continue
         actions = []
         for item in spec.orders:
@@ -337,10 +365,10 @@ def _suggestions(
             )
         if spec.delete is not None:
             target = _fact(template, key, facts, spec.delete)
-            actions.append(Action(type="delete", description=label, resource_id=target))
+            actions.append(Action(type="delete", description=text, resource_id=target))
         suggestions.append(
             Suggestion(
-                label=label,
+                label=text,
                 uuid=str(uuid.uuid4()),
                 is_recommended=spec.recommended or None,
                 actions=actions,
@@ -349,79 +377,115 @@ def _suggestions(
     return suggestions
 
 
-def _card(
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule outcome worded in one language: what a card shows of it, and in full what the assessment page
+    shows. Which card it lands on (its own, folded into another, or none) is decided by ``app/presentation.py``."""
+
+    rule_id: str
+    variant: str
+    indicator: Indicator
+    role: Role
+    title: str
+    check: str | None
+    """What to check, for the "also check" line (context findings; ``[check]`` of the card template)."""
+    summary: str
+    data: tuple[str, ...]
+    """The data it used, ``label: value (date)``, in the rule's order (the decisive datum first)."""
+    missing: tuple[str, ...]
+    """What it could not assess for lack of data (a :class:`CannotAssess`): data that changes the decision."""
+    withheld: tuple[tuple[str, str], ...]
+    """Suggestions not offered because contraindicated: (label, the contraindication rule)."""
+    suggestions: tuple[Suggestion, ...]
+    override_reasons: tuple[Coding, ...]
+    source: Source
+    full_detail: str
+    """The rule's explanation, the data used, what is missing and the guideline quote (and its translation)."""
+    trace: Mapping[str, Any]
+
+
+def _finding(
     outcome: Recommendation | CannotAssess,
     catalog: CardCatalog,
     language: str,
     patient_id: str,
     blocked_orders: Mapping[str, str],
-) -> Card:
+) -> Finding:
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
-    facts = {name: _localize_number(value, language) for name, value in outcome.facts.items()}
+    unknown = label(catalog, "card", "unknown", language)
+    facts = {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}
     withheld: list[tuple[str, str]] = []
     suggestions = _suggestions(
         template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld
     )
-    reasons = template.override_reasons or catalog.override_default
     trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
     sources = sorted({item.source for item in outcome.evidence if item.source})
     if sources:
         trace["evidence"] = sources
+    missing: tuple[str, ...] = ()
     if isinstance(outcome, CannotAssess):
         trace["missing"] = list(outcome.missing)
-    return Card(
-        uuid=str(uuid.uuid4()),
-        summary=_fit_summary(variant.summary(language).format_map(facts)),
-        detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
+        missing = tuple(label(catalog, "missing", key, language) for key in outcome.missing)
+    return Finding(
+        rule_id=outcome.rule_id,
+        variant=outcome.variant,
         indicator=variant.indicator,
+        role=variant.role,
+        title=template.title(language),
+        check=template.check(language) if template.check else None,
+        summary=_fit_summary(variant.summary(language).format_map(facts)),
+        data=tuple(_evidence_line(item, catalog, language).removeprefix("- ") for item in outcome.evidence),
+        missing=missing,
+        withheld=tuple(withheld),
+        suggestions=tuple(suggestions),
+        override_reasons=tuple(
+            catalog.override_reasons(template.override_reasons or catalog.override_default, language)
+        ),
         source=catalog.source(template, language),
-        suggestions=suggestions or None,
-        selection_behavior=SelectionBehavior.ANY if suggestions else None,
-        override_reasons=catalog.override_reasons(reasons, language),
-        extension={"org.osteo-cds.trace": trace},
+        full_detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
+        trace=trace,
     )
 
 
-def _unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatalog, language: str) -> Card:
+def unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatalog, language: str) -> Card:
+    """The service card saying which data the EHR could not deliver (errors, timeouts, incomplete searches)."""
     template = catalog.templates[DATA_UNAVAILABLE]
     variant = template.variants["unavailable"]
     lines = "\n".join(
-        f"- {_label(catalog, 'resources', item.resource_type, language)}: {item.reason}" for item in unavailable
+        f"- {label(catalog, 'resources', item.resource_type, language)}: {item.reason}" for item in unavailable
     )
+    summary = _fit_summary(variant.summary(language))
+    finding = {
+        "rule": DATA_UNAVAILABLE,
+        "variant": "unavailable",
+        "indicator": variant.indicator.value,
+        "summary": summary,
+    }
     return Card(
         uuid=str(uuid.uuid4()),
-        summary=_fit_summary(variant.summary(language)),
+        summary=summary,
         detail=f"{variant.detail(language)}\n\n{lines}",
         indicator=variant.indicator,
         source=catalog.source(template, language),
         override_reasons=catalog.override_reasons(template.override_reasons or catalog.override_default, language),
+        extension={FINDINGS_EXTENSION: [finding]},
     )
 
 
-def render_cards(
+def render_findings(
     outcomes: Sequence[Outcome],
     *,
     catalog: CardCatalog,
     language: str,
     patient_id: str,
-    unavailable: Sequence[UnavailableData] = (),
     blocked_orders: Mapping[str, str] | None = None,
-) -> list[Card]:
-    """One card per Recommendation and per CannotAssess, most urgent first (critical, warning, info; stable within
-    an indicator), plus a data-unavailable card when data could not be obtained (errors, timeouts, incomplete
-    searches; not for optional data the EHR does not offer). ``blocked_orders`` (order key → contraindication rule)
-    removes every suggestion that would create a contraindicated order, on every card (rules.md §14.4)."""
-    cards = [
-        _card(outcome, catalog, language, patient_id, blocked_orders or {})
+) -> list[Finding]:
+    """One finding per Recommendation and per CannotAssess, in the order given (the registry order).
+    ``blocked_orders`` (order key → contraindication rule) removes every suggestion that would create a
+    contraindicated order, on every finding (rules.md §14.4)."""
+    return [
+        _finding(outcome, catalog, language, patient_id, blocked_orders or {})
         for outcome in outcomes
         if isinstance(outcome, Recommendation | CannotAssess)
     ]
-    cards.sort(key=lambda card: _URGENCY[card.indicator])
-    failed = [item for item in unavailable if item.failed]
-    if failed:
-        cards.append(_unavailable_card(failed, catalog, language))
-    return cards
-
-
-_URGENCY = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}

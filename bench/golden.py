@@ -17,7 +17,8 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,8 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.deps import get_as_of
-from app.devtools.patients import REFERENCE_DATE, hook_request, load_library, prefetch_for
-from app.fhir import patient_queries
+from app.devtools.patients import REFERENCE_DATE, hook_request, library_queries, load_library, prefetch_for
 from app.main import ROOT, create_app
-from app.terminology import load_catalog
-from app.valuesets import OBSERVATION_VALUE_SETS
 from bench.patient import AS_OF as BENCH_AS_OF
 from bench.patient import patient_view_request
 
@@ -55,9 +53,7 @@ def _with_language(body: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 def _cases() -> Iterator[Case]:
-    catalog = load_catalog(ROOT / "fhir_mappings")
-    codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in catalog[url].codes()]
-    queries = patient_queries(observation_codes=codes, page_size=100)
+    queries = library_queries()
     for language in ("nl", "en"):
         for path in sorted(EXAMPLES.glob("*.json")):
             body = json.loads(path.read_text(encoding="utf-8"))
@@ -119,36 +115,48 @@ def _normalise(value: Any) -> Any:
     return json.loads(_UUID.sub("<uuid>", json.dumps(value, ensure_ascii=False)))
 
 
-def run() -> dict[str, Any]:
-    """Every case's response: status, content type and the JSON body with uuids replaced."""
-    out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="osteo-golden-") as tmp:
+@contextmanager
+def in_process_client(**overrides: Any) -> Iterator[tuple[TestClient, Callable[[date], None]]]:
+    """The application with its lifespan, on a throwaway SQLite file, client JWT checks off, quiet logs, through
+    ``TestClient`` (no network); the second value pins "today" for the next calls."""
+    with tempfile.TemporaryDirectory(prefix="osteo-bench-") as tmp:
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
-            fhir_server_allowlist=["https://ehr.example.org/fhir"],
             auth_disabled_for_development=True,
             log_level="ERROR",
+            **overrides,
         )
         application = create_app(settings)
         current = {"as_of": REFERENCE_DATE}
         application.dependency_overrides[get_as_of] = lambda: current["as_of"]
+
+        def pin_today(day: date) -> None:
+            current["as_of"] = day
+
         with TestClient(application) as client:
-            for name, as_of, path, body in _cases():
-                current["as_of"] = as_of
-                headers = {"accept-language": "en"} if name.endswith("accept-en") else {}
-                if isinstance(body, bytes):
-                    response = client.post(path, content=body, headers={"content-type": "application/json", **headers})
-                else:
-                    response = client.post(path, json=body, headers=headers)
-                try:
-                    payload: Any = response.json()
-                except ValueError:
-                    payload = response.text
-                out[name] = {
-                    "status": response.status_code,
-                    "content_type": response.headers.get("content-type"),
-                    "body": _normalise(payload),
-                }
+            yield client, pin_today
+
+
+def run() -> dict[str, Any]:
+    """Every case's response: status, content type and the JSON body with uuids replaced."""
+    out: dict[str, Any] = {}
+    with in_process_client(fhir_server_allowlist=["https://ehr.example.org/fhir"]) as (client, pin_today):
+        for name, as_of, path, body in _cases():
+            pin_today(as_of)
+            headers = {"accept-language": "en"} if name.endswith("accept-en") else {}
+            if isinstance(body, bytes):
+                response = client.post(path, content=body, headers={"content-type": "application/json", **headers})
+            else:
+                response = client.post(path, json=body, headers=headers)
+            try:
+                payload: Any = response.json()
+            except ValueError:
+                payload = response.text
+            out[name] = {
+                "status": response.status_code,
+                "content_type": response.headers.get("content-type"),
+                "body": _normalise(payload),
+            }
     return out
 
 

@@ -127,7 +127,9 @@ class TestReadableOutput:
 
         assert out.startswith(f"01-gc-62f-prednisolone-10mg · patient-view · as of {AS_OF} · patient osteo-gc-62f\n")
         assert "[WARNING] GC-START-1: " in out
-        assert "    Data used" in out and "- Age (years): 62" in out  # the detail, indented, Markdown emphasis gone
+        # the short detail, indented, Markdown emphasis gone: key data and the "also check" line
+        assert "    Glucocorticoid: prednisolone (2024-11-04); Dose (mg prednisone-equivalent per day): 10" in out
+        assert "Also check: general measures with glucocorticoids" in out
         assert "    -> suggestion: Start alendronic acid 70 mg" in out
         assert "    source: " in out
         assert "**" not in out

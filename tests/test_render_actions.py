@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.errors import CardTemplateError
-from app.hooks.schemas import Action, Card, Suggestion
-from app.render import CardCatalog, load_card_catalog, render_cards
+from app.hooks.schemas import Action, Suggestion
+from app.render import CardCatalog, Finding, load_card_catalog, render_findings
 from app.rules.model import Recommendation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +37,8 @@ def actions(suggestion: Suggestion) -> list[Action]:
     return suggestion.actions or []
 
 
-def render_one(catalog: CardCatalog, outcome: Recommendation, language: str = "en") -> Card:
-    [card] = render_cards([outcome], catalog=catalog, language=language, patient_id="p1")
+def render_one(catalog: CardCatalog, outcome: Recommendation, language: str = "en") -> Finding:
+    [card] = render_findings([outcome], catalog=catalog, language=language, patient_id="p1")
     return card
 
 

@@ -2,7 +2,7 @@
 
 The Bundle becomes the complete prefetch of the service's keys (:func:`app.devtools.patients.prefetch_for`), and
 the request goes through exactly what a hook call runs (:func:`app.hooks.pipeline.run_hook`: gather → snapshot →
-rules → render) inside the application's own lifespan (value sets, card templates, rules). There is no
+rules → findings → cards) inside the application's own lifespan (value sets, card templates, rules). There is no
 ``fhirServer`` in the request, so nothing is fetched: no network is used. Feedback is not recorded (an in-memory
 database is used).
 """
@@ -75,7 +75,8 @@ async def evaluate_patient(
             language=language,
             as_of=as_of,
         )
-    return result.response
+        response, _ = result.answer(resources)
+    return response
 
 
 def _plain(markdown: str) -> str:

@@ -23,7 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from app.fhir import FhirQuery
+from app.fhir import FhirQuery, patient_queries
+from app.terminology import load_catalog
+from app.valuesets import OBSERVATION_VALUE_SETS
 
 __all__ = [
     "HOOKS",
@@ -35,6 +37,7 @@ __all__ = [
     "bundle_resources",
     "hook_request",
     "library_descriptions",
+    "library_queries",
     "load_library",
     "patient_id_of",
     "prefetch_for",
@@ -62,6 +65,14 @@ _BUNDLE_TYPES: Final = frozenset({"transaction", "batch", "collection", "searchs
 _INCLUDED_WITH: Final[Mapping[str, str]] = {"Medication": "MedicationRequest"}
 
 Json = dict[str, Any]
+
+
+def library_queries(page_size: int = 100) -> tuple[FhirQuery, ...]:
+    """The service's prefetch queries, as the application builds them from ``fhir_mappings/`` (for building the
+    complete prefetch of a library patient outside the application)."""
+    catalog = load_catalog(LIBRARY_DIR.parents[1] / "fhir_mappings")
+    codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in catalog[url].codes()]
+    return tuple(patient_queries(observation_codes=codes, page_size=page_size))
 
 
 class PatientBundleError(ValueError):

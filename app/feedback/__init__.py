@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.feedback.store import FeedbackStore, IssuedCard, RuleFeedbackSummary
+from app.feedback.store import FeedbackStore, IssuedCard, IssuedFinding, RuleFeedbackSummary
 from app.feedback.writer import IssuedCardWriter
 
-__all__ = ["FeedbackStore", "IssuedCard", "IssuedCardWriter", "RuleFeedbackSummary"]
+__all__ = ["FeedbackStore", "IssuedCard", "IssuedCardWriter", "IssuedFinding", "RuleFeedbackSummary"]

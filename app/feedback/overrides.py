@@ -7,14 +7,15 @@ other EHRs (HiX, HAPI-based rigs) show the card again. So the service remembers,
 
 - At ``order-select`` every issued card is linked to its patient with the same keyed hash as the info-card snooze
   (:func:`app.feedback.snooze.patient_key`; never the patient id).
-- At ``order-sign`` a card is dropped when, for the same patient, a card of the **same rule and variant** issued at
-  ``order-select`` received feedback ``overridden`` on the same local day as ``as_of`` (the ordering session; CDS
+- At ``order-sign`` a finding is left out when, for the same patient, a card holding a finding of the **same rule
+  and variant** (as its main finding or folded into it) issued at ``order-select`` received feedback ``overridden``
+  on the same local day as ``as_of`` (the ordering session; CDS
   Hooks gives the two calls no shared id). A different variant means the situation changed (e.g. a draft that now
   makes the order contraindicated), so that card is shown. ``accepted`` is not an override: advice the prescriber
   accepted but that still applies at signing (the order was not actually added) is shown again.
 - ``OSTEO_ORDER_SIGN_HIDES_OVERRIDDEN=false`` turns it off (every still-applicable card is shown at order-sign).
 
-Cost: at most one indexed query (``patient_acknowledgement.patient_key``) per order-sign call that has cards.
+Cost: at most one indexed query (``finding_acknowledgement.patient_key``) per order-sign call that has findings.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ from sqlalchemy import bindparam, select
 
 from app.config import Settings
 from app.feedback.snooze import local_day, patient_link_key, request_patient_key
-from app.feedback.store import FeedbackStore, patient_acknowledgement
+from app.feedback.store import FeedbackStore, finding_acknowledgement
 from app.hooks.schemas import HookRequest
-from app.render import DATA_UNAVAILABLE
 from app.rules.model import Hook
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ __all__ = ["OrderSignOverrides"]
 _log = logging.getLogger("osteo_cds.feedback")
 
 
-_ack = patient_acknowledgement.c
+_ack = finding_acknowledgement.c
 _OVERRIDDEN = select(_ack.service_id, _ack.rule_id, _ack.variant, _ack.outcome_timestamp, _ack.received_at).where(
     _ack.patient_key == bindparam("key"),
     _ack.outcome == "overridden",
@@ -78,27 +78,23 @@ class OrderSignOverrides:
         )
 
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
-        """At order-select: ``result`` with every card linked to its patient. At order-sign: ``result`` without the
-        cards overridden at order-select today (same rule and variant). Other hooks: unchanged."""
-        if not self.enabled or not result.issued or hook is Hook.PATIENT_VIEW:
+        """At order-select: ``result`` linked to its patient. At order-sign: ``result`` without the findings
+        overridden at order-select today (same rule and variant, on any card that held them). Other hooks:
+        unchanged."""
+        if not self.enabled or not result.findings or hook is Hook.PATIENT_VIEW:
             return result
         key = request_patient_key(self._key, request)
         if hook is Hook.ORDER_SELECT:
-            return result.linked_to_patient(
-                key, {card.card_uuid for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
-            )
-        shown = {(card.rule_id, card.variant) for card in result.issued if card.rule_id != DATA_UNAVAILABLE}
-        if not shown:
-            return result
-        overridden = await self.store.read(self.overridden_today, key, shown, as_of)
-        dropped = {card.card_uuid for card in result.issued if (card.rule_id, card.variant) in overridden}
-        if not dropped:
+            return result.linked_to_patient(key)
+        shown = {(finding.rule_id, finding.variant) for finding in result.findings}
+        overridden = await self.store.read(self.overridden_today, key, frozenset(shown), as_of)
+        if not overridden:
             return result
         _log.info(
             "cards overridden at order-select not repeated",
-            extra={"hook_instance": request.hook_instance, "cards": len(dropped)},
+            extra={"hook_instance": request.hook_instance, "reason": sorted(rule for rule, _ in overridden)},
         )
-        return result.without_cards(dropped)
+        return result.without(lambda f: (f.rule_id, f.variant) in overridden)
 
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""

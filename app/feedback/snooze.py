@@ -4,16 +4,18 @@ A chart shows 5–9 cards; an ``info`` card the prescriber has already acknowled
 come back every time the chart opens. The rule, as implemented here:
 
 - *Acknowledged* = CDS Hooks feedback with outcome ``accepted`` or ``overridden`` (an ignored card sends no
-  feedback) on an ``info`` card that this service issued on ``patient-view`` for the same patient.
-- *Snoozed* = on ``patient-view``, an ``info`` card of a rule is dropped when a card of that rule was acknowledged
+  feedback) on a card that this service issued on ``patient-view`` for the same patient; it acknowledges every
+  finding the card held, its main finding and the ones folded into it (app/presentation.py).
+- *Snoozed* = on ``patient-view``, an ``info`` finding of a rule is left out (of every card) when a finding of that
+  rule was acknowledged
   for the same patient on a day ``D`` with ``as_of − INFO_SNOOZE_DAYS ≤ D ≤ as_of`` (inclusive at both ends, as
   rules.md §0.3 item 2 reads "within N": ``event_date >= today − N``). Acknowledged on 1 June with 30 days: still
   snoozed on 1 July (30 days later), back on 2 July (31 days later). ``INFO_SNOOZE_DAYS = 0`` disables snoozing.
 - ``D`` is the date, in the service time zone (``OSTEO_TIMEZONE``, the zone of ``as_of``), of the feedback's
   ``outcomeTimestamp`` — when the clinician acted, which stays right when an EHR sends feedback late or in
   batches — but never later than when we received it, so a client clock running ahead cannot stretch a snooze.
-- Snoozing is per rule, not per card variant; ``warning`` and ``critical`` cards, the data-unavailable card and
-  the order hooks are never snoozed.
+- Snoozing is per rule, not per card variant; ``warning`` and ``critical`` findings, the data-unavailable card
+  and the order hooks are never snoozed. A card whose leading findings are all snoozed is not shown.
 
 Patients are linked to issued cards without storing their identifiers: the link is HMAC-SHA256 over
 ``fhirServer`` and the patient id (ids are unique only within one FHIR server), keyed with
@@ -24,8 +26,9 @@ ids are guessable), so the hash then only keeps ids out of the data, not away fr
 the secret (kept outside the database) for real pseudonymisation. Changing the key ends every snooze (the cards
 come back; nothing else is lost). The key is never logged.
 
-Cost: at most one indexed query per patient-view call, on ``patient_acknowledgement.patient_key`` (one row per
-acknowledgement of this patient, however often the chart was opened), and none when the call has no info card.
+Cost: at most one indexed query per patient-view call, on ``finding_acknowledgement.patient_key`` (one row per
+acknowledged finding of this patient, however often the chart was opened), and none when the call has no info
+finding.
 """
 
 from __future__ import annotations
@@ -33,21 +36,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import secrets
 from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.schema import CreateTable
+from sqlalchemy import bindparam, select
 
 from app.config import Settings
-from app.feedback.store import ACKNOWLEDGED_OUTCOMES, FeedbackStore, patient_acknowledgement
+from app.feedback.store import ACKNOWLEDGED_OUTCOMES, FeedbackStore, finding_acknowledgement, stored_secret
 from app.hooks.schemas import HookRequest, Indicator
-from app.render import DATA_UNAVAILABLE
 from app.rules.model import Hook
 
 if TYPE_CHECKING:
@@ -56,18 +55,8 @@ if TYPE_CHECKING:
 __all__ = ["ACKNOWLEDGED_OUTCOMES", "InfoSnooze", "local_day", "patient_key", "patient_link_key", "request_patient_key"]
 
 _SECRET_NAME = "info-snooze-hmac-key"
-_GENERATED_SECRET_BYTES = 32
 
 _log = logging.getLogger("osteo_cds.feedback")
-
-_secrets_metadata = MetaData()
-service_secret = Table(
-    "service_secret",
-    _secrets_metadata,
-    Column("name", String(64), primary_key=True),
-    Column("value", String(128), nullable=False),
-)
-"""Secrets the service generates for itself when none is configured (one row per purpose)."""
 
 
 def patient_key(key: bytes, fhir_server: str | None, patient_id: str) -> str:
@@ -89,25 +78,10 @@ def patient_link_key(store: FeedbackStore, settings: Settings) -> tuple[bytes, s
     configured = settings.info_snooze_secret
     if configured is not None:
         return configured.get_secret_value().encode(), "configured"
-    return _stored_secret(store.engine), "generated, stored in the database"
+    return stored_secret(store.engine, _SECRET_NAME).encode(), "generated, stored in the database"
 
 
-def _stored_secret(engine: Engine) -> bytes:
-    """The generated key: created once (insert-if-absent, so concurrent workers agree on the first one)."""
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    with engine.begin() as connection:
-        connection.execute(CreateTable(service_secret, if_not_exists=True))
-        connection.execute(
-            dialect.insert(service_secret).on_conflict_do_nothing(),
-            {"name": _SECRET_NAME, "value": secrets.token_hex(_GENERATED_SECRET_BYTES)},
-        )
-        value = connection.execute(
-            select(service_secret.c.value).where(service_secret.c.name == _SECRET_NAME)
-        ).scalar_one()
-    return str(value).encode()
-
-
-_ack = patient_acknowledgement.c
+_ack = finding_acknowledgement.c
 _ACKNOWLEDGED = select(_ack.service_id, _ack.rule_id, _ack.outcome_timestamp, _ack.received_at).where(
     _ack.patient_key == bindparam("key"), _ack.outcome_timestamp >= bindparam("since")
 )
@@ -142,27 +116,22 @@ class InfoSnooze:
         )
 
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
-        """``result`` without the info cards this patient acknowledged within the snooze window; the info cards
-        that remain are marked with the patient's key, so that feedback on them can snooze them later."""
+        """``result`` without the info findings this patient acknowledged within the snooze window (on any card
+        that held them); the result is linked to the patient, so that feedback on its cards can snooze them."""
         if hook is not Hook.PATIENT_VIEW or self.days == 0:
             return result
-        rule_of = {issued.card_uuid: issued.rule_id for issued in result.issued}
-        info = {
-            card.uuid: rule_of[card.uuid]
-            for card in result.response.cards
-            if card.indicator is Indicator.INFO and rule_of.get(card.uuid) not in (None, DATA_UNAVAILABLE)
-        }
+        info = {finding.rule_id for finding in result.findings if finding.indicator is Indicator.INFO}
         if not info:
             return result
         key = request_patient_key(self._key, request)
-        snoozed = await self.store.read(self.acknowledged_rules, key, frozenset(info.values()), as_of)
-        dropped = {uuid for uuid, rule_id in info.items() if rule_id in snoozed}
-        if dropped:
+        snoozed = await self.store.read(self.acknowledged_rules, key, frozenset(info), as_of)
+        if snoozed:
             _log.info(
                 "info cards snoozed",
-                extra={"hook_instance": request.hook_instance, "cards": len(dropped), "snoozed": sorted(snoozed)},
+                extra={"hook_instance": request.hook_instance, "snoozed": sorted(snoozed)},
             )
-        return result.without_cards(dropped).linked_to_patient(key, info.keys())
+            result = result.without(lambda f: f.indicator is Indicator.INFO and f.rule_id in snoozed)
+        return result.linked_to_patient(key)
 
     def acknowledged_rules(self, key: str, rule_ids: Set[str], as_of: date) -> frozenset[str]:
         """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""

@@ -1,8 +1,11 @@
 """Feedback storage (SQLAlchemy Core): SQLite file by default, PostgreSQL via ``DATABASE_URL``.
 
-Three tables:
-- ``issued_card``: every card we returned (uuid → rule ID, service, and its suggestions' uuids), so feedback,
-  which names only the card uuid, ties back to the rule;
+Tables:
+- ``issued_card``: every card we returned (uuid → its main rule ID, service, and its suggestions' uuids), so
+  feedback, which names only the card uuid, ties back to the rule;
+- ``issued_finding``: every finding of every answer: the rules a card holds (its main finding and the findings
+  folded into it, app/presentation.py), and the findings of silent-policy rules, evaluated but never shown
+  (their record id is never sent), so a site can measure how often a rule would fire before showing it;
 - ``issued_card_patient``: for info patient-view cards only, a keyed hash of the patient (the info-card snooze,
   app/feedback/snooze.py);
 - ``card_feedback``: one row per distinct feedback item. The same item may arrive more than once (the spec
@@ -13,6 +16,7 @@ Three tables:
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,11 +54,15 @@ __all__ = [
     "ACKNOWLEDGED_OUTCOMES",
     "FeedbackStore",
     "IssuedCard",
+    "IssuedFinding",
     "RuleFeedbackSummary",
     "card_feedback",
     "issued_card",
     "issued_card_patient",
-    "patient_acknowledgement",
+    "issued_finding",
+    "finding_acknowledgement",
+    "service_secret",
+    "stored_secret",
 ]
 
 _metadata = MetaData()
@@ -80,22 +88,64 @@ issued_card_patient = Table(
 info-card snooze is on (app/feedback/snooze.py) and order-select cards while order-sign honours overrides
 (app/feedback/overrides.py). A table of its own, so the change is additive."""
 
-patient_acknowledgement = Table(
-    "patient_acknowledgement",
+issued_finding = Table(
+    "issued_finding",
+    _metadata,
+    Column("card_uuid", String(64), primary_key=True),
+    Column("rule_id", String(64), primary_key=True),
+    Column("variant", String(64), nullable=False),
+    Column("indicator", String(16), nullable=False),
+    Column("display", String(16), nullable=False),  # main | folded | silent
+    Column("service_id", String(64), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)
+"""The findings of each answer: for a shown card (``issued_card``) its main and folded findings; for a
+silent-policy finding a record id of its own that no card carries (``display = 'silent'``)."""
+
+finding_acknowledgement = Table(
+    "finding_acknowledgement",
     _metadata,
     Column("feedback_id", Integer, primary_key=True, autoincrement=False),
+    Column("rule_id", String(64), primary_key=True),
     Column("patient_key", String(64), nullable=False, index=True),
-    Column("rule_id", String(64), nullable=False),
     Column("service_id", String(64), nullable=False),
     Column("variant", String(64), nullable=False),
     Column("outcome", String(16), nullable=False),
     Column("outcome_timestamp", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
 )
-"""One row per feedback item ``accepted`` / ``overridden`` on a patient-linked card (``card_feedback.id``), with
-what the snooze and the order-sign override memory ask: who (keyed hash), which rule and variant, from which
-service, when. Written when the second of the two arrives (the card's patient link or its feedback), so a lookup
-costs in proportion to the patient's acknowledgements, not to how often the chart was opened."""
+"""One row per feedback item ``accepted`` / ``overridden`` on a patient-linked card (``card_feedback.id``) and per
+finding that card held (its main finding and each folded one), with what the snooze and the order-sign override
+memory ask: who (keyed hash), which rule and variant, from which service, when. Written when the second of the two
+arrives (the card's patient link or its feedback), so a lookup costs in proportion to the patient's
+acknowledgements, not to how often the chart was opened. (It replaces ``patient_acknowledgement``, which held only
+a card's main rule; a database that has that table keeps it, unused.)"""
+
+service_secret = Table(
+    "service_secret",
+    MetaData(),
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+"""Secrets the service generates for itself when none is configured (one row per purpose: the snooze's patient
+link key, the assessment page's sealing key)."""
+
+_GENERATED_SECRET_BYTES = 32
+
+
+def stored_secret(engine: Engine, name: str) -> str:
+    """The generated secret ``name`` (hex, 32 random bytes): created once (insert-if-absent, so concurrent workers
+    agree on the first one)."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    with engine.begin() as connection:
+        connection.execute(CreateTable(service_secret, if_not_exists=True))
+        connection.execute(
+            dialect.insert(service_secret).on_conflict_do_nothing(),
+            {"name": name, "value": secrets.token_hex(_GENERATED_SECRET_BYTES)},
+        )
+        value = connection.execute(select(service_secret.c.value).where(service_secret.c.name == name)).scalar_one()
+    return str(value)
+
 
 ACKNOWLEDGED_OUTCOMES = ("accepted", "overridden")
 """CDS Hooks 2.0 feedback outcomes; an ignored card produces no feedback (docs/cds-hooks.md §1.6)."""
@@ -126,7 +176,21 @@ class IssuedCard:
     variant: str
     suggestions: dict[str, str]
     patient_key: str | None = None
-    """Keyed hash of the card's patient (app/feedback/snooze.py); set on snoozable info cards and order-select cards."""
+    """Keyed hash of the card's patient (app/feedback/snooze.py); set while the snooze or the order-sign override
+    memory is on."""
+    findings: tuple[IssuedFinding, ...] = ()
+    """The findings it holds, main first (for a silent record: the one silent finding)."""
+    shown: bool = True
+    """False for the record of a silent-policy finding: no card was sent (``issued_finding`` only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedFinding:
+    rule_id: str
+    variant: str
+    indicator: str
+    display: str
+    """``main``, ``folded`` or ``silent``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +212,7 @@ def _insert(engine: Engine, table: Table):  # type: ignore[no-untyped-def]
 
 _ISSUED_COLUMNS = tuple(c.name for c in issued_card.columns)
 _LINK_COLUMNS = tuple(c.name for c in issued_card_patient.columns)
+_FINDING_COLUMNS = tuple(c.name for c in issued_finding.columns)
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 """How SQLAlchemy's SQLite ``DateTime`` stores a value (UTC here): rows inserted from JSON read back the same."""
 
@@ -163,6 +228,7 @@ def _from_json_rows(table: Table, columns: Sequence[str]):  # type: ignore[no-un
 
 _ISSUED_FROM_JSON = _from_json_rows(issued_card, _ISSUED_COLUMNS)
 _LINKS_FROM_JSON = _from_json_rows(issued_card_patient, _LINK_COLUMNS)
+_FINDINGS_FROM_JSON = _from_json_rows(issued_finding, _FINDING_COLUMNS)
 
 
 def _json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
@@ -174,31 +240,31 @@ def _json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids: Sequence[str]) -> None:
     """Copy the acknowledgements of ``card_uuids`` that have both a patient link and feedback into
-    :data:`patient_acknowledgement` (idempotent)."""
+    :data:`finding_acknowledgement`, one row per finding the card held (idempotent)."""
     if not card_uuids:
         return
-    columns = [c.name for c in patient_acknowledgement.columns]
+    columns = [c.name for c in finding_acknowledgement.columns]
     found = (
         select(
             card_feedback.c.id,
+            issued_finding.c.rule_id,
             issued_card_patient.c.patient_key,
-            issued_card.c.rule_id,
             issued_card.c.service_id,
-            issued_card.c.variant,
+            issued_finding.c.variant,
             card_feedback.c.outcome,
             card_feedback.c.outcome_timestamp,
             card_feedback.c.received_at,
         )
         .select_from(
-            card_feedback.join(issued_card_patient, issued_card_patient.c.card_uuid == card_feedback.c.card_uuid).join(
-                issued_card, issued_card.c.card_uuid == card_feedback.c.card_uuid
-            )
+            card_feedback.join(issued_card_patient, issued_card_patient.c.card_uuid == card_feedback.c.card_uuid)
+            .join(issued_card, issued_card.c.card_uuid == card_feedback.c.card_uuid)
+            .join(issued_finding, issued_finding.c.card_uuid == card_feedback.c.card_uuid)
         )
         .where(
             card_feedback.c.card_uuid.in_(sorted(set(card_uuids))), card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES)
         )
     )
-    connection.execute(_insert(engine, patient_acknowledgement).from_select(columns, found).on_conflict_do_nothing())
+    connection.execute(_insert(engine, finding_acknowledgement).from_select(columns, found).on_conflict_do_nothing())
 
 
 class FeedbackStore:
@@ -244,13 +310,28 @@ class FeedbackStore:
 
     def record_issued_batches(self, batches: Iterable[tuple[Iterable[IssuedCard], datetime]]) -> None:
         """Record the cards of several responses (each with its issue time) in one transaction, with the
-        snooze patient link of those that carry one (app/feedback/snooze.py)."""
+        findings each holds, the records of silent findings, and the patient link of the cards that carry one
+        (app/feedback/snooze.py)."""
         batches = [(tuple(cards), issued_at) for cards, issued_at in batches]
         links = [
             {"card_uuid": card.card_uuid, "patient_key": card.patient_key}
             for cards, _ in batches
             for card in cards
-            if card.patient_key
+            if card.patient_key and card.shown
+        ]
+        findings = [
+            {
+                "card_uuid": card.card_uuid,
+                "rule_id": finding.rule_id,
+                "variant": finding.variant,
+                "indicator": finding.indicator,
+                "display": finding.display,
+                "service_id": card.service_id,
+                "issued_at": issued_at,
+            }
+            for cards, issued_at in batches
+            for card in cards
+            for finding in card.findings
         ]
         rows = [
             {
@@ -263,19 +344,26 @@ class FeedbackStore:
             }
             for cards, issued_at in batches
             for card in cards
+            if card.shown
         ]
-        if not rows:
+        if not rows and not findings:
             return
         with self._engine.begin() as connection:
             if self._engine.dialect.name == "sqlite":
                 # One statement per table (json_each), not one per row: under load the executemany of a
                 # worker thread waited for the event loop's GIL at every row (~5 ms each), fell behind and let the
                 # queue grow. This way SQLite runs the whole insert without the GIL.
-                connection.execute(_ISSUED_FROM_JSON, {"rows": _json_rows(rows, _ISSUED_COLUMNS)})
+                if rows:
+                    connection.execute(_ISSUED_FROM_JSON, {"rows": _json_rows(rows, _ISSUED_COLUMNS)})
+                if findings:
+                    connection.execute(_FINDINGS_FROM_JSON, {"rows": _json_rows(findings, _FINDING_COLUMNS)})
                 if links:
                     connection.execute(_LINKS_FROM_JSON, {"rows": _json_rows(links, _LINK_COLUMNS)})
             else:
-                connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+                if rows:
+                    connection.execute(_insert(self._engine, issued_card).on_conflict_do_nothing(), rows)
+                if findings:
+                    connection.execute(_insert(self._engine, issued_finding).on_conflict_do_nothing(), findings)
                 if links:
                     connection.execute(_insert(self._engine, issued_card_patient).on_conflict_do_nothing(), links)
             if links:

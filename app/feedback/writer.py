@@ -15,10 +15,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.feedback.store import FeedbackStore, IssuedCard
+
+if TYPE_CHECKING:
+    from app.assessment import AssessmentBook, PendingAssessment
 
 __all__ = ["FLUSH_AT_CARDS", "FLUSH_SECONDS", "IssuedCardWriter"]
 
@@ -38,15 +42,22 @@ Batch = tuple[tuple[IssuedCard, ...], datetime]
 class IssuedCardWriter:
     """Queue of issued-card records, written by :meth:`run` (a lifespan task) and by :meth:`flush`."""
 
-    def __init__(self, store: FeedbackStore) -> None:
+    def __init__(self, store: FeedbackStore, assessments: AssessmentBook | None = None) -> None:
         self._store = store
+        self._assessments = assessments
+        self._pending: list[PendingAssessment] = []
+        """Assessment pages waiting to be sealed and stored (app/assessment.py), with the same interval."""
         self._queue: list[Batch] = []
         self._queued_cards = 0
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
-    def submit(self, cards: Sequence[IssuedCard], *, issued_at: datetime) -> None:
-        """Queue the cards of one response (never blocks, never touches the database)."""
+    def submit(
+        self, cards: Sequence[IssuedCard], *, issued_at: datetime, assessment: PendingAssessment | None = None
+    ) -> None:
+        """Queue the cards of one response and its assessment page (never blocks, never touches the database)."""
+        if assessment is not None and self._assessments is not None:
+            self._pending.append(assessment)
         if not cards:
             return
         self._queue.append((tuple(cards), issued_at))
@@ -62,6 +73,13 @@ class IssuedCardWriter:
     async def flush(self) -> None:
         """Write everything queued now, in one transaction in a worker thread."""
         async with self._lock:
+            if self._pending and self._assessments is not None:
+                pending, self._pending = self._pending, []
+                try:
+                    await asyncio.to_thread(self._assessments.record, pending)
+                except SQLAlchemyError as error:
+                    # The page is a convenience; the card already went out with everything that decides.
+                    _log.error("assessment pages not stored", extra={"error": type(error).__name__})
             if not self._queue:
                 return
             batches, self._queue, self._queued_cards = self._queue, [], 0

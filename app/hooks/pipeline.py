@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -17,9 +17,11 @@ from app.config import Settings
 from app.errors import InvalidHookRequestError
 from app.feedback import IssuedCard
 from app.fhir import FhirQuery, GatherLimits, PatientRecord, gather_patient_record
-from app.hooks.schemas import Card, CdsResponse, HookRequest, OrderSelectContext, OrderSignContext
+from app.fhir.record import UnavailableData
+from app.hooks.schemas import CdsResponse, HookRequest, Link, OrderSelectContext, OrderSignContext
 from app.hooks.services import CdsService
-from app.render import CardCatalog, render_cards
+from app.presentation import DisplayPolicy, present
+from app.render import CardCatalog, Finding, render_findings, unavailable_card
 from app.rules import CannotAssess, Recommendation, evaluate
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.parameters import GuidelineParameters
@@ -48,25 +50,47 @@ class Resources:
     guideline: GuidelineParameters
     order_drugs: Mapping[str, Drug]
     """Order-template key → the drug it orders (see :func:`identify_order_drugs`)."""
+    display_policy: Mapping[str, DisplayPolicy]
+    """Rule ID → how this site shows its findings (``OSTEO_DISPLAY_POLICY``; app/presentation.py)."""
 
 
 @dataclass(frozen=True, slots=True)
 class HookResult:
-    response: CdsResponse
-    issued: tuple[IssuedCard, ...]
+    """One call's findings before they become cards: the info-card snooze and the order-sign override memory
+    remove findings (app/feedback), then :meth:`answer` lays out the cards (app/presentation.py)."""
 
-    def without_cards(self, uuids: Set[str]) -> HookResult:
-        """This result without the cards ``uuids``: gone from the response and from the issued-card records."""
-        if not uuids:
-            return self
-        cards = [card for card in self.response.cards if card.uuid not in uuids]
-        issued = tuple(card for card in self.issued if card.card_uuid not in uuids)
-        return replace(self, response=self.response.model_copy(update={"cards": cards}), issued=issued)
+    service: CdsService
+    findings: tuple[Finding, ...]
+    unavailable: tuple[UnavailableData, ...]
+    language: str
+    patient_key: str | None = None
+    """The patient's keyed hash, once the snooze or the override memory linked this call to its patient."""
 
-    def linked_to_patient(self, key: str, uuids: Set[str]) -> HookResult:
-        """The issued-card records of the cards ``uuids`` carry the patient's keyed hash (app/feedback/snooze.py)."""
-        issued = tuple(replace(card, patient_key=key) if card.card_uuid in uuids else card for card in self.issued)
-        return replace(self, issued=issued)
+    def without(self, drop: Callable[[Finding], bool]) -> HookResult:
+        """This result without the findings ``drop`` selects."""
+        return replace(self, findings=tuple(finding for finding in self.findings if not drop(finding)))
+
+    def linked_to_patient(self, key: str) -> HookResult:
+        """The issued-card records of this answer will carry the patient's keyed hash (app/feedback/snooze.py)."""
+        return replace(self, patient_key=key)
+
+    def answer(self, resources: Resources, links: tuple[Link, ...] = ()) -> tuple[CdsResponse, tuple[IssuedCard, ...]]:
+        """The response (cards most urgent first, the data-unavailable card last) and the records to keep."""
+        presented = present(
+            self.findings,
+            hook=self.service.hook,
+            service_id=self.service.id,
+            catalog=resources.cards,
+            language=self.language,
+            policy=resources.display_policy,
+            links=links,
+            patient_key=self.patient_key,
+        )
+        cards = list(presented.cards)
+        failed = [item for item in self.unavailable if item.failed]
+        if failed:
+            cards.append(unavailable_card(failed, resources.cards, self.language))
+        return CdsResponse(cards=cards), presented.issued
 
 
 def identify_order_drugs(
@@ -151,12 +175,11 @@ async def run_hook(
     )
     forbidden = contraindicated_drugs(snapshot, resources.guideline)
     evaluated = time.perf_counter()
-    cards = render_cards(
+    findings = render_findings(
         outcomes,
         catalog=resources.cards,
         language=language,
         patient_id=context.patient_id,
-        unavailable=record.unavailable,
         blocked_orders={key: forbidden[drug] for key, drug in resources.order_drugs.items() if drug in forbidden},
     )
     finished = time.perf_counter()
@@ -171,7 +194,7 @@ async def run_hook(
             "service": service.id,
             "hook": service.hook.value,
             "hook_instance": request.hook_instance,
-            "cards": len(cards),
+            "findings": len(findings),
             "fired": dict(fired),
             "unavailable": sorted({item.key for item in record.unavailable}),
             "fhir_requests": stats.fhir_requests,
@@ -182,21 +205,6 @@ async def run_hook(
             "total_ms": round((finished - started) * 1000, 2),
         },
     )
-    return HookResult(response=CdsResponse(cards=cards), issued=_issued(service, cards))
-
-
-def _issued(service: CdsService, cards: Sequence[Card]) -> tuple[IssuedCard, ...]:
-    issued = []
-    for card in cards:
-        trace = (card.extension or {}).get("org.osteo-cds.trace", {})
-        topic = card.source.topic
-        issued.append(
-            IssuedCard(
-                card_uuid=card.uuid,
-                rule_id=topic.code if topic else "(none)",
-                service_id=service.id,
-                variant=str(trace.get("variant", "")),
-                suggestions={s.uuid: s.label for s in card.suggestions or ()},
-            )
-        )
-    return tuple(issued)
+    return HookResult(
+        service=service, findings=tuple(findings), unavailable=tuple(record.unavailable), language=language
+    )

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi.responses import HTMLResponse
 
+from app.assessment import (
+    ASSESSMENT_PATH,
+    PendingAssessment,
+    assessment_payload,
+    new_token,
+    render_gone,
+    render_page,
+    security_headers,
+)
 from app.deps import (
     AsOfDep,
+    AssessmentsDep,
     FeedbackStoreDep,
     InfoSnoozeDep,
     IssuedCardsDep,
@@ -19,9 +31,10 @@ from app.deps import (
 )
 from app.errors import UnknownServiceError
 from app.hooks.pipeline import choose_language, run_hook
-from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest
+from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest, Link
 from app.hooks.services import CdsService, descriptors
 from app.json_body import OrjsonRoute
+from app.render import label
 from app.security import require_cds_client
 
 __all__ = ["router"]
@@ -89,6 +102,8 @@ async def call_service(
     snooze: InfoSnoozeDep,
     overrides: OrderSignOverridesDep,
     as_of: AsOfDep,
+    assessments: AssessmentsDep,
+    request: Request,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> CdsResponse:
     """Call a CDS service with a hook request; returns cards (``[]`` when there is nothing to say)."""
@@ -97,8 +112,23 @@ async def call_service(
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
     result = await snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
     result = await overrides.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6, order hooks
-    issued_cards.submit(result.issued, issued_at=datetime.now(UTC))  # written in batches, off the request path
-    return result.response
+    token = new_token() if assessments is not None else None
+    links: tuple[Link, ...] = ()
+    if token is not None:
+        base = resources.settings.public_base_url or str(request.base_url).rstrip("/")
+        text = label(resources.cards, "card", "full-assessment", language)
+        links = (Link(label=text, url=f"{base}{ASSESSMENT_PATH}/{token}", type="absolute"),)
+    response, issued = result.answer(resources, links)  # rules.md §0.3 item 9: one short card per clinical problem
+    now = datetime.now(UTC)
+    pending = None
+    if token is not None and any(card.links for card in response.cards):
+        shown = {(f.rule_id, f.variant): f.display for card in issued for f in card.findings}
+        payload = assessment_payload(
+            result.findings, shown=shown, hook=service.hook.value, language=language, as_of=as_of.isoformat()
+        )
+        pending = PendingAssessment(token=token, payload=payload, issued_at=now)
+    issued_cards.submit(issued, issued_at=now, assessment=pending)  # written in batches, off the request path
+    return response
 
 
 @router.post(
@@ -121,6 +151,32 @@ async def feedback(
     stored = store.store_feedback(service.id, body.feedback, received_at=datetime.now(UTC))
     _log.info("feedback stored", extra={"service": service.id, "received": len(body.feedback), "stored": stored})
     return {"received": len(body.feedback), "stored": stored}
+
+
+@router.get(
+    f"{ASSESSMENT_PATH}/{{token}}",
+    response_class=HTMLResponse,
+    tags=["assessment"],
+    operation_id="assessment_page",
+    responses={404: {"content": {"text/html": {}}, "description": "Unknown or expired link (an HTML page)."}},
+)
+async def assessment_page(
+    token: Annotated[str, Path(max_length=64)],
+    resources: ResourcesDep,
+    assessments: AssessmentsDep,
+    issued_cards: IssuedCardsDep,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    """The full assessment behind a card's "Full assessment" link (a capability URL; HTML, never cached)."""
+    headers = security_headers(resources.settings.assessment_frame_ancestors)
+    payload = None
+    if assessments is not None:
+        await issued_cards.flush()  # a link clicked right after the call: its page may still be queued here
+        payload = await asyncio.to_thread(assessments.read, token, datetime.now(UTC))
+    if payload is None:
+        language = choose_language(None, accept_language, resources.settings.default_language)
+        return HTMLResponse(render_gone(language), status_code=404, headers=headers)
+    return HTMLResponse(render_page(payload), headers=headers)
 
 
 @router.get("/healthz", tags=["operations"], operation_id="health")

@@ -10,15 +10,28 @@ Usage (a vignette reads as the case it tests)::
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
 from tests.builders.fhir import patient, search_bundle
 from tests.builders.hooks import draft_orders_bundle, hook_request
 
-__all__ = ["PatientRecordBuilder", "call_hook", "cards_for", "indicators", "rule_ids"]
+__all__ = [
+    "PatientRecordBuilder",
+    "call_hook",
+    "card_holding",
+    "cards_for",
+    "finding_rules",
+    "findings",
+    "full_assessment",
+    "indicators",
+    "rule_ids",
+]
 
 SERVICES = {
     "patient-view": "osteoporosis-patient-view",
@@ -86,14 +99,50 @@ def call_hook(
 
 
 def rule_ids(cards: list[dict[str, Any]]) -> list[str]:
-    """The ``source.topic.code`` of each card, in response order."""
+    """The ``source.topic.code`` of each card (its main finding's rule), in response order."""
     return [card["source"]["topic"]["code"] for card in cards]
 
 
+def findings(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every finding the cards hold (``org.osteo-cds.findings``: each card's main finding, then its folded ones)."""
+    return [finding for card in cards for finding in (card.get("extension") or {}).get("org.osteo-cds.findings", [])]
+
+
+def finding_rules(cards: list[dict[str, Any]]) -> list[str]:
+    """The rule of every finding the cards hold, in response order."""
+    return [finding["rule"] for finding in findings(cards)]
+
+
 def cards_for(cards: list[dict[str, Any]], rule_id: str) -> list[dict[str, Any]]:
-    return [card for card in cards if card["source"]["topic"]["code"] == rule_id]
+    """What the cards show of ``rule_id``: the card itself where it is the main finding (``source.topic.code``);
+    where it is folded into another card, what that card shows of it (the entry of ``org.osteo-cds.findings``:
+    rule, variant, indicator, summary; no detail or suggestions of its own: those are the main finding's)."""
+    shown = []
+    for card in cards:
+        if card["source"]["topic"]["code"] == rule_id:
+            shown.append(card)
+            continue
+        listed = (card.get("extension") or {}).get("org.osteo-cds.findings", [])
+        shown.extend(finding for finding in listed[1:] if finding["rule"] == rule_id)
+    return shown
 
 
 def indicators(cards: list[dict[str, Any]], rule_id: str) -> list[str]:
-    """The indicators of the cards of ``rule_id`` (``[]`` when the rule gave no card)."""
-    return [card["indicator"] for card in cards_for(cards, rule_id)]
+    """The indicators of the findings of ``rule_id`` on the cards, main or folded (``[]`` when none is shown)."""
+    return [finding["indicator"] for finding in findings(cards) if finding["rule"] == rule_id]
+
+
+def card_holding(cards: list[dict[str, Any]], rule_id: str) -> dict[str, Any]:
+    """The one card that holds ``rule_id``'s finding, as its main finding or folded into it."""
+    [card] = [card for card in cards if rule_id in finding_rules([card])]
+    return card
+
+
+def full_assessment(client: TestClient, card: dict[str, Any]) -> str:
+    """The text a prescriber reads behind the card's "Full assessment" link (the page, tags removed, whitespace
+    folded): every finding of the call with its explanation, data, missing data, quote and suggestions."""
+    [link] = card["links"]
+    response = client.get(urlsplit(link["url"]).path)
+    assert response.status_code == 200, response.text
+    body = re.sub(r"<style>.*?</style>", " ", response.text, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

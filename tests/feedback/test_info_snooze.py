@@ -22,12 +22,12 @@ from sqlalchemy import Engine, create_engine, event, select
 
 from app.config import Settings
 from app.deps import get_as_of
-from app.feedback.store import FeedbackStore, IssuedCard, patient_acknowledgement
+from app.feedback.store import FeedbackStore, IssuedCard, IssuedFinding, finding_acknowledgement
 from app.hooks.schemas import FeedbackItem
 from app.logging import JsonFormatter
 from app.main import create_app
 from app.rules.parameters import GuidelineParameters
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators, rule_ids
+from tests.builders.cds import PatientRecordBuilder, call_hook, finding_rules, indicators
 from tests.builders.fhir import DENOSUMAB_60MG, draft_medication_request
 from tests.conftest import AS_OF
 from tests.vignettes.test_denosumab import continuing_denosumab
@@ -36,7 +36,8 @@ PATIENT_VIEW_FEEDBACK = "/cds-services/osteoporosis-patient-view/feedback"
 ACKNOWLEDGED_AT = "2025-06-01T09:00:00Z"
 """11:00 in Amsterdam on 1 June 2025 (= AS_OF, the day of the first chart opening)."""
 SECRET_PATIENT_ID = "pt-Zq81-snooze"
-INFO_CARDS = ["VITD-1", "VITD-2", "CALC-1", "LIFE-1", "RISK-BBC-1", "MON-DXA-1"]
+INFO_FINDINGS = ["VITD-1", "VITD-2", "CALC-1", "LIFE-1", "RISK-BBC-1", "MON-DXA-1"]
+"""The info findings folded into the overdue-denosumab card (its main finding is the DMAB-INTERVAL-1 warning)."""
 
 
 def overdue_denosumab_patient(patient_id: str = "patient-1") -> PatientRecordBuilder:
@@ -74,28 +75,29 @@ def accept(client: TestClient, card: dict[str, Any], *, at: str = ACKNOWLEDGED_A
 
 
 def the_card(cards: list[dict[str, Any]], rule_id: str) -> dict[str, Any]:
-    [card] = cards_for(cards, rule_id)
+    """The card that holds ``rule_id``'s finding (as its main finding or folded into it)."""
+    [card] = [card for card in cards if rule_id in finding_rules([card])]
     return card
 
 
 class TestAcknowledgedInfoCardsAreSnoozed:
-    def test_the_chart_opens_with_a_warning_and_six_info_cards(self, client: TestClient) -> None:
+    def test_the_chart_opens_with_one_card_a_warning_and_six_info_findings(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", overdue_denosumab_patient())
 
+        assert len(cards) == 1
         assert indicators(cards, "DMAB-INTERVAL-1") == ["warning"]
-        assert sorted(rule_ids(cards)) == sorted(["DMAB-INTERVAL-1", *INFO_CARDS])
+        assert sorted(finding_rules(cards)) == sorted(["DMAB-INTERVAL-1", *INFO_FINDINGS])
 
-    def test_overridden_and_accepted_info_cards_are_gone_on_the_next_chart_opening(self, client: TestClient) -> None:
+    @pytest.mark.parametrize("acknowledge", [override, accept], ids=["overridden", "accepted"])
+    def test_an_acknowledged_card_snoozes_every_info_finding_it_held(
+        self, client: TestClient, acknowledge: Any
+    ) -> None:
         record = overdue_denosumab_patient()
-        first = call_hook(client, "patient-view", record)
-        override(client, the_card(first, "LIFE-1"))
-        accept(client, the_card(first, "VITD-2"))
+        acknowledge(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
 
         again = call_hook(client, "patient-view", record)
 
-        assert "LIFE-1" not in rule_ids(again)
-        assert "VITD-2" not in rule_ids(again)
-        assert sorted(rule_ids(again)) == sorted(["DMAB-INTERVAL-1", "VITD-1", "CALC-1", "RISK-BBC-1", "MON-DXA-1"])
+        assert finding_rules(again) == ["DMAB-INTERVAL-1"]
 
     def test_a_card_shown_but_not_acknowledged_keeps_coming_back(self, client: TestClient) -> None:
         record = overdue_denosumab_patient()
@@ -103,7 +105,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
 
         again = call_hook(client, "patient-view", record)
 
-        assert sorted(rule_ids(again)) == sorted(["DMAB-INTERVAL-1", *INFO_CARDS])
+        assert sorted(finding_rules(again)) == sorted(["DMAB-INTERVAL-1", *INFO_FINDINGS])
 
     @pytest.mark.parametrize(
         ("days_later", "shown"),
@@ -123,7 +125,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         on_day(app, AS_OF + timedelta(days=days_later))
         later = call_hook(client, "patient-view", record)
 
-        assert ("LIFE-1" in rule_ids(later)) is shown
+        assert ("LIFE-1" in finding_rules(later)) is shown
 
     def test_the_acknowledgement_day_is_the_local_day_of_the_outcome(self, app: FastAPI, client: TestClient) -> None:
         """23:30 UTC on 31 May is 01:30 on 1 June in Amsterdam: 31 days later (2 July) the card is back."""
@@ -131,9 +133,9 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"), at="2025-05-31T23:30:00Z")
 
         on_day(app, date(2025, 7, 1))
-        assert "LIFE-1" not in rule_ids(call_hook(client, "patient-view", record))
+        assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
         on_day(app, date(2025, 7, 2))
-        assert "LIFE-1" in rule_ids(call_hook(client, "patient-view", record))
+        assert "LIFE-1" in finding_rules(call_hook(client, "patient-view", record))
 
     def test_an_acknowledgement_after_the_evaluation_date_does_not_snooze(
         self, app: FastAPI, client: TestClient
@@ -144,7 +146,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
 
         on_day(app, AS_OF - timedelta(days=1))
 
-        assert "LIFE-1" in rule_ids(call_hook(client, "patient-view", record))
+        assert "LIFE-1" in finding_rules(call_hook(client, "patient-view", record))
 
     def test_another_patient_still_sees_the_card(self, client: TestClient) -> None:
         first = call_hook(client, "patient-view", overdue_denosumab_patient("patient-1"))
@@ -152,7 +154,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
 
         other = call_hook(client, "patient-view", overdue_denosumab_patient("patient-2"))
 
-        assert "LIFE-1" in rule_ids(other)
+        assert "LIFE-1" in finding_rules(other)
 
     def test_a_warning_is_never_snoozed(self, client: TestClient) -> None:
         record = overdue_denosumab_patient()
@@ -170,7 +172,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         on_chart = call_hook(client, "patient-view", record)
         on_order = call_hook(client, "order-select", record, draft_orders=[denosumab_order])
 
-        assert "CALC-1" not in rule_ids(on_chart)
+        assert "CALC-1" not in finding_rules(on_chart)
         assert indicators(on_order, "CALC-1") == ["info"]
 
     def test_an_info_card_acknowledged_at_order_select_does_not_snooze_the_chart(self, client: TestClient) -> None:
@@ -196,7 +198,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         after = create_app(settings)
         on_day(after, AS_OF + timedelta(days=3))
         with TestClient(after) as client:
-            assert "LIFE-1" not in rule_ids(call_hook(client, "patient-view", record))
+            assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
 
     def test_info_snooze_days_0_disables_the_snooze(self, settings: Settings) -> None:
         record = overdue_denosumab_patient()
@@ -206,7 +208,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         with TestClient(application) as client:
             override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
 
-            assert "LIFE-1" in rule_ids(call_hook(client, "patient-view", record))
+            assert "LIFE-1" in finding_rules(call_hook(client, "patient-view", record))
 
 
 class LogLines(logging.Handler):
@@ -253,7 +255,7 @@ class TestNoPatientIdentifierIsStored:
             logging.getLogger("osteo_cds").addHandler(log_lines)  # create_app replaced the handlers
             override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
             again = call_hook(client, "patient-view", record)
-        assert "LIFE-1" not in rule_ids(again)  # the snooze worked, so the link was stored
+        assert "LIFE-1" not in finding_rules(again)  # the snooze worked, so the link was stored
 
         stored = database_bytes(database_url)
         assert b"issued_card_patient" in stored
@@ -273,7 +275,7 @@ class TestNoPatientIdentifierIsStored:
             logging.getLogger("osteo_cds").addHandler(log_lines)
             record = overdue_denosumab_patient()
             override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
-            assert "LIFE-1" not in rule_ids(call_hook(client, "patient-view", record))
+            assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
 
         assert secret.encode() not in database_bytes(database_url)
         assert not [line for line in log_lines.lines if secret in line]
@@ -290,14 +292,16 @@ class TestCost:
         seen: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if statement.lstrip().upper().startswith("SELECT") and "patient_acknowledgement" in statement:
+            if statement.lstrip().upper().startswith("SELECT") and "finding_acknowledgement" in statement:
                 seen.append(statement)
 
         event.listen(Engine, "before_cursor_execute", record)
         yield seen
         event.remove(Engine, "before_cursor_execute", record)
 
-    def test_one_query_per_chart_opening_with_info_cards(self, client: TestClient, snooze_queries: list[str]) -> None:
+    def test_one_query_per_chart_opening_with_info_findings(
+        self, client: TestClient, snooze_queries: list[str]
+    ) -> None:
         call_hook(client, "patient-view", overdue_denosumab_patient())
 
         assert len(snooze_queries) == 1
@@ -311,12 +315,12 @@ class TestCost:
         engine = create_engine(database_url)
 
         with engine.connect() as connection:
-            acknowledgements = connection.execute(select(patient_acknowledgement.c.rule_id)).scalars().all()
+            acknowledgements = connection.execute(select(finding_acknowledgement.c.rule_id)).scalars().all()
         engine.dispose()
 
-        assert acknowledgements == ["LIFE-1"]
+        assert sorted(acknowledgements) == sorted(finding_rules([the_card(cards, "LIFE-1")]))
 
-    def test_no_query_without_info_cards_nor_on_order_hooks(
+    def test_no_query_without_info_findings_nor_on_order_hooks(
         self, client: TestClient, snooze_queries: list[str]
     ) -> None:
         nothing_to_say = PatientRecordBuilder(birth_date="1980-01-01", gender="male")
@@ -337,12 +341,20 @@ class TestEitherOrderOfArrival:
         item = FeedbackItem.model_validate(
             {"card": "card-1", "outcome": "overridden", "outcomeTimestamp": ACKNOWLEDGED_AT}
         )
-        card = IssuedCard("card-1", "LIFE-1", "osteoporosis-patient-view", "lifestyle", {}, patient_key="k" * 64)
+        card = IssuedCard(
+            "card-1",
+            "LIFE-1",
+            "osteoporosis-patient-view",
+            "advice",
+            {},
+            patient_key="k" * 64,
+            findings=(IssuedFinding("LIFE-1", "advice", "info", "main"),),
+        )
 
         store.store_feedback("osteoporosis-patient-view", [item], received_at=datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
         store.record_issued([card], issued_at=datetime(2025, 6, 1, 8, 59, tzinfo=UTC))
 
         with store.engine.connect() as connection:
-            rows = connection.execute(select(patient_acknowledgement.c.rule_id, patient_acknowledgement.c.outcome))
+            rows = connection.execute(select(finding_acknowledgement.c.rule_id, finding_acknowledgement.c.outcome))
             assert [tuple(row) for row in rows] == [("LIFE-1", "overridden")]
         store.close()

@@ -218,6 +218,6 @@ class TestStrengthFromTheRxNormCode:
         assert card["indicator"] == "warning"
         assert "Prednisone-eq. 10 mg/day" in card["summary"]  # 2 × 5 mg by the code, not 2 × 10 mg by the name
         assert (
-            "- Strength per the drug code (used) ≠ strength in the product name: 5 mg (RxNorm 312617) ≠ 10 mg"
+            "Strength per the drug code (used) ≠ strength in the product name: 5 mg (RxNorm 312617) ≠ 10 mg"
             in card["detail"]
         )

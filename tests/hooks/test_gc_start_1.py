@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
+from tests.builders.cds import full_assessment
 from tests.builders.fhir import (
     PREDNISONE_5MG,
     atc,
@@ -103,12 +104,14 @@ class TestV06PrednisoneOrderedFor55YearOldWoman:
         assert services == ["312681000"]  # SNOMED bone density scan
         assert all(r["subject"] == {"reference": "Patient/patient-1"} for r in resources)
 
-    def test_detail_lists_the_data_used_and_quotes_the_guideline(self, client: TestClient) -> None:
+    def test_detail_lists_the_key_data_and_the_page_quotes_the_guideline(self, client: TestClient) -> None:
         [card] = gc_cards(call(client, ORDER_SELECT, order_select()))
 
-        assert "Gebruikte gegevens" in card["detail"]
-        assert "Leeftijd (jaar): 55" in card["detail"]
-        assert "«Start bij patiënten ≥ 50 jaar" in card["detail"]
+        assert "Dosis (mg prednison-equivalent per dag): 10" in card["detail"]
+        page = full_assessment(client, card)
+        assert "Gebruikte gegevens" in page
+        assert "Leeftijd (jaar): 55" in page
+        assert "«Start bij patiënten ≥ 50 jaar" in page
 
     def test_speaks_english_when_the_request_asks_for_it(self, client: TestClient) -> None:
         body = order_select()
@@ -117,7 +120,8 @@ class TestV06PrednisoneOrderedFor55YearOldWoman:
         [card] = gc_cards(call(client, ORDER_SELECT, body))
 
         assert card["summary"].startswith("Prednisone-eq. 10 mg/day ≥3 months at age ≥50")
-        assert "Data used" in card["detail"]
+        assert "Dose (mg prednisone-equivalent per day): 10" in card["detail"]
+        assert "Data used" in full_assessment(client, card)
 
     def test_speaks_english_for_an_english_accept_language(self, client: TestClient) -> None:
         [card] = gc_cards(call(client, ORDER_SELECT, order_select(), **{"Accept-Language": "en-GB,en;q=0.8"}))

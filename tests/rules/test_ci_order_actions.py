@@ -15,8 +15,8 @@ from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from app.fhir.record import PatientRecord
-from app.hooks.schemas import Card, Suggestion
-from app.render import CardCatalog, load_card_catalog, render_cards
+from app.hooks.schemas import Suggestion
+from app.render import CardCatalog, Finding, load_card_catalog, render_findings
 from app.rules.model import Hook, Outcome, Recommendation, Rule
 from app.rules.osteoporosis.safety import CI_EGFR_1, CI_EGFR_2, CI_ROMO_1, CI_SERM_1, CI_TPTD_1
 from app.snapshot import SnapshotParameters, build_snapshot
@@ -73,13 +73,13 @@ def run_without_selection(rule: Rule, *resources: dict[str, Any], draft: dict[st
     return evaluate(rule, snap, hook=Hook.ORDER_SIGN)
 
 
-def render(catalog: CardCatalog, outcome: Outcome, language: str = "en") -> Card:
+def render(catalog: CardCatalog, outcome: Outcome, language: str = "en") -> Finding:
     assert isinstance(outcome, Recommendation), outcome
-    [card] = render_cards([outcome], catalog=catalog, language=language, patient_id="p1")
+    [card] = render_findings([outcome], catalog=catalog, language=language, patient_id="p1")
     return card
 
 
-def by_label(card: Card) -> dict[str, Suggestion]:
+def by_label(card: Finding) -> dict[str, Suggestion]:
     return {suggestion.label: suggestion for suggestion in card.suggestions or []}
 
 
@@ -97,7 +97,7 @@ def atc_codes(suggestion: Suggestion) -> list[str]:
     return codes
 
 
-def removal(card: Card) -> str | None:
+def removal(card: Finding) -> str | None:
     for suggestion in card.suggestions or []:
         for action in suggestion.actions or []:
             if action.type == "delete":

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from fhir.resources.R4B.medicationrequest import MedicationRequest
 
 from app.config import Settings
 from app.deps import get_as_of
 from app.main import create_app
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators
+from tests.builders.cds import PatientRecordBuilder, call_hook, card_holding, cards_for, full_assessment, indicators
 from tests.builders.fhir import (
     atc,
     condition,
@@ -102,14 +101,14 @@ class TestV20WomanEligibleForRomosozumab:
         assert romo["summary"].startswith("Voldoet aan NL-criteria romosozumab (heup-T -2,1, 2 WF graad ≥2")
         assert len(romo["summary"]) < 140
 
-    def test_the_romosozumab_suggestion_is_a_valid_r4_order(self, client: TestClient) -> None:
-        [romo] = cards_for(call_hook(client, "patient-view", self.record(), language="en"), "ANABOLIC-1")
+    def test_the_romosozumab_referral_and_its_quote_are_on_the_full_assessment(self, client: TestClient) -> None:
+        """Folded into the treatment card (TX-IND-1 leads): its order and quote are one click away."""
+        cards = call_hook(client, "patient-view", self.record(), language="en")
 
-        [suggestion] = romo["suggestions"]
-        [action] = suggestion["actions"]
-        MedicationRequest.model_validate(action["resource"])
-        assert action["resource"]["medicationCodeableConcept"]["coding"][0]["code"] == "M05BX06"
-        assert "Data used" in romo["detail"] and "«Overweeg het botvormende middel romosozumab" in romo["detail"]
+        page = full_assessment(client, card_holding(cards, "ANABOLIC-1"))
+
+        assert "Romosozumab 210 mg" in page
+        assert "Data used" in page and "«Overweeg het botvormende middel romosozumab" in page
 
 
 class TestV21TeriparatideAtTheTMinus1Point5Boundary:
@@ -154,7 +153,8 @@ class TestV22ManWithThirdFractureOnAlendronate:
         assert indicators(cards, "ANABOLIC-3") == ["info"]
         [card] = cards_for(cards, "ANABOLIC-3")
         assert card["summary"].endswith("consider teriparatide.")
-        assert [s["label"] for s in card["suggestions"]] == ["Teriparatide 20 µg daily (secondary care)"]
+        page = full_assessment(client, card_holding(cards, "ANABOLIC-3"))
+        assert "Suggested orders Teriparatide 20 µg daily (secondary care)" in page
 
 
 class TestV39EndOfAnabolicCourses:

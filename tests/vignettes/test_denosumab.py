@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.snapshot.model import add_months
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators
+from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, full_assessment, indicators
 from tests.builders.fhir import (
     DENOSUMAB_60MG,
     atc,
@@ -101,7 +101,7 @@ class TestV26StopOrderAfterTwoYears:
         [card] = cards_for(cards, "DMAB-STOP-1")
         assert card["indicator"] == "critical"
         assert "2025-06-15" in card["summary"]
-        assert "stop scheme < 3 years" in card["detail"]
+        assert "stop scheme < 3 years" in full_assessment(client, card)
         assert card["overrideReasons"]
 
     def test_suggestions_create_dated_zoledronate_or_alendronate_or_delete_the_stop(self, client: TestClient) -> None:
@@ -181,7 +181,7 @@ class TestV15cDenosumabStartedForGlucocorticoids:
         [card] = cards_for(cards, "DMAB-STOP-1")
         assert card["indicator"] == "critical"
         assert "2025-09-01" in card["summary"]
-        assert "stop scheme < 3 years" in card["detail"]
+        assert "stop scheme < 3 years" in full_assessment(client, card)
         assert indicators(cards, "DMAB-INTERVAL-1") == []  # next dose not due before 2025-09-01 − 4 weeks
 
 

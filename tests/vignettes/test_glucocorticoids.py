@@ -16,7 +16,16 @@ from app.config import Settings
 from app.deps import get_as_of
 from app.main import create_app
 from app.rules.parameters import GuidelineParameters
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators, rule_ids
+from tests.builders.cds import (
+    PatientRecordBuilder,
+    call_hook,
+    card_holding,
+    cards_for,
+    finding_rules,
+    findings,
+    full_assessment,
+    indicators,
+)
 from tests.builders.fhir import (
     PREDNISONE_5MG,
     atc,
@@ -68,13 +77,13 @@ def client_with(settings: Settings) -> Iterator[Callable[..., TestClient]]:
 
 
 def gc_cards(cards: list[Json]) -> list[str]:
-    """The glucocorticoid-family rule IDs among the cards, in response order."""
-    return [rule for rule in rule_ids(cards) if rule in GC_RULES]
+    """The glucocorticoid-family rule IDs among the findings the cards hold, in response order."""
+    return [rule for rule in finding_rules(cards) if rule in GC_RULES]
 
 
 def variant(cards: list[Json], rule_id: str) -> str:
-    [card] = cards_for(cards, rule_id)
-    return str(card["extension"]["org.osteo-cds.trace"]["variant"])
+    [finding] = [finding for finding in findings(cards) if finding["rule"] == rule_id]
+    return str(finding["variant"])
 
 
 def gc_order(*, medication: Json = PREDNISONE_5MG, mg: float = 10, days: float | None = 180) -> Json:
@@ -323,7 +332,7 @@ class TestV13And14ParenteralCriteria:
 
         assert indicators(cards, "GC-START-1") == ["warning"]
         assert indicators(cards, "GC-PARENT-1") == ["info"]
-        assert "Very high risk: age ≥ 75 years: 78" in cards_for(cards, "GC-PARENT-1")[0]["detail"]
+        assert "Very high risk: age ≥ 75 years: 78" in full_assessment(client, card_holding(cards, "GC-PARENT-1"))
         assert indicators(without_age, "GC-PARENT-1") == []
 
     def test_v14_60_year_old_man_on_20_mg(self, client: TestClient) -> None:
@@ -338,14 +347,10 @@ class TestV13And14ParenteralCriteria:
         assert indicators(cards, "GC-START-1") == ["warning"]
         [parent] = cards_for(cards, "GC-PARENT-1")
         assert parent["indicator"] == "info"
-        assert "Zeer hoog risico: prednison-eq. ≥ 15 mg/dag: 20" in parent["detail"]
-        codes = {
-            coding["code"]
-            for suggestion in parent["suggestions"]
-            for action in suggestion["actions"]
-            for coding in action["resource"]["medicationCodeableConcept"]["coding"]
-        }
-        assert {"M05BA08", "M05BX04", "H05AA02"} <= codes  # zoledronic acid, denosumab, teriparatide
+        page = full_assessment(client, card_holding(cards, "GC-PARENT-1"))
+        assert "Zeer hoog risico: prednison-eq. ≥ 15 mg/dag: 20" in page
+        # folded into the GC-START-1 card; the parenteral options are listed on the full assessment
+        assert all(drug in page for drug in ("zoledroninezuur", "denosumab", "teriparatide"))
 
 
 class TestV15GlucocorticoidStopped:
@@ -426,9 +431,11 @@ class TestV16GcUserWhoCannotTakeTheOralBisphosphonate:
         [card] = cards_for(cards, "GC-SWITCH-1")
         assert card["summary"].startswith("GC patient does not tolerate the oral bisphosphonate")
         labels = [suggestion["label"] for suggestion in card["suggestions"]]
-        assert {label.split(" ")[1] for label in labels} == {"teriparatide", "zoledronic", "denosumab"}
-        assert "alendronic acid oral solution" in card["detail"]  # the SWITCH-GI-1 option, in the detail
-        assert "alendronate: Upper abdominal pain (2025-02-01)" in card["detail"]
+        assert len(labels) == 2  # the card offers the first two; every option is on the full assessment
+        page = full_assessment(client, card)
+        assert all(f"Start {drug}" in page for drug in ("teriparatide", "zoledronic", "denosumab"))
+        assert "alendronic acid oral solution" in page  # the SWITCH-GI-1 option, in the explanation
+        assert "alendronate: Upper abdominal pain (2025-02-01)" in page
         # V16: GC-SWITCH-1 takes precedence over the general SWITCH-GI-1 (and the TX-CHOICE-2 list, C-55)
         assert indicators(cards, "SWITCH-GI-1") == []
         assert indicators(cards, "TX-CHOICE-2") == []
@@ -448,10 +455,10 @@ class TestV16GcUserWhoCannotTakeTheOralBisphosphonate:
     def test_a_renal_contraindication_prescribes_the_second_choice(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", self.record(creatinine_clearance(value=25, on="2025-05-01")))
 
-        [card] = cards_for(cards, "GC-SWITCH-1")
-        assert card["indicator"] == "warning"
-        labels = [suggestion["label"] for suggestion in card["suggestions"]]
-        assert labels == ["Start denosumab 60 mg sc elke 6 maanden + colecalciferol 800 IE per dag"]
+        assert indicators(cards, "GC-SWITCH-1") == ["warning"]
+        page = full_assessment(client, card_holding(cards, "GC-SWITCH-1"))
+        assert "Start denosumab 60 mg sc elke 6 maanden + colecalciferol 800 IE per dag" in page
+        assert "Start zoledroninezuur" not in page and "Start teriparatide" not in page
 
     def test_an_oral_bisphosphonate_ordered_for_a_gc_user_with_crcl_25(self, client: TestClient) -> None:
         record = PatientRecordBuilder(birth_date="1955-01-01", gender="female").add(

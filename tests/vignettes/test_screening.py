@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.deps import get_as_of
 from app.main import create_app
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indicators
+from tests.builders.cds import PatientRecordBuilder, call_hook, card_holding, cards_for, full_assessment, indicators
 from tests.builders.fhir import draft_medication_request, fracture, loinc_dxa_order, rxnorm, service_request
 from tests.conftest import AS_OF
 
@@ -39,18 +39,15 @@ class TestV37BbcScreening:
 
         cards = call_hook(be_client, "patient-view", record, language="en")
 
-        assert indicators(cards, "SCREEN-BBC-1") == ["info"]
-        (card,) = cards_for(cards, "SCREEN-BBC-1")
-        assert "BMI" in card["detail"]
+        # rules.md §0.3 item 9: a screening that is incomplete only for data the record cannot carry (BMI) is a
+        # reminder, never the reason a card appears; with nothing else to do there is no card.
+        assert cards == []
 
     def test_v37b_no_dxa_card_but_a_rescreen_date_two_years_on(self, be_client: TestClient) -> None:
         record = PatientRecordBuilder(birth_date="1973-01-15", gender="female")
 
-        (card,) = cards_for(call_hook(be_client, "patient-view", record, language="en"), "SCREEN-BBC-1")
-
-        assert variant(card) == "incomplete"
-        assert "2027-06-01" in card["summary"]
-        assert "suggestions" not in card
+        # No DXA card; the "screening incomplete, rescreen 2027-06-01" reminder is context only (§0.3 item 9).
+        assert call_hook(be_client, "patient-view", record, language="en") == []
 
     def test_a_woman_of_65_screens_positive_on_age(self, be_client: TestClient) -> None:
         record = PatientRecordBuilder(birth_date="1960-01-15", gender="female")
@@ -107,8 +104,7 @@ class TestV34cLabBeforeTreatment:
         cards = call_hook(client, "order-select", record, draft_orders=[order], language="en")
 
         assert indicators(cards, "LAB-1") == ["info"]
-        (card,) = cards_for(cards, "LAB-1")
-        assert "25-OH vitamin D" in card["detail"]
+        assert "25-OH vitamin D" in full_assessment(client, card_holding(cards, "LAB-1"))
 
 
 class TestVfaWithEveryDxa:

@@ -145,7 +145,9 @@ def _tx_ind_1(ctx: RuleContext) -> Outcome:
     When: the patient is in the BBC population, takes no osteoporosis drug and never took a bisphosphonate or
     denosumab (follow-up rules own those), and is not a long-term GC user (GC rules take precedence, §14.2).
     Then: RISK VERY_HIGH → warning "consider anabolic, then antiresorptive"; HIGH (T ≤ −2.5 or a fragility
-    fracture, which includes clinical osteoporosis of DX-CLIN-1) → warning "start alendronate/risedronate".
+    fracture, which includes clinical osteoporosis of DX-CLIN-1) → warning "start alendronate/risedronate"; when
+    both are contraindicated (rules.md §14.4) the card names the second choice instead: zoledronate or denosumab
+    ("high-parenteral"), or denosumab alone when zoledronate is contraindicated too ("high-denosumab").
     RISK UNKNOWN → no card (RISK-BBC-1 / SCREEN show the missing-DXA card). Sex, age or menopause unknown with a
     high-risk finding → info "missing".
     """
@@ -180,11 +182,18 @@ def _tx_ind_1(ctx: RuleContext) -> Outcome:
         evidence.append(Evidence("age", str(snapshot.age)))
     forbidden = contraindicated_drugs(snapshot, ctx.parameters)
     options = ("alendronate", "risedronate")
-    if not allowed_suggestions(options, forbidden):
+    oral_forbidden = not allowed_suggestions(options, forbidden)
+    if oral_forbidden:
         options = ("denosumab", "zoledronate")
     suggestions = allowed_suggestions(options, forbidden) + (("lab-work-up",) if _lab_work_up_needed(snapshot) else ())
     evidence.extend(_filtered_evidence(("alendronate", "risedronate", "zoledronate"), forbidden))
-    variant = "very-high" if risk.risk_class is RiskClass.VERY_HIGH else "high"
+    if risk.risk_class is RiskClass.VERY_HIGH:
+        variant = "very-high"
+    elif oral_forbidden:
+        # The card names what is given instead of the first choice (issue "Alert burden": a card text defect).
+        variant = "high-denosumab" if Drug.ZOLEDRONATE in forbidden else "high-parenteral"
+    else:
+        variant = "high"
     return Recommendation(rule_id, variant=variant, evidence=tuple(evidence), suggestions=suggestions)
 
 
