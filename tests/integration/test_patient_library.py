@@ -275,6 +275,30 @@ SCENARIOS: dict[str, Callable[[ClinicalSnapshot], object]] = {
     "29-osteoporosis-73f-very-high-risk": lambda s: (_lowest_t(s), s.is_on_bone_protection()),
     "30-osteoporosis-71f-no-dxa": lambda s: (s.dxa_status, s.has_condition(ConditionKind.OSTEOPOROSIS)),
     "31-osteoporosis-69f-stale-dxa": lambda s: (s.dxa_status, _lowest_t(s)),
+    # well cared for (issue "Alert burden"): nothing to act on, so no card
+    "33-well-55f-normal-dxa": lambda s: (s.age, _lowest_t(s), s.is_on_bone_protection()),
+    "34-well-72f-alendronate-evaluated": lambda s: (
+        s.age,
+        s.is_on(Drug.ALENDRONATE),
+        s.is_on(Drug.VITAMIN_D_SUPPLEMENT),
+        _lowest_t(s),
+    ),
+    "35-well-70f-denosumab-on-schedule": lambda s: (
+        _last_injection(s, Drug.DENOSUMAB),
+        s.is_on_bone_protection(),
+        s.is_on(Drug.CALCIUM_SUPPLEMENT),
+    ),
+    "36-well-64f-prednisone-protected": lambda s: (
+        _gc(s),
+        s.is_on(Drug.ALENDRONATE),
+        s.is_on(Drug.VITAMIN_D_SUPPLEMENT),
+    ),
+    "37-well-74f-drug-holiday-on-time": lambda s: (
+        s.is_on(Drug.ALENDRONATE),
+        s.is_on_bone_protection(),
+        s.has_ever_taken(Drug.ALENDRONATE),
+        _lowest_t(s),
+    ),
     "32-gi-intolerance-68f-alendronate": lambda s: (
         s.age,
         s.is_on(Drug.ALENDRONATE),
@@ -319,6 +343,11 @@ EXPECTED: dict[str, object] = {
         True,
         [(Drug.ALENDRONATE, "2025-04-10", "Bovenbuikklachten (dyspepsie) na inname")],
     ),
+    "33-well-55f-normal-dxa": (55, -0.9, False),
+    "34-well-72f-alendronate-evaluated": (72, True, True, -2.5),
+    "35-well-70f-denosumab-on-schedule": (("2025-04-02", 5), True, True),
+    "36-well-64f-prednisone-protected": ((Drug.PREDNISONE, 10), True, True),
+    "37-well-74f-drug-holiday-on-time": (False, False, True, -2.3),
 }
 
 
