@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run()
     if args.action == "capture":
+        args.file.parent.mkdir(parents=True, exist_ok=True)
         args.file.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         print(f"{len(result)} responses captured in {args.file}")
         return 0
