@@ -7,11 +7,12 @@ Settings are read once, when the application is created; nothing reads the envir
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.rules.parameters import GuidelineParameters
@@ -101,6 +102,10 @@ class Settings(BaseSettings):
     # CDS client authentication (CDS Hooks 2.0 "Trusting CDS Clients"); see README "Security"
     auth_disabled_for_development: bool = False
     """Skip client-JWT verification. Development only: start-up logs a WARNING. Never set it in production."""
+    development_today: date | None = None
+    """Development runs only: the date every hook call takes as "today" instead of the clock (e.g. ``2025-06-01``,
+    the reference date of ``examples/``). Refused unless ``auth_disabled_for_development`` is on: never available
+    with client authentication. Start-up logs a WARNING."""
     public_base_url: str | None = None
     """The base URL the EHR calls (e.g. ``https://cds.example.org/osteo``); a JWT's ``aud`` must equal this plus
     the endpoint path. Unset: the URL of the request as received (wrong behind a proxy that rewrites the host)."""
@@ -136,6 +141,15 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < _MIN_SECRET_CHARS:
             raise ValueError(f"info_snooze_secret must have at least {_MIN_SECRET_CHARS} characters")
         return value
+
+    @model_validator(mode="after")
+    def _development_today_only_without_client_auth(self) -> Settings:
+        if self.development_today is not None and not self.auth_disabled_for_development:
+            raise ValueError(
+                "development_today pins the date for development runs only: it needs auth_disabled_for_development "
+                "and is never available with client authentication on"
+            )
+        return self
 
     @field_validator("public_base_url")
     @classmethod

@@ -108,6 +108,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writer = IssuedCardWriter(store)
             writing = asyncio.create_task(writer.run())
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
+            if settings.development_today is not None:
+                _log.warning(
+                    '"today" is pinned for this development run: every hook call is evaluated as of this date',
+                    extra={"setting": f"development_today={settings.development_today.isoformat()}"},
+                )
             services = dict(build_services(OSTEOPOROSIS_RULES))
             by_hook = {hook: {sid for sid, service in services.items() if service.hook is hook} for hook in Hook}
             _settle_heap()

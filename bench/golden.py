@@ -35,7 +35,7 @@ from bench.patient import AS_OF as BENCH_AS_OF
 from bench.patient import patient_view_request
 
 EXAMPLES = ROOT / "examples"
-EXAMPLES_WRITTEN_ON = date(2026, 11, 23)
+EXAMPLES_WRITTEN_ON = date(2025, 6, 1)
 SCENARIOS_DAY = date(2025, 6, 1)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SERVICE_BY_HOOK = {
