@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import gc
 import logging
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TypedDict
 
@@ -17,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
+from app.catalogs import card_catalog, terminology_catalog
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
@@ -28,11 +31,9 @@ from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
-from app.render import load_card_catalog
 from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.security import ClientAuthenticator, open_client_authenticator
-from app.terminology import load_catalog
 from app.valuesets import OBSERVATION_VALUE_SETS
 
 __all__ = ["app", "create_app"]
@@ -77,6 +78,13 @@ def _settle_heap() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``), made once per
+    process: loading the CA bundle takes about 0.1 s, and a context is safe to share between clients."""
+    return httpx.create_ssl_context()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; value sets, card templates and the database are opened in the lifespan."""
     settings = settings or get_settings()
@@ -84,14 +92,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
-        terminology = load_catalog(ROOT / "fhir_mappings")
-        cards = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders", settings.order_codings_file)
+        terminology = terminology_catalog()  # immutable: loaded once per process (app/catalogs.py)
+        cards = card_catalog(order_codings_file=settings.order_codings_file)
         codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in terminology[url].codes()]
         queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
         store = FeedbackStore(settings.database_url)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         async with (
-            httpx.AsyncClient(limits=limits, follow_redirects=False) as http,
+            httpx.AsyncClient(limits=limits, follow_redirects=False, verify=_tls_context()) as http,
             open_client_authenticator(settings, http) as client_auth,
         ):
             resources = Resources(
