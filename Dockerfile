@@ -19,8 +19,9 @@ COPY app ./app
 COPY cards ./cards
 COPY fhir_mappings ./fhir_mappings
 # A regular (not editable) install: the wheel carries cards/ and fhir_mappings/ as package data (app/_data/).
-RUN /opt/osteo-cds/bin/pip install --no-cache-dir --disable-pip-version-check -c .ci/constraints.txt \
-      '.[postgres,redis]'
+# PIP_CONSTRAINT also pins the build backend (setuptools) in pip's isolated build environment.
+RUN PIP_CONSTRAINT=/src/.ci/constraints.txt /opt/osteo-cds/bin/pip install --no-cache-dir \
+      --disable-pip-version-check -c .ci/constraints.txt '.[postgres,redis]'
 
 FROM ${PYTHON_IMAGE}
 ARG VERSION=0.1.0
