@@ -26,6 +26,13 @@ Profile = Literal["nl", "be"]
 Language = Literal["nl", "en"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+_DEFAULT_DATABASE = (
+    f"sqlite:///{_REPO_ROOT / 'var' / 'feedback.db'}"
+    if (_REPO_ROOT / "pyproject.toml").is_file()
+    else "sqlite:///var/feedback.db"
+)
+"""The source checkout's ``var/feedback.db``; installed from a wheel, ``var/feedback.db`` in the working directory
+(never inside site-packages)."""
 _MIN_SECRET_CHARS = 32
 """A shorter HMAC key is guessable; 32 characters of a random token carry at least 128 bits."""
 
@@ -60,7 +67,7 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str = Field(
-        default=f"sqlite:///{_REPO_ROOT / 'var' / 'feedback.db'}",
+        default=_DEFAULT_DATABASE,
         validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""

@@ -25,7 +25,11 @@ PATIENT = LIBRARY_DIR / "01-gc-62f-prednisolone-10mg.json"
 
 
 def _run(*command: str | Path, cwd: Path, timeout: float = 300) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("OSTEO_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "DATABASE_URL") and not k.startswith("OSTEO_")
+    }
     done = subprocess.run(
         [str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -91,6 +95,14 @@ def test_the_installed_command_finds_its_catalogs_outside_the_source_tree(instal
     assert sorted(p.name for p in (Path(where[1]) / "cards").glob("*.toml")) == sorted(
         p.name for p in (ROOT / "cards").glob("*.toml")
     )
+
+
+def test_installed_the_default_feedback_store_is_in_the_working_directory(installed: Path, tmp_path: Path) -> None:
+    url = _run(
+        installed / "python", "-c", "from app.config import Settings; print(Settings().database_url)", cwd=tmp_path
+    )
+
+    assert url.strip() == "sqlite:///var/feedback.db"
 
 
 def test_the_installed_command_evaluates_a_patient_from_another_directory(installed: Path, tmp_path: Path) -> None:
