@@ -7,11 +7,12 @@ import contextlib
 import gc
 import logging
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TypedDict
 
 import httpx
@@ -31,9 +32,13 @@ from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
+from app.render import CardCatalog
 from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.security import ClientAuthenticator, open_client_authenticator
+from app.snapshot.model import Drug
+from app.snapshot.parameters import SnapshotParameters
+from app.terminology import CodeSetCatalog
 from app.valuesets import OBSERVATION_VALUE_SETS
 
 __all__ = ["app", "create_app"]
@@ -78,6 +83,22 @@ def _settle_heap() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
+_order_drugs_seen: list[tuple[CardCatalog, CodeSetCatalog, SnapshotParameters, Mapping[str, Drug]]] = []
+
+
+def _order_drugs(cards: CardCatalog, terminology: CodeSetCatalog, parameters: SnapshotParameters) -> Mapping[str, Drug]:
+    """:func:`identify_order_drugs`, once per process for the same (shared) catalogs and parameters: it builds a
+    snapshot per order template. The last few results are kept, with the catalogs they were computed from."""
+    for seen_cards, seen_terminology, seen_parameters, found in _order_drugs_seen:
+        if seen_cards is cards and seen_terminology is terminology and seen_parameters == parameters:
+            return found
+    found = MappingProxyType(
+        dict(identify_order_drugs(cards, terminology=terminology, parameters=parameters, as_of=_ORDER_CHECK_DATE))
+    )
+    _order_drugs_seen[:] = [*_order_drugs_seen[-3:], (cards, terminology, parameters, found)]
+    return found
+
+
 @cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's default TLS context (certifi's CA bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``), made once per
@@ -109,9 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cards=cards,
                 queries=queries,
                 guideline=settings.guideline.for_profile(settings.profile),
-                order_drugs=identify_order_drugs(
-                    cards, terminology=terminology, parameters=settings.snapshot, as_of=_ORDER_CHECK_DATE
-                ),
+                order_drugs=_order_drugs(cards, terminology, settings.snapshot),
             )
             writer = IssuedCardWriter(store)
             writing = asyncio.create_task(writer.run())

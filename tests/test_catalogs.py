@@ -12,6 +12,7 @@ from typing import Any
 from app.catalogs import CARDS_DIR, FHIR_MAPPINGS_DIR, card_catalog, data_root, terminology_catalog
 from app.config import Settings
 from app.main import ROOT, create_app
+from app.snapshot.parameters import SnapshotParameters
 
 
 def _state_of(settings: Settings) -> dict[str, Any]:
@@ -34,6 +35,7 @@ def test_two_applications_share_the_catalogs_but_not_their_settings_or_database(
 
     assert one["resources"].terminology is two["resources"].terminology
     assert one["resources"].cards is two["resources"].cards
+    assert one["resources"].order_drugs is two["resources"].order_drugs  # the same catalogs and parameters
     assert one["resources"].settings is first and two["resources"].settings is second
     assert one["feedback_store"] is not two["feedback_store"]
     assert (tmp_path / "a.db").is_file() and (tmp_path / "b.db").is_file()
@@ -74,3 +76,10 @@ def test_a_touched_value_set_is_read_again(tmp_path: Path) -> None:
     os.utime(value_set, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
     assert terminology_catalog(mappings) is not loaded
+
+
+def test_other_snapshot_parameters_identify_the_order_drugs_again(tmp_path: Path) -> None:
+    base = Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}", auth_disabled_for_development=True)
+    other = base.model_copy(update={"snapshot": SnapshotParameters(dxa_stale_years=4)})
+
+    assert _state_of(base)["resources"].order_drugs is not _state_of(other)["resources"].order_drugs
