@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Start the local FHIR R4 test server (sekmet-fhir, installed into .fhir-venv if needed) and the "
             "service on 127.0.0.1, load examples/patients/, call patient-view (and order-select/order-sign where "
-            "a patient has a draft order) without prefetch, print the cards per patient and stop."
+            "a patient has a draft order) without prefetch, print one line per card (--verbose: in full) and stop."
         ),
     )
     demo.add_argument("--port", type=_port, default=0, help="service port on 127.0.0.1 (default: any free port)")
@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--keep-running", action="store_true", help="keep both servers running after the cards, until Ctrl-C"
+    )
+    demo.add_argument(
+        "--verbose", "-v", action="store_true", help="print each card in full (default: one line per card)"
     )
     demo.add_argument(
         "--patients",
@@ -173,6 +176,7 @@ def _demo(args: argparse.Namespace) -> int:
         as_of=args.as_of or REFERENCE_DATE,
         keep_running=args.keep_running,
         patients_dir=args.patients or LIBRARY_DIR,
+        verbose=args.verbose,
     )
     try:
         return EXIT_SERVICE_ERROR if run_demo(options) else 0

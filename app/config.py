@@ -7,11 +7,12 @@ Settings are read once, when the application is created; nothing reads the envir
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
@@ -27,6 +28,13 @@ Language = Literal["nl", "en"]
 Display = Literal["show", "fold", "silent"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+_DEFAULT_DATABASE = (
+    f"sqlite:///{_REPO_ROOT / 'var' / 'feedback.db'}"
+    if (_REPO_ROOT / "pyproject.toml").is_file()
+    else "sqlite:///var/feedback.db"
+)
+"""The source checkout's ``var/feedback.db``; installed from a wheel, ``var/feedback.db`` in the working directory
+(never inside site-packages)."""
 _MIN_SECRET_CHARS = 32
 """A shorter HMAC key is guessable; 32 characters of a random token carry at least 128 bits."""
 
@@ -76,7 +84,7 @@ class Settings(BaseSettings):
 
     # Storage
     database_url: str = Field(
-        default=f"sqlite:///{_REPO_ROOT / 'var' / 'feedback.db'}",
+        default=_DEFAULT_DATABASE,
         validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""
@@ -118,6 +126,10 @@ class Settings(BaseSettings):
     # CDS client authentication (CDS Hooks 2.0 "Trusting CDS Clients"); see README "Security"
     auth_disabled_for_development: bool = False
     """Skip client-JWT verification. Development only: start-up logs a WARNING. Never set it in production."""
+    development_today: date | None = None
+    """Development runs only: the date every hook call takes as "today" instead of the clock (e.g. ``2025-06-01``,
+    the reference date of ``examples/``). Refused unless ``auth_disabled_for_development`` is on: never available
+    with client authentication. Start-up logs a WARNING."""
     public_base_url: str | None = None
     """The base URL the EHR calls (e.g. ``https://cds.example.org/osteo``); a JWT's ``aud`` must equal this plus
     the endpoint path. Unset: the URL of the request as received (wrong behind a proxy that rewrites the host)."""
@@ -161,6 +173,15 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"display_policy names rules that do not exist: {', '.join(unknown)}")
         return value
+
+    @model_validator(mode="after")
+    def _development_today_only_without_client_auth(self) -> Settings:
+        if self.development_today is not None and not self.auth_disabled_for_development:
+            raise ValueError(
+                "development_today pins the date for development runs only: it needs auth_disabled_for_development "
+                "and is never available with client authentication on"
+            )
+        return self
 
     @field_validator("public_base_url")
     @classmethod

@@ -71,9 +71,13 @@ async def get_services(request: Request) -> dict[str, CdsService]:
 async def get_as_of(resources: Annotated[Resources, Depends(get_resources)]) -> date:
     """The date of the hook invocation in the service's time zone: the only clock read of a hook call.
 
-    Tests override this dependency to pin the date.
+    A development run may pin it (``OSTEO_DEVELOPMENT_TODAY``, only with client authentication off); tests override
+    this dependency to pin the date.
     """
-    return datetime.now(ZoneInfo(resources.settings.timezone)).date()
+    settings = resources.settings
+    if settings.development_today is not None:
+        return settings.development_today
+    return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]

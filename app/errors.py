@@ -195,9 +195,22 @@ async def _cds_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+def _unknown_service(request: Request) -> UnknownServiceError | None:
+    """The path's CDS service when the application does not offer it: an unknown service is 404 whatever the body
+    (FastAPI parses and validates the body before the route can look the service up)."""
+    service_id = request.path_params.get("service_id")
+    services = getattr(request.state, "services", None)
+    if not isinstance(service_id, str) or services is None or service_id in services:
+        return None
+    return UnknownServiceError(f"no CDS service with id {service_id!r}", expression="id")
+
+
+async def _validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, RequestValidationError):
         raise TypeError(type(exc).__name__)
+    unknown = _unknown_service(request)
+    if unknown is not None:
+        return await _cds_error_handler(request, unknown)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     return _outcome_response(

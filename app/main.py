@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import TypedDict
 
 import httpx
@@ -18,6 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app.assessment import AssessmentBook
+from app.catalogs import card_catalog, terminology_catalog
 from app.config import Settings, get_settings
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
@@ -30,11 +34,13 @@ from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
 from app.presentation import DisplayPolicy
-from app.render import load_card_catalog
+from app.render import CardCatalog
 from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.security import ClientAuthenticator, open_client_authenticator
-from app.terminology import load_catalog
+from app.snapshot.model import Drug
+from app.snapshot.parameters import SnapshotParameters
+from app.terminology import CodeSetCatalog
 from app.valuesets import OBSERVATION_VALUE_SETS
 
 __all__ = ["app", "create_app"]
@@ -80,6 +86,29 @@ def _settle_heap() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
+_order_drugs_seen: list[tuple[CardCatalog, CodeSetCatalog, SnapshotParameters, Mapping[str, Drug]]] = []
+
+
+def _order_drugs(cards: CardCatalog, terminology: CodeSetCatalog, parameters: SnapshotParameters) -> Mapping[str, Drug]:
+    """:func:`identify_order_drugs`, once per process for the same (shared) catalogs and parameters: it builds a
+    snapshot per order template. The last few results are kept, with the catalogs they were computed from."""
+    for seen_cards, seen_terminology, seen_parameters, found in _order_drugs_seen:
+        if seen_cards is cards and seen_terminology is terminology and seen_parameters == parameters:
+            return found
+    found = MappingProxyType(
+        dict(identify_order_drugs(cards, terminology=terminology, parameters=parameters, as_of=_ORDER_CHECK_DATE))
+    )
+    _order_drugs_seen[:] = [*_order_drugs_seen[-3:], (cards, terminology, parameters, found)]
+    return found
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``), made once per
+    process: loading the CA bundle takes about 0.1 s, and a context is safe to share between clients."""
+    return httpx.create_ssl_context()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; value sets, card templates and the database are opened in the lifespan."""
     settings = settings or get_settings()
@@ -87,14 +116,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[State]:
-        terminology = load_catalog(ROOT / "fhir_mappings")
-        cards = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders", settings.order_codings_file)
+        terminology = terminology_catalog()  # immutable: loaded once per process (app/catalogs.py)
+        cards = card_catalog(order_codings_file=settings.order_codings_file)
         codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in terminology[url].codes()]
         queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
         store = FeedbackStore(settings.database_url)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         async with (
-            httpx.AsyncClient(limits=limits, follow_redirects=False) as http,
+            httpx.AsyncClient(limits=limits, follow_redirects=False, verify=_tls_context()) as http,
             open_client_authenticator(settings, http) as client_auth,
         ):
             resources = Resources(
@@ -104,15 +133,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 cards=cards,
                 queries=queries,
                 guideline=settings.guideline.for_profile(settings.profile),
-                order_drugs=identify_order_drugs(
-                    cards, terminology=terminology, parameters=settings.snapshot, as_of=_ORDER_CHECK_DATE
-                ),
+                order_drugs=_order_drugs(cards, terminology, settings.snapshot),
                 display_policy={rule: DisplayPolicy(policy) for rule, policy in settings.display_policy.items()},
             )
             assessments = AssessmentBook.open(store, settings) if settings.assessment_page else None
             writer = IssuedCardWriter(store, assessments)
             writing = asyncio.create_task(writer.run())
             _log.info("service started", extra={"setting": f"profile={settings.profile}"})
+            if settings.development_today is not None:
+                _log.warning(
+                    '"today" is pinned for this development run: every hook call is evaluated as of this date',
+                    extra={"setting": f"development_today={settings.development_today.isoformat()}"},
+                )
             services = dict(build_services(OSTEOPOROSIS_RULES))
             by_hook = {hook: {sid for sid, service in services.items() if service.hook is hook} for hook in Hook}
             _settle_heap()

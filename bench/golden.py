@@ -33,7 +33,7 @@ from bench.patient import AS_OF as BENCH_AS_OF
 from bench.patient import patient_view_request
 
 EXAMPLES = ROOT / "examples"
-EXAMPLES_WRITTEN_ON = date(2026, 11, 23)
+EXAMPLES_WRITTEN_ON = date(2025, 6, 1)
 SCENARIOS_DAY = date(2025, 6, 1)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SERVICE_BY_HOOK = {
@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run()
     if args.action == "capture":
+        args.file.parent.mkdir(parents=True, exist_ok=True)
         args.file.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         print(f"{len(result)} responses captured in {args.file}")
         return 0

@@ -11,7 +11,8 @@ Measures, on loopback, bounded in time:
 5. time to start the service (process start → /healthz answers);
 6. where a call's CPU goes: one worker's CPU per call, the fixed cost of HTTP and request parsing (the same body
    refused with a 400), and the hook pipeline's phases as the service itself logs them ("hook answered").
-Writes ``bench/results/latest.json`` and ``bench/results/REPORT.md`` and prints a table.
+Writes ``bench/results/latest.json`` and ``bench/results/REPORT.md`` (a ``--quick`` run: ``var/bench-quick/``, or
+``--output DIR``) and prints a table.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ from bench.patient import patient_view_request, transaction_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+"""The committed report of a full run."""
+QUICK_RESULTS = ROOT / "var" / "bench-quick"
+"""Where a ``--quick`` smoke run writes (git-ignored): it never overwrites the committed report."""
 SERVICE_PATH = "/cds-services/osteoporosis-patient-view"
 FHIR_DELAY_S = 0.050
 SLOW_FHIR_DELAY_S = 0.200
@@ -432,10 +436,25 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def results_dir(*, quick: bool, output: Path | None) -> Path:
+    """Where a run writes its report: ``output`` if given, else the committed ``bench/results/`` for a full run and
+    the git-ignored ``var/bench-quick/`` for a ``--quick`` smoke run (whose numbers are not the reference)."""
+    if output is not None:
+        return output
+    return QUICK_RESULTS if quick else RESULTS
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run, ~1 minute)")
     parser.add_argument("--only", choices=("prefetch", "fetch", "memory", "startup", "cost"), help="run one part")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help=f"where to write latest.json and REPORT.md (default: {RESULTS.relative_to(ROOT)}, "
+        f"with --quick {QUICK_RESULTS.relative_to(ROOT)})",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
@@ -458,11 +477,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         print(json.dumps(results, indent=2))
         return 0
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    out = results_dir(quick=args.quick, output=args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     text = report(results)
-    (RESULTS / "REPORT.md").write_text(text, encoding="utf-8")
+    (out / "REPORT.md").write_text(text, encoding="utf-8")
     print(text)
+    print(f"Written to {out}", file=sys.stderr)
     return 0
 
 

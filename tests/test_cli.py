@@ -15,7 +15,7 @@ import pytest
 import respx
 
 from app.cli import EXIT_BAD_INPUT, main
-from app.devtools.evaluate import format_cards
+from app.devtools.evaluate import format_card_lines, format_cards
 from app.devtools.patients import LIBRARY_DIR, REFERENCE_DATE
 from app.hooks.schemas import CdsResponse
 
@@ -138,6 +138,25 @@ class TestReadableOutput:
         assert main(["evaluate", str(GC_62F), "--as-of", AS_OF]) == 0
 
         assert "alendroninezuur" in capsys.readouterr().out
+
+    def test_in_brief_each_card_is_one_line(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["evaluate", str(GC_62F), "--as-of", AS_OF, "--lang", "en", "--json"]) == 0
+        cards = CdsResponse.model_validate_json(capsys.readouterr().out).cards
+        about = "Woman 62, rheumatoid arthritis, **prednisolone 10 mg/day** " + "and a long story " * 20
+
+        text = format_card_lines(cards, title="01-gc-62f · patient-view", about=about)
+
+        lines = text.splitlines()
+        assert lines[0] == "01-gc-62f · patient-view"
+        assert lines[1].startswith("  Woman 62, rheumatoid arthritis, prednisolone 10 mg/day and a long story")
+        assert len(lines[1]) <= 102
+        assert len(lines) == 2 + len(cards)
+        assert any(line.startswith("  [WARNING] GC-START-1: ") for line in lines[2:])
+
+    def test_in_brief_no_cards_is_said_in_words(self) -> None:
+        assert (
+            format_card_lines([], title="osteo-gc-45f · patient-view") == "osteo-gc-45f · patient-view\n  (no cards)\n"
+        )
 
     def test_no_cards_is_said_in_words(self) -> None:
         assert format_cards([], title="osteo-gc-45f · patient-view") == (

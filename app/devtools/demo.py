@@ -7,8 +7,8 @@
    to ``--as-of`` (default: the library's reference date, so the cards match the README).
 4. Fires ``patient-view`` for every patient, and ``order-select`` + ``order-sign`` for those with a draft-order
    scenario, over HTTP **without prefetch**: the service fetches everything from the FHIR server itself.
-5. Prints the cards per patient and stops everything, also on Ctrl-C; ``--keep-running`` keeps both servers up
-   until Ctrl-C so you can send your own requests.
+5. Prints one line per card per patient (``--verbose``: each card in full) and stops everything, also on Ctrl-C;
+   ``--keep-running`` keeps both servers up until Ctrl-C so you can send your own requests.
 
 Client authentication is off for this loopback-only service (``auth_disabled_for_development``): the demo
 plays the EHR and does not sign JWTs. Never expose it.
@@ -36,7 +36,7 @@ from fastapi import FastAPI
 
 from app.config import Language, Settings
 from app.deps import get_as_of
-from app.devtools.evaluate import format_cards
+from app.devtools.evaluate import format_card_lines, format_cards
 from app.devtools.fhir_server import FhirTestServer, ensure_fhir_server_installed
 from app.devtools.patients import (
     LIBRARY_DIR,
@@ -67,6 +67,8 @@ class DemoOptions:
     as_of: date = REFERENCE_DATE
     keep_running: bool = False
     patients_dir: Path = LIBRARY_DIR
+    verbose: bool = False
+    """Each card in full (detail, suggestions, source) instead of one line per card."""
 
 
 class ServiceThread:
@@ -174,7 +176,13 @@ def run_demo(options: DemoOptions, *, out: TextIO = sys.stdout) -> int:
             )
             about = library_descriptions(options.patients_dir)
             failures = _fire_hooks(
-                patients, service=service, fhir=fhir, language=options.language, about=about, out=out
+                patients,
+                service=service,
+                fhir=fhir,
+                language=options.language,
+                about=about,
+                verbose=options.verbose,
+                out=out,
             )
             calls = sum(len(_hooks_for(p)) for p in patients)
             out.write(f"{calls - failures} of {calls} hook calls answered with cards or an empty list.\n")
@@ -199,6 +207,7 @@ def _fire_hooks(
     fhir: FhirTestServer,
     language: Language,
     about: Mapping[str, str],
+    verbose: bool,
     out: TextIO,
 ) -> int:
     failures = 0
@@ -224,6 +233,7 @@ def _fire_hooks(
                     out.write(f"{title}\n{'=' * len(title)}\nFAILED: {exc}\n\n")
                     continue
                 description = about.get(patient.name) if hook == "patient-view" else None
-                out.write(format_cards(cards, title=title, about=description) + "\n")
+                shown = format_cards if verbose else format_card_lines
+                out.write(shown(cards, title=title, about=description) + "\n")
                 out.flush()
     return failures

@@ -22,7 +22,7 @@ from app.hooks.schemas import Card, CdsResponse, HookRequest
 from app.hooks.services import CdsService
 from app.main import create_app
 
-__all__ = ["evaluate_patient", "format_cards", "offline_settings"]
+__all__ = ["evaluate_patient", "format_card_lines", "format_cards", "offline_settings"]
 
 _INDICATOR_LABEL: Final[Mapping[str, str]] = {"critical": "CRITICAL", "warning": "WARNING", "info": "INFO"}
 _MARKDOWN_EMPHASIS: Final = re.compile(r"(\*\*|__)(.+?)\1")
@@ -98,6 +98,22 @@ def _indented(text: str, prefix: str = "    ", width: int = 100) -> list[str]:
     return lines
 
 
+def _headline(card: Card) -> str:
+    rule = card.source.topic.code if card.source.topic else "(no rule)"
+    indicator = _INDICATOR_LABEL.get(card.indicator.value, card.indicator.value.upper())
+    return f"[{indicator}] {rule}: {card.summary}"
+
+
+def format_card_lines(cards: Sequence[Card], *, title: str, about: str | None = None) -> str:
+    """Cards in brief: the title, ``about`` shortened to one line, then one line per card (indicator, rule ID,
+    summary); what :func:`format_cards` prints in full."""
+    lines = [title]
+    if about:
+        lines.append("  " + textwrap.shorten(_plain(about), width=100, placeholder=" …"))
+    lines += [f"  {_headline(card)}" for card in cards] or ["  (no cards)"]
+    return "\n".join(lines) + "\n"
+
+
 def format_cards(cards: Sequence[Card], *, title: str | None = None, about: str | None = None) -> str:
     """Cards as readable text: indicator, rule ID, summary, detail (Markdown emphasis removed), suggestions.
 
@@ -110,9 +126,7 @@ def format_cards(cards: Sequence[Card], *, title: str | None = None, about: str 
     if not cards:
         lines.append("(no cards)")
     for number, card in enumerate(cards, 1):
-        rule = card.source.topic.code if card.source.topic else "(no rule)"
-        indicator = _INDICATOR_LABEL.get(card.indicator.value, card.indicator.value.upper())
-        lines.append(f"{number}. [{indicator}] {rule}: {card.summary}")
+        lines.append(f"{number}. {_headline(card)}")
         if card.detail:
             lines += _indented(_plain(card.detail))
         for suggestion in card.suggestions or ():

@@ -1,8 +1,9 @@
 """Parameters of the snapshot builder: data freshness, dose arithmetic and episode rules.
 
-Every field is defaulted, and every default names its source in ``/work/shared/clinical/``: ``rules.md`` section
-or configuration parameter (``[CFG:NAME]``), or ``terminology.md`` section. Values marked **[NIS]** are not in the
-guideline seeds: they are implementation choices that a clinician must review, which is why they are settings.
+Every field is defaulted, and every default names its source in the clinical specification (``shared/clinical/``):
+``rules.md`` section or configuration parameter (``[CFG:NAME]``), or ``terminology.md`` section. Values marked
+**[NIS]** are not in the guideline seeds: they are implementation choices that a clinician must review, which is why
+they are settings.
 
 The application embeds this model as ``Settings.snapshot`` (environment ``OSTEO_SNAPSHOT__<FIELD>``, e.g.
 ``OSTEO_SNAPSHOT__DXA_STALE_YEARS=5``).

@@ -123,6 +123,26 @@ class TestUnknownService:
         assert response.status_code == 404
         assert "no-such-service" in _outcome(response)
 
+    @pytest.mark.parametrize(
+        "content",
+        [
+            pytest.param(b'{"hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"}', id="no-hook-no-context"),
+            pytest.param(b"{not json", id="not-json"),
+            pytest.param(b"", id="empty"),
+        ],
+    )
+    def test_unknown_service_is_404_whatever_the_body(self, client: TestClient, content: bytes) -> None:
+        for path in ("/cds-services/no-such-service", "/cds-services/no-such-service/feedback"):
+            response = client.post(path, content=content, headers={"Content-Type": "application/json"})
+
+            assert response.status_code == 404, path
+            assert "no-such-service" in _outcome(response)
+
+    def test_a_known_service_with_an_invalid_body_is_still_400(self, client: TestClient) -> None:
+        response = client.post(SERVICE, content=b"{not json", headers={"Content-Type": "application/json"})
+
+        assert response.status_code == 400
+
     def test_feedback_for_an_unknown_service_is_404(self, client: TestClient) -> None:
         feedback = {
             "feedback": [

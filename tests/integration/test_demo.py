@@ -51,6 +51,11 @@ def test_the_demo_shows_the_cards_of_every_patient_and_stops() -> None:
     assert "DATA-UNAVAILABLE" not in out and "FAILED" not in out
     assert f"{calls} of {calls} hook calls answered" in out
     assert "Woman 62, rheumatoid arthritis, prednisolone 10 mg/day" in out  # the README's line for the patient
+    assert "source: " not in out and "-> suggestion" not in out  # one line per card; --verbose for the rest
+    titles = {f"{p.name} · {hook}" for p in patients for hook in ("patient-view", "order-select", "order-sign")}
+    shown = out.split("WITHOUT prefetch", 1)[1].split("hook calls answered", 1)[0].splitlines()[2:-1]
+    for line in filter(None, shown):  # a title, the patient's line below it, or one card
+        assert line in titles or re.match(r"  (\[(INFO|WARNING|CRITICAL)\] [A-Z0-9-]+: |\(no cards\)|\S)", line), line
 
 
 def test_ctrl_c_with_keep_running_stops_the_fhir_server_and_the_service(tmp_path: Path) -> None:
@@ -60,7 +65,7 @@ def test_ctrl_c_with_keep_running_stops_the_fhir_server_and_the_service(tmp_path
     shutil.copy(LIBRARY_DIR / f"{name}.json", tmp_path / f"{name}.json")
     shutil.copy(LIBRARY_DIR / "draft-orders" / f"{name}.json", tmp_path / "draft-orders" / f"{name}.json")
     process = subprocess.Popen(
-        [*DEMO, "--keep-running", "--patients", str(tmp_path)],
+        [*DEMO, "--keep-running", "--verbose", "--patients", str(tmp_path)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -78,6 +83,7 @@ def test_ctrl_c_with_keep_running_stops_the_fhir_server_and_the_service(tmp_path
                 break
         text = "".join(lines)
         assert "3 of 3 hook calls answered" in text, text[-3000:]
+        assert "    source: " in text  # --verbose: each card in full
         fhir = re.search(r"^FHIR server: (\S+)", text, flags=re.MULTILINE)
         service = re.search(r"^Service:\s+(\S+)/cds-services", text, flags=re.MULTILINE)
         assert fhir is not None and service is not None, text[-3000:]
