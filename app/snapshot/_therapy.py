@@ -261,6 +261,37 @@ def _is_current(parsed: _Parsed, coverage: DateRange | None, context: BuildConte
     return False
 
 
+_MIN_EVALUATED_INFUSIONS = 2
+"""rules.md D-OPDRUG: "for a course of ≥ 2 yearly infusions, until its evaluation (BP-EVAL-1) has decided"."""
+
+
+def _awaiting_evaluation(
+    records: tuple[MedicationRecord, ...],
+    administrations: tuple[Administration, ...],
+    episodes: tuple[TherapyEpisode, ...],
+    context: BuildContext,
+) -> bool:
+    """rules.md D-OPDRUG [turn-2 correction]: a zoledronate course of ≥ 2 infusions stays current after its
+    12-month cover until its evaluation has decided. The evaluation window is the one BP-EVAL-1 uses: up to
+    ``therapy_gap_days`` after the last covered day (after that the episode is over). A stopped order or
+    statement dated on or after the last infusion documents the decision to stop (a holiday)."""
+    if not episodes or not administrations:
+        return False
+    last = episodes[-1]
+    if last.is_ongoing or last.administration_count < _MIN_EVALUATED_INFUSIONS:
+        return False
+    if (context.as_of - last.end).days > context.parameters.therapy_gap_days:
+        return False
+    last_infusion = max(a.on.earliest for a in administrations)
+    for record in records:
+        if record.kind not in (RecordKind.REQUEST, RecordKind.STATEMENT) or record.status != "stopped":
+            continue
+        dated = record.end or record.start
+        if dated is None or dated.latest >= last_infusion:
+            return False
+    return True
+
+
 def _merge_doses(events: list[tuple[ClinicalDate, SourceRef]], drug: Drug, window: int) -> tuple[Administration, ...]:
     """terminology.md §6.3 pitfall 14: one dose recorded by several resources is one dose."""
     merged: list[Administration] = []
@@ -332,7 +363,8 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
             administrations=(a.on.earliest for a in administrations),
             inexact_starts=(r.coverage.start for r in records if r.coverage and r.start and not r.start.is_exact),
         )
-        therapies.append(TherapyHistory(drug, records, administrations, episodes))
+        awaiting = drug is Drug.ZOLEDRONATE and _awaiting_evaluation(records, administrations, episodes, context)
+        therapies.append(TherapyHistory(drug, records, administrations, episodes, awaiting_evaluation=awaiting))
 
     gc_ranges = [record.coverage for _, _, record in gc_parsed if record.coverage is not None]
     gc_episodes = episodes_from_ranges(

@@ -1090,6 +1090,11 @@ class TherapyHistory:
     records: tuple[MedicationRecord, ...]
     administrations: tuple[Administration, ...]
     episodes: tuple[TherapyEpisode, ...]
+    awaiting_evaluation: bool = False
+    """rules.md D-OPDRUG [turn-2 correction]: a zoledronate course of ≥ 2 yearly infusions whose 12-month cover
+    has ended but whose evaluation window has not (the course ended at most ``therapy_gap_days`` ago, the window
+    in which BP-EVAL-1 evaluates it) and whose stop the record does not document. The 3-year evaluation falls
+    exactly when the 12-month cover ends: the patient is still on zoledronate then, not untreated."""
 
     @property
     def has_active_order(self) -> bool:
@@ -1098,8 +1103,13 @@ class TherapyHistory:
 
     @property
     def is_current(self) -> bool:
-        """Exposure on the snapshot date (active order/statement or covered period)."""
-        return any(r.is_current for r in self.records) or any(e.is_ongoing for e in self.episodes)
+        """Exposure on the snapshot date (active order/statement or covered period), or a zoledronate course
+        awaiting its evaluation (``awaiting_evaluation``)."""
+        return (
+            any(r.is_current for r in self.records)
+            or any(e.is_ongoing for e in self.episodes)
+            or self.awaiting_evaluation
+        )
 
     @property
     def current_episode(self) -> TherapyEpisode | None:
@@ -1496,7 +1506,8 @@ class ClinicalSnapshot:
 
     def is_on_bone_protection(self) -> bool:
         """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or
-        supply; a zoledronate infusion within the last 12 months; a denosumab injection within the last 6 months
+        supply; a zoledronate infusion within the last 12 months, or a course of ≥ 2 infusions awaiting its
+        evaluation (``TherapyHistory.awaiting_evaluation``); a denosumab injection within the last 6 months
         or an active order; teriparatide / romosozumab (and, [NIS], abaloparatide, SERMs, strontium) active.
         Coverage windows come from the builder parameters (``*_cover_months``). A new draft order of an
         osteoporosis drug (order-select / order-sign) counts too: a drug being ordered is about to start, so advice

@@ -539,6 +539,11 @@ def _holiday(ctx: RuleContext) -> BisphosphonateCourse | str:
         return "the course ended before the evaluation point: not a drug holiday of the flowchart"
     if course.holiday_start > ctx.as_of:
         return f"holiday starts {course.holiday_start}"
+    evaluation = _evaluation(ctx)
+    if isinstance(evaluation, _Evaluation) and evaluation.phase is not _Phase.HOLIDAY:
+        # Still in the evaluation window and the evaluation has not decided a holiday (continue, due, cannot be
+        # assessed, maximum reached): a continue decision never comes with restart advice.
+        return f"evaluation phase {evaluation.phase}: no drug holiday decided"
     return course
 
 
