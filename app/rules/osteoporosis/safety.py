@@ -287,8 +287,9 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
     """Osteoporosis drugs that must not be suggested for this patient, each with the rule ID that forbids it.
 
     rules.md §14.4: every drug-choice suggestion is filtered through CI-EGFR-1/-2, CI-ROMO-1/-2, CI-SERM-1 and
-    CI-TPTD-1/-2. A known renal value below the threshold counts even when it is old (a low value never becomes
-    reassuring with age); unknown values forbid nothing here (the CI rules ask for the measurement).
+    CI-TPTD-1/-2; romosozumab also through CI-ROMO-3's "not for men" (rules.md §12, turn-2 correction).
+    A known renal value below the threshold counts even when it is old (a low value never becomes reassuring with
+    age); unknown values forbid nothing here (the CI rules ask for the measurement).
     Teriparatide is forbidden on denosumab and within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last injection
     (CI-TPTD-1), and with a CI-TPTD-2 contraindication shown by values at most 90 days old — or by a renal value
     below ``EGFR_SEVERE`` of any age (the same "never reassuring" reading as for the bisphosphonates; the CI-TPTD-2
@@ -306,6 +307,8 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-1"
     elif _hypocalcaemia(snapshot) is True:
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-2"
+    elif snapshot.patient.sex is Sex.MALE:
+        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-3"  # postmenopausal women only (rules.md §12, turn-2 correction)
     if snapshot.has_condition(ConditionKind.VENOUS_THROMBOEMBOLISM):
         for drug in sorted(_SERMS):
             forbidden[drug] = "CI-SERM-1"

@@ -184,7 +184,11 @@ def _tx_ind_1(ctx: RuleContext) -> Outcome:
         options = ("denosumab", "zoledronate")
     suggestions = allowed_suggestions(options, forbidden) + (("lab-work-up",) if _lab_work_up_needed(snapshot) else ())
     evidence.extend(_filtered_evidence(("alendronate", "risedronate", "zoledronate"), forbidden))
-    variant = "very-high" if risk.risk_class is RiskClass.VERY_HIGH else "high"
+    variant = "high"
+    if risk.risk_class is RiskClass.VERY_HIGH:
+        # rules.md §12 [turn-2 correction]: romosozumab is for postmenopausal women only; a man's anabolic agent
+        # is teriparatide.
+        variant = "very-high-man" if snapshot.patient.sex is Sex.MALE else "very-high"
     return Recommendation(rule_id, variant=variant, evidence=tuple(evidence), suggestions=suggestions)
 
 
