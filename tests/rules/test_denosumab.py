@@ -329,7 +329,7 @@ class TestDmabStop1InPatientView:
     def test_beyond_the_eighteen_month_rebound_window_it_is_left_to_the_lapsed_card(
         self, codes: CodeSetCatalog
     ) -> None:
-        assert variant(self.stopped(codes, "2023-12-01")) == "short"
+        assert variant(self.stopped(codes, "2023-12-01")) == "short-overdue"
         assert isinstance(self.stopped(codes, "2023-11-30"), NotApplicable)
 
     def test_no_active_order_and_last_injection_over_six_months_ago_counts_as_stopped(
@@ -337,7 +337,7 @@ class TestDmabStop1InPatientView:
     ) -> None:
         snap = snapshot(codes, *injections(date(2024, 11, 30), 4))
 
-        assert variant(evaluate(DMAB_STOP_1, snap)) == "short"
+        assert variant(evaluate(DMAB_STOP_1, snap)) == "short-overdue"
 
     def test_a_continuing_patient_is_not_stopped(self, codes: CodeSetCatalog) -> None:
         assert isinstance(evaluate(DMAB_STOP_1, on_denosumab_since(codes, "2024-11-10")), NotApplicable)

@@ -201,3 +201,57 @@ class TestV14DenosumabChosenAsFirstDrug:
         assert indicators(cards, "DMAB-INTERVAL-1") == []
         [card] = cards_for(cards, "DMAB-START-1")
         assert card["summary"].startswith("Denosumab must be given every 6 months")
+
+
+def stopped_denosumab(*, last: str = "2024-10-01", count: int = 4) -> PatientRecordBuilder:
+    """A 72-year-old woman whose denosumab order was stopped; injections 6 months apart, the last on ``last``."""
+    record = PatientRecordBuilder(birth_date="1953-02-01", gender="female")
+    record.add(medication_request(medication=DENOSUMAB_60MG, authored_on="2023-01-01", status="stopped"))
+    final = date.fromisoformat(last)
+    for i in reversed(range(count)):
+        record.add(denosumab_injection(on=add_months(final, -6 * i).isoformat()))
+    return record
+
+
+class TestDenosumabLapseStatesTheRealDates:
+    """Issue 16 defect 3: when the transition is overdue, or the follow-on bisphosphonate came too early, the card
+    states the real dates (last injection, when the transition was due, what was given and when), never "today,
+    6 months after the last injection"; one lapse gives one critical card."""
+
+    def test_transition_two_months_overdue_names_the_due_date_and_the_last_injection(self, client: TestClient) -> None:
+        # Last injection 2024-10-01 → transition due 2025-04-01; today 2025-06-01, nothing given.
+        cards = call_hook(client, "patient-view", stopped_denosumab(), language="en")
+
+        [card] = cards_for(cards, "DMAB-STOP-1")
+        assert card["indicator"] == "critical"
+        assert "2025-04-01" in card["summary"]
+        assert "2024-10-01" in card["summary"]
+        assert "6 months after the last injection" not in card["summary"]
+        assert "the transition was due 2025-04-01, 6 months after the last injection of 2024-10-01" in card["detail"]
+
+    def test_one_lapse_gives_one_critical_card(self, client: TestClient) -> None:
+        cards = call_hook(client, "patient-view", stopped_denosumab(), language="en")
+
+        denosumab_cards = [c for c in cards if c["summary"].lower().count("denosumab")]
+        assert [c["indicator"] for c in denosumab_cards].count("critical") == 1
+        assert indicators(cards, "DMAB-STOP-1") == ["critical"]
+        assert indicators(cards, "DMAB-INTERVAL-1") == []
+
+    def test_alendronate_started_three_months_after_the_last_injection_is_named_as_too_early(
+        self, client: TestClient
+    ) -> None:
+        record = stopped_denosumab()
+        record.add(
+            medication_request(
+                medication=atc("M05BA04", "alendronic acid"), authored_on="2025-01-02", status="completed"
+            )
+        )
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "DMAB-STOP-1")
+        assert card["indicator"] == "critical"
+        assert "2025-01-02" in card["summary"]
+        assert "2025-04-01" in card["summary"] or "2025-04-01" in card["detail"]
+        assert "6 months after the last injection" not in card["summary"]
+        assert indicators(cards, "DMAB-INTERVAL-1") == []
