@@ -24,7 +24,7 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
-from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
+from app.snapshot._dosage import DosageSummary, DoseLimits, daily_dose, non_systemic_route, strength_of, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
 from app.snapshot._medications import identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
@@ -172,13 +172,8 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
     else:
         dosage_items = get_dicts(resource, "dosageInstruction")
     strength = strength_of(medication, list(found.names))
-    dosage = daily_dose(
-        dosage_items,
-        strength=strength,
-        as_of=context.as_of,
-        days_per_month=p.days_per_month,
-        days_per_year=p.days_per_year,
-    )
+    limits = DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
+    dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=limits)
     if kind is RecordKind.ADMINISTRATION:
         dosage = DosageSummary(DoseEstimate(None, None, problem="single administration"))
 
@@ -410,8 +405,13 @@ def _dose_fields(
         detail = f"{drug}: no accepted prednisone equivalent"
         context.gap(GapKind.UNMAPPABLE, GapConcept.GLUCOCORTICOID_DOSE, detail, source)
         return estimate.mg_per_day, None, None
+    equivalent = estimate.mg_per_day * factor
+    if equivalent > context.parameters.max_prednisone_eq_mg_per_day:
+        detail = f"{drug}: daily dose implausible ({equivalent:g} mg prednisone-equivalent per day)"
+        context.gap(GapKind.UNPARSEABLE, GapConcept.GLUCOCORTICOID_DOSE, detail, source)
+        return None, None, None
     low = None if estimate.mg_per_day_min is None else estimate.mg_per_day_min * factor
-    return estimate.mg_per_day, estimate.mg_per_day * factor, low
+    return estimate.mg_per_day, equivalent, low
 
 
 def _months(days: int | float, context: BuildContext) -> float:

@@ -103,6 +103,17 @@ class SnapshotParameters(BaseModel):
     between renewals here."""
     prednisone_factors: PrednisoneFactors = PrednisoneFactors()
     """rules.md §1.3 / terminology.md §5.2."""
+    max_doses_per_day: float = Field(default=24, gt=0)
+    """[NIS] data validity, not a clinical threshold (issue 16): a dosage schedule of more administrations a day
+    than this (more often than hourly) is not a plausible schedule; the daily dose is then unknown."""
+    max_dosing_period_days: float = Field(default=366, gt=0)
+    """[NIS] data validity: a ``timing.repeat.period`` longer than this is implausible (the longest schedule of
+    the drugs here is zoledronic acid once a year, terminology.md §6.3 pitfall 3); the daily dose is then
+    unknown."""
+    max_prednisone_eq_mg_per_day: float = Field(default=2000, gt=0)
+    """[NIS] data validity: a computed prednisone-equivalent daily dose above this is implausible (it exceeds
+    methylprednisolone pulse therapy, 1000 mg/day ≙ 1250 mg prednisone with the rules.md §1.3 factor 1.25): the
+    dose is then unknown ("implausible"), never "very high"."""
     days_per_month: float = Field(default=30.4375, gt=0)
     """terminology.md §6.3 pitfall 4: ``mo`` is a calendar unit of 30.4375 days (also used for elapsed months)."""
     days_per_year: float = Field(default=365.25, gt=0)
