@@ -24,8 +24,10 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.diagnosis import (
+    DxClass,
     RiskClass,
     assess_bbc_risk,
+    dx_class,
     fracture_evidence,
     in_bbc_population,
     month_year,
@@ -289,9 +291,10 @@ def _screen_nl_2(ctx: RuleContext) -> Outcome:
     """«Verricht aanvullend onderzoek bij mannen en vrouwen vanaf de leeftijd 60 jaar met een fractuurrisicoscore
     ≥ 4 punten conform de risicofactoren scorelijst.» (S1)
 
-    When: age ≥ 60, no fracture in the past 12 months, no systemic glucocorticoid, no osteoporosis drug and no DXA
-    within 2 years. Then: the NL score list is not in the seeds (conflicts.md C-39) and no score is recorded, so
-    with ≥ 1 recorded risk factor the card asks for the score (info, "score ≥ 4 → DXA + VFA").
+    When: age ≥ 60, no fracture in the past 12 months, no systemic glucocorticoid, no current or past osteoporosis
+    drug, no known osteoporosis (coded diagnosis or DX_CLASS osteoporosis) and no DXA within 2 years. Then: the NL
+    score list is not in the seeds (conflicts.md C-39) and no score is recorded, so with ≥ 1 recorded risk factor
+    the card asks for the score (info, "score ≥ 4 → DXA + VFA").
     """
     rule_id = "SCREEN-NL-2"
     snapshot = ctx.snapshot
@@ -307,6 +310,12 @@ def _screen_nl_2(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "systemic glucocorticoid: GC route (§8)")
     if snapshot.is_on_bone_protection():
         return NotApplicable(rule_id, "on osteoporosis treatment")
+    # rules.md SCREEN-NL-2 [turn-2 correction]: case-finding is for patients not yet identified (S1
+    # «Identificatie»): not after an osteoporosis drug, a coded osteoporosis diagnosis or DX_CLASS osteoporosis.
+    if any(history.drug.is_osteoporosis_drug for history in snapshot.therapies):
+        return NotApplicable(rule_id, "treated for osteoporosis before: already identified")
+    if snapshot.has_condition(ConditionKind.OSTEOPOROSIS) or dx_class(snapshot, ctx.parameters) is DxClass.OSTEOPOROSIS:
+        return NotApplicable(rule_id, "known osteoporosis: already identified")
     if _dxa_within(snapshot, int(DXA_REPEAT_MIN_YEARS.value)) is not None:
         return NotApplicable(rule_id, "DXA within 2 years")
     factors = bbc_risk_factors(snapshot)
