@@ -520,7 +520,9 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         if vit_d.ng_per_ml < OSTEOMALACIA_VITD_NGML.value:
             abnormal.append("vitamin-d")
     calcium = snapshot.calcium
-    if calcium is None or calcium.is_stale or calcium.is_low is None:
+    if calcium is not None and not calcium.is_stale and calcium.is_low is None:
+        missing.append("calcium-no-reference-range")  # a recent value that cannot be interpreted (issue 16)
+    elif calcium is None or calcium.is_stale or calcium.is_low is None:
         missing.append("calcium")
     else:
         evidence.append(Evidence("calcium-mmol-l", f"{calcium.mmol_per_l:.2f}", calcium.observed.earliest))
@@ -531,17 +533,22 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         ("alkaline-phosphatase", LabTest.ALKALINE_PHOSPHATASE, Interpretation.HIGH),
     ):
         result = snapshot.latest_lab(test)
-        if result is None or result.is_stale or result.interpretation is None:
+        if result is not None and not result.is_stale and result.interpretation is None:
+            missing.append(f"{key}-no-reference-range")
+            continue
+        if result is None or result.is_stale:
             missing.append(key)
             continue
         evidence.append(Evidence(key, number(result.value), result.observed.earliest, str(result.source)))
         if result.interpretation is flag:
             abnormal.append(key)
-    orders = tuple(f"{_OSTEOMALACIA_LAB_ORDERS[key]}" for key in missing)
+    orders = tuple(f"{_OSTEOMALACIA_LAB_ORDERS[key]}" for key in missing if key in _OSTEOMALACIA_LAB_ORDERS)
     if abnormal:
         return Recommendation(rule_id, "pattern", {}, tuple(evidence), suggestions=(*orders, "lab-pth"))
     if missing and ordering:
-        return CannotAssess(rule_id, tuple(missing), variant="missing", evidence=tuple(evidence), suggestions=orders)
+        no_range = all(key.endswith("-no-reference-range") for key in missing)
+        variant = "no-reference-range" if no_range else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=orders)
     return NotApplicable(rule_id, "no lab pattern of osteomalacia")
 
 

@@ -184,6 +184,18 @@ def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
     return calcium.is_low
 
 
+def _calcium_without_range(snapshot: ClinicalSnapshot) -> bool:
+    """A calcium no older than LAB_MAX_AGE_D that the lab sent without reference range or interpretation: it
+    cannot be interpreted (rules.md D-CA reads the local range), which is not the same as "no recent value"
+    (issue 16)."""
+    calcium = snapshot.calcium
+    return (
+        calcium is not None
+        and calcium.interpretation is None
+        and _days_old(calcium.observed.earliest, snapshot.as_of) <= CALCIUM_MAX_AGE.value
+    )
+
+
 def _fresh_for_teriparatide(observed: date, as_of: date) -> bool:
     """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than 90 days [NIS] counts as missing."""
     return _days_old(observed, as_of) <= RENAL_MAX_AGE_TERIPARATIDE.value
@@ -256,7 +268,8 @@ class TeriparatideContraindications:
     (a calcium above the lab's range), severe renal insufficiency (renal function < EGFR_SEVERE = 30 mL/min [NIS]),
     hyperparathyroidism (coded). Calcium and renal values count only when at most 90 days old (CI-TPTD-2 Missing /
     stale [NIS]); an older value is ``missing`` ("measure before teriparatide"), whatever it says.
-    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older."""
+    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older;
+    ``calcium-no-reference-range`` when a recent calcium came without reference range (cannot be interpreted)."""
 
     reasons: tuple[str, ...]
     missing: tuple[str, ...]
@@ -276,8 +289,10 @@ def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideCo
     if snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM):
         reasons.append("hyperparathyroidism")
     missing = []
-    if fresh_calcium is None or fresh_calcium.is_high is None:
+    if fresh_calcium is None:
         missing.append("calcium-90-days")
+    elif fresh_calcium.is_high is None:
+        missing.append("calcium-no-reference-range")
     if fresh_renal is None:
         missing.append("renal-function-90-days")
     return TeriparatideContraindications(tuple(reasons), tuple(missing))
@@ -524,13 +539,19 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
             suggestions=("vitamin-d-supplement",),
         )
     missing = []
-    if hypo is None:
+    no_range = hypo is None and _calcium_without_range(snapshot)
+    if no_range:
+        missing.append("calcium-no-reference-range")
+    elif hypo is None:
         missing.append("calcium-90-days")
     if vitamin_d is None or vitamin_d.is_stale:
         missing.append("vitamin-d")
     if missing and _is_order_hook(ctx):
-        labs = (("calcium",) if hypo is None else ()) + (("vitamin-d",) if "vitamin-d" in missing else ())
-        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+        labs = (("calcium",) if hypo is None and not no_range else ()) + (
+            ("vitamin-d",) if "vitamin-d" in missing else ()
+        )
+        variant = "no-reference-range" if missing == ["calcium-no-reference-range"] else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=labs)
     return NotApplicable(
         rule_id, "calcium within range and 25-OH vitamin D ≥ 20 ng/mL (or not checked at patient-view)"
     )
@@ -620,6 +641,8 @@ def _ci_romo_2(ctx: RuleContext) -> Outcome:
     if hypo is True:
         value = f"{calcium.mmol_per_l:.2f}" if calcium is not None else "?"
         return Recommendation(rule_id, variant="hypocalcaemia", facts={"calcium": value}, evidence=evidence)
+    if hypo is None and _calcium_without_range(snapshot):
+        return CannotAssess(rule_id, ("calcium-no-reference-range",), variant="no-reference-range", evidence=evidence)
     if hypo is None:
         return CannotAssess(rule_id, ("calcium-90-days",), evidence=evidence, suggestions=("calcium",))
     return NotApplicable(rule_id, "calcium within the reference range")
@@ -768,7 +791,8 @@ def _ci_tptd_2(ctx: RuleContext) -> Outcome:
         labs = (("calcium",) if "calcium-90-days" in missing else ()) + (
             ("creatinine",) if "renal-function-90-days" in missing else ()
         )
-        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+        variant = "no-reference-range" if missing == ("calcium-no-reference-range",) else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=labs)
     return Recommendation(rule_id, variant="confirm", evidence=tuple(evidence))
 
 
