@@ -18,6 +18,7 @@ from tests.builders.fhir import (
     denosumab_injection,
     draft_medication_request,
     dxa_t_score,
+    fracture,
     medication_request,
     prednisone_statement,
 )
@@ -255,3 +256,51 @@ class TestDenosumabLapseStatesTheRealDates:
         assert "2025-04-01" in card["summary"] or "2025-04-01" in card["detail"]
         assert "6 months after the last injection" not in card["summary"]
         assert indicators(cards, "DMAB-INTERVAL-1") == []
+
+
+class TestGlucocorticoidStopAndDenosumabStopAgree:
+    """Issue 16: GC-STOP-1 and the DMAB-STOP-1 glucocorticoid exception read one clause (predicates.gc_stop_criteria),
+    so a GC-STOP-1 card that points to the denosumab stop scheme always comes with DMAB-STOP-1, and a "continue"
+    never does. V15c's man (prednisone 2022-09 → 2025-02, denosumab since 2023-09) with one change each."""
+
+    @staticmethod
+    def record(*, dxa_on: str = "2025-05-01", extra: tuple[Json, ...] = ()) -> PatientRecordBuilder:
+        record = PatientRecordBuilder(birth_date="1966-01-10", gender="male")
+        record.add(prednisone_statement(mg_per_day=10, start="2022-09-01", end="2025-02-01", status="completed"))
+        record.add(medication_request(medication=DENOSUMAB_60MG, authored_on="2023-09-01"))
+        for day in ("2023-09-01", "2024-03-01", "2024-09-01", "2025-03-01"):
+            record.add(denosumab_injection(on=day))
+        record.add(
+            dxa_t_score(site="lumbar-spine", value=-2.0, on=dxa_on),
+            dxa_t_score(site="total-hip", value=-1.7, on=dxa_on),
+            *extra,
+        )
+        return record
+
+    @pytest.mark.parametrize(
+        "record",
+        [
+            pytest.param(
+                record(extra=(fracture(site="vertebral", on="2019-04-01", stage="Genant graad 1"),)),
+                id="old-grade-1-vertebral-fracture-does-not-continue",
+            ),
+            pytest.param(record(dxa_on="2025-02-01"), id="dxa-on-the-stop-day-counts"),
+        ],
+    )
+    def test_stop_criteria_met_gives_the_denosumab_transition(
+        self, client: TestClient, record: PatientRecordBuilder
+    ) -> None:
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-STOP-1")
+        assert "never just stop denosumab" in card["summary"]
+        assert indicators(cards, "DMAB-STOP-1") == ["critical"]
+
+    def test_a_fracture_dated_only_2023_may_be_recent_so_both_say_continue(self, client: TestClient) -> None:
+        record = self.record(extra=(fracture(site="forearm", on="2023"),))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-STOP-1")
+        assert card["summary"].startswith("GC stopped but")  # the continue variant
+        assert indicators(cards, "DMAB-STOP-1") == []

@@ -40,6 +40,7 @@ from app.rules.osteoporosis.bisphosphonates import (
     t_score_evidence,
     t_scores_at_or_below,
 )
+from app.rules.osteoporosis.predicates import gc_stop_criteria, stopped_glucocorticoid_course
 from app.rules.osteoporosis.thresholds.bisphosphonates import EVALUATION_T_SCORE
 from app.rules.osteoporosis.thresholds.denosumab import (
     BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS,
@@ -53,7 +54,6 @@ from app.rules.osteoporosis.thresholds.denosumab import (
     DMAB_MAX_YEARS,
     DMAB_TRANSITION_WINDOW_WEEKS,
     EGFR_CI_ORAL_BP,
-    GC_STOP_CONTINUE_T_SCORE,
     SCHEME_DXA_MONTHS,
     SCHEME_LAB_MONTHS,
     SCHEME_YEARS,
@@ -424,31 +424,19 @@ def _record_says_stopped(ctx: RuleContext, course: DenosumabCourse) -> bool:
 
 
 def _gc_stop_advises_stopping(ctx: RuleContext, course: DenosumabCourse) -> bool:
-    """rules.md GC-STOP-1 EXCEPTION: glucocorticoids stopped, denosumab started during their use, and the DXA after
-    the stop shows no reason to continue (no T ≤ −2.5 in LS or hip, no vertebral fracture, no non-vertebral
-    fracture within the recent window) — GC-STOP-1 would advise stopping, which for denosumab must be the
-    transition scheme (vignettes.md V15c)."""
+    """rules.md GC-STOP-1 EXCEPTION: glucocorticoids stopped after ≥ 3 months, denosumab started during their use,
+    and the shared GC-STOP-1 criteria (:func:`gc_stop_criteria`) say the medication can be stopped — which for
+    denosumab must be the transition scheme (vignettes.md V15c). The same clause decides GC-STOP-1's card, so the
+    two rules never disagree about one patient."""
     snapshot = ctx.snapshot
     if not snapshot.is_on(Drug.DENOSUMAB) or course.first is None:
         return False
-    if snapshot.current_glucocorticoid() is not None:
+    stopped = stopped_glucocorticoid_course(snapshot)
+    if stopped is None or not stopped.lasted_long_enough(ctx.parameters):
         return False
-    ended = [g for g in snapshot.glucocorticoids if g.end is not None and not g.is_current and g.start is not None]
-    if not ended:
+    if not stopped.start <= course.first <= stopped.stopped:
         return False
-    stopped_on = max(g.end.latest for g in ended if g.end is not None)
-    started_on = min(g.start.earliest for g in ended if g.start is not None)
-    if not started_on <= course.first <= stopped_on:
-        return False
-    after = snapshot.dxa_after(stopped_on)
-    if not after:
-        return False  # GC-STOP-1: "DXA + VFA needed to decide"
-    study = after[-1]
-    if t_scores_at_or_below(study, GC_STOP_CONTINUE_T_SCORE.value):
-        return False
-    if snapshot.vertebral_fractures:
-        return False  # any vertebral fracture (grade unknown counts) → continue
-    return not any(f.is_recent is not False for f in snapshot.fractures if f.site is not FractureSite.VERTEBRAL)
+    return gc_stop_criteria(snapshot, stopped.stopped, ctx.parameters).continue_treatment is False
 
 
 def _dmab_stop_1(ctx: RuleContext) -> Outcome:

@@ -1,0 +1,125 @@
+"""Shared clinical predicates of the osteoporosis rules: a clinical concept that more than one rule family needs is
+defined here once, as a named clause (issue 16: copies in two families had drifted apart). Rule families import
+from this module and from ``thresholds/``, never from each other.
+
+- :func:`is_recent_fracture`: rules.md §2 ``RECENT_FX_YEARS`` / ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07).
+- :func:`qualifying_vertebral_fractures`: rules.md D-VF, a vertebral fracture of Genant grade ≥ 2 (≥ 25 % height
+  loss), or of unstated grade (the protective reading: a recorded vertebral fracture is not assumed to be mild).
+- :func:`low_t_spine_or_hip`: a T-score at or below a cut-off in the lumbar spine and/or hip.
+- :func:`stopped_glucocorticoid_course` and :func:`gc_stop_criteria`: rules.md §8 GC-STOP-1, the continuation
+  criteria after glucocorticoids stopped, used by GC-STOP-1 and by DMAB-STOP-1 (the GC-STOP-1 denosumab
+  exception, rules.md §14.3), so that both rules decide the same patient the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION, GC_STOP_T_CONTINUE, VF_MIN_GRADE
+from app.rules.parameters import GuidelineParameters
+from app.snapshot.model import ClinicalSnapshot, Drug, DxaStudy, Fracture, TScore, add_months, add_years
+
+__all__ = [
+    "GcStopCriteria",
+    "StoppedGlucocorticoidCourse",
+    "gc_stop_criteria",
+    "is_recent_fracture",
+    "low_t_spine_or_hip",
+    "qualifying_vertebral_fractures",
+    "stopped_glucocorticoid_course",
+]
+
+_GLUCOCORTICOIDS = tuple(drug for drug in Drug if drug.is_glucocorticoid)
+
+
+def is_recent_fracture(fracture: Fracture, as_of: date, parameters: GuidelineParameters) -> bool | None:
+    """Within ``RECENT_FX_YEARS`` of ``as_of``, inclusive by default (C-07); ``None`` when the date is unknown or a
+    partial date straddles the edge."""
+    if fracture.date is None:
+        return None
+    edge = add_years(as_of, -parameters.recent_fx_years)
+    return fracture.date.is_on_or_after(edge if parameters.recent_fx_inclusive else edge + timedelta(days=1))
+
+
+def qualifying_vertebral_fractures(snapshot: ClinicalSnapshot) -> tuple[Fracture, ...]:
+    """Vertebral fractures of grade ≥ ``VF_MIN_GRADE`` (2), or of unstated grade."""
+    return tuple(
+        f for f in snapshot.vertebral_fractures if f.vertebral_grade is None or f.vertebral_grade >= VF_MIN_GRADE.value
+    )
+
+
+def low_t_spine_or_hip(study: DxaStudy, cutoff: float) -> bool | None:
+    """T ≤ ``cutoff`` in the lumbar spine and/or hip (femoral neck or total hip); ``None`` when none of them was
+    measured."""
+    scores: list[TScore] = [t for t in (study.t_lumbar_spine, study.t_hip) if t is not None]
+    if not scores:
+        return None
+    return any(t.value <= cutoff for t in scores)
+
+
+@dataclass(frozen=True, slots=True)
+class StoppedGlucocorticoidCourse:
+    """A systemic glucocorticoid course that has ended: its first day and its stop day."""
+
+    start: date
+    stopped: date
+
+    def lasted_long_enough(self, parameters: GuidelineParameters) -> bool:
+        """rules.md GC-STOP-1 applies to a course of ≥ ``GC_MIN_DURATION_M`` (3) months (inclusive per
+        ``gc_min_duration_inclusive``)."""
+        three_months = add_months(self.start, int(GC_MIN_DURATION.value))
+        inclusive = parameters.gc_min_duration_inclusive
+        return self.stopped >= three_months if inclusive else self.stopped > three_months
+
+
+def stopped_glucocorticoid_course(snapshot: ClinicalSnapshot) -> StoppedGlucocorticoidCourse | None:
+    """The last glucocorticoid episode when it has ended (no glucocorticoid current or ordered), else ``None``."""
+    episodes = snapshot.episodes_of(*_GLUCOCORTICOIDS)
+    if not episodes:
+        return None
+    last = episodes[-1]
+    if last.is_ongoing or any(g.is_current or g.from_draft_order for g in snapshot.glucocorticoids):
+        return None
+    return StoppedGlucocorticoidCourse(last.start, last.end)
+
+
+@dataclass(frozen=True, slots=True)
+class GcStopCriteria:
+    """rules.md GC-STOP-1: «Continueer de medicatie ter preventie van fracturen na stoppen met GC bij een T- score
+    ≤-2.5 in lumbale wervelkolom en/of heup, of een incidente of prevalente wervelfractuur (graad 2 of hoger, ≥ 25%
+    hoogteverlies), of een recente niet- wervelfractuur (< 2 jaar geleden)» (S4 Bijlage 2); flowchart «T≤-2.5 of
+    Wervelfractuur ≥ gr 2 of Fractuur afgelopen 2 jaar» (S4 Bijlage 8).
+
+    One reading for every rule that asks (the GC-STOP-1 card and the DMAB-STOP-1 denosumab exception):
+
+    - ``recent_fractures``: fractures within ``RECENT_FX_YEARS`` (flowchart: any site), including those whose date
+      is unknown or straddles the edge (the protective reading; the card shows the date as recorded);
+    - ``vertebral_fractures``: grade ≥ 2 or unstated grade, whenever they occurred (an older grade-1 fracture
+      does not continue the medication);
+    - ``study``: the latest DXA with T-scores taken on or after the stop day (a DXA on the stop day counts);
+    - ``low_t``: T ≤ −2.5 in the lumbar spine and/or hip on that DXA; ``None`` without one.
+    """
+
+    recent_fractures: tuple[Fracture, ...]
+    vertebral_fractures: tuple[Fracture, ...]
+    study: DxaStudy | None
+    low_t: bool | None
+
+    @property
+    def continue_treatment(self) -> bool | None:
+        """True: continue the medication; False: it can be stopped; None: DXA + VFA needed to decide."""
+        if self.recent_fractures or self.vertebral_fractures or self.low_t:
+            return True
+        return None if self.low_t is None else False
+
+
+def gc_stop_criteria(snapshot: ClinicalSnapshot, stopped: date, parameters: GuidelineParameters) -> GcStopCriteria:
+    """The GC-STOP-1 continuation criteria for glucocorticoids stopped on ``stopped``."""
+    recent = tuple(
+        f for f in snapshot.fractures if is_recent_fracture(f, snapshot.as_of, parameters) is not False
+    )
+    after = [s for s in snapshot.dxa_studies if s.observed.earliest >= stopped and s.t_scores]
+    study = after[-1] if after else None
+    low = None if study is None else low_t_spine_or_hip(study, GC_STOP_T_CONTINUE.value)
+    return GcStopCriteria(recent, qualifying_vertebral_fractures(snapshot), study, low)
