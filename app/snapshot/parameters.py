@@ -68,10 +68,8 @@ class SnapshotParameters(BaseModel):
     """rules.md §2 ``LAB_MAX_AGE_D`` [NIS]: calcium and albumin before starting a drug."""
 
     # --- fractures ------------------------------------------------------------------------------------------
-    recent_fracture_years: int = Field(default=2, ge=1)
-    """rules.md §2 ``RECENT_FX_YEARS`` (S1, S4: 2 years)."""
-    recent_fracture_inclusive: bool = True
-    """rules.md §2 ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07): a fracture exactly 2 years ago is recent."""
+    # The recent-fracture window (rules.md §2 RECENT_FX_YEARS / RECENT_FX_INCLUSIVE) is a guideline parameter
+    # (GuidelineParameters.recent_fx_*), applied by app/rules/osteoporosis/predicates.py: defined once (issue 16).
     mof_forearm_min_age: int = Field(default=75, ge=0)
     """rules.md DX-MOF-1 (S2 BBC: forearm counts as MOF «bij een persoon van ≥ 75 jaar», age at fracture [INF])."""
 

@@ -696,7 +696,7 @@ def _anabolic_5(ctx: RuleContext) -> Outcome:
         Evidence("anabolic-start", drug.value, course.start, course.sources[0] if course.sources else None),
         Evidence("anabolic-doses", str(course.doses))
         if drug is Drug.ROMOSOZUMAB
-        else Evidence("anabolic-months", f"{course.covered_days / 30.4375:.1f}"),
+        else Evidence("anabolic-months", f"{course.covered_days / snapshot.days_per_month:.1f}"),
     )
     variant = "romosozumab-complete" if drug is Drug.ROMOSOZUMAB else "teriparatide-complete"
     facts = {"months": str(months)}

@@ -53,11 +53,11 @@ from app.rules.osteoporosis.thresholds.denosumab import (
     DMAB_LAPSED_MONTHS,
     DMAB_MAX_YEARS,
     DMAB_TRANSITION_WINDOW_WEEKS,
-    EGFR_CI_ORAL_BP,
     SCHEME_DXA_MONTHS,
     SCHEME_LAB_MONTHS,
     SCHEME_YEARS,
 )
+from app.rules.osteoporosis.thresholds.safety import EGFR_CI_ORAL_BP
 from app.snapshot.model import (
     Administration,
     ClinicalSnapshot,

@@ -178,20 +178,16 @@ def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-_DAYS_PER_MONTH = 30.4375
-"""The snapshot's month (terminology.md §6.3 pitfall 4: UCUM ``mo`` = 30.4375 days); a unit conversion, not a
-clinical threshold."""
-
-
-def gc_duration_met(months: float, parameters: GuidelineParameters) -> bool:
+def gc_duration_met(months: float, parameters: GuidelineParameters, days_per_month: float) -> bool:
     """``GC_EXPECTED_TOTAL_M ≥ 3`` (or ``> 3``, C-06) on whole days, as the snapshot counts them.
 
     The snapshot turns a supply of "3 mo" (91.3125 days) into 91 whole days (2.99 months), so a plain float
     comparison would leave an order of exactly 3 months out of the default "≥ 3 months". Inclusive: at least the
-    whole days of 3 months (91); exclusive: more than 3 months (92 days or more).
+    whole days of 3 months (91); exclusive: more than 3 months (92 days or more). ``days_per_month`` is the
+    snapshot's month (``ClinicalSnapshot.days_per_month``, terminology.md §6.3 pitfall 4).
     """
-    days = round(months * _DAYS_PER_MONTH)
-    limit = GC_MIN_DURATION.value * _DAYS_PER_MONTH
+    days = round(months * days_per_month)
+    limit = GC_MIN_DURATION.value * days_per_month
     return days >= math.floor(limit) if parameters.gc_min_duration_inclusive else days > limit
 
 
@@ -218,9 +214,14 @@ def _course(ctx: RuleContext) -> _Course | None:
     if dose is not None:
         evidence.append(Evidence("prednisone-equivalent", _num(dose), None, gc.source.reference()))
     months = gc.expected_total_months
-    if months is None and gc.elapsed_months is not None and gc_duration_met(gc.elapsed_months, parameters):
+    days_per_month = ctx.snapshot.days_per_month
+    if (
+        months is None
+        and gc.elapsed_months is not None
+        and gc_duration_met(gc.elapsed_months, parameters, days_per_month)
+    ):
         months = gc.elapsed_months
-    duration_met = None if months is None else gc_duration_met(months, parameters)
+    duration_met = None if months is None else gc_duration_met(months, parameters, days_per_month)
     if months is not None:
         evidence.append(Evidence("glucocorticoid-duration", _num(months)))
     age = ctx.snapshot.patient.age

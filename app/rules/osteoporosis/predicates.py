@@ -2,9 +2,13 @@
 defined here once, as a named clause (issue 16: copies in two families had drifted apart). Rule families import
 from this module and from ``thresholds/``, never from each other.
 
-- :func:`is_recent_fracture`: rules.md §2 ``RECENT_FX_YEARS`` / ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07).
+- :func:`is_recent_fracture`, :func:`has_recent_fracture`, :func:`recent_major_osteoporotic_fractures`: rules.md
+  §2 ``RECENT_FX_YEARS`` / ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07), the one recent-fracture window (the
+  guideline parameter; the snapshot carries fracture dates, not a window of its own).
 - :func:`qualifying_vertebral_fractures`: rules.md D-VF, a vertebral fracture of Genant grade ≥ 2 (≥ 25 % height
   loss), or of unstated grade (the protective reading: a recorded vertebral fracture is not assumed to be mild).
+- :func:`is_osteoporotic_t_score`: rules.md §2 ``T_OP_CUTOFF`` (T ≤ −2.5, or < with ``t_op_cutoff_inclusive``
+  false; conflicts.md C-01), used by the diagnosis and by the "increased fracture risk" population of §7.
 - :func:`low_t_spine_or_hip`: a T-score at or below a cut-off in the lumbar spine and/or hip.
 - :func:`stopped_glucocorticoid_course` and :func:`gc_stop_criteria`: rules.md §8 GC-STOP-1, the continuation
   criteria after glucocorticoids stopped, used by GC-STOP-1 and by DMAB-STOP-1 (the GC-STOP-1 denosumab
@@ -13,9 +17,11 @@ from this module and from ``thresholds/``, never from each other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.rules.osteoporosis.thresholds.diagnosis import T_OSTEOPOROSIS
 from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION, GC_STOP_T_CONTINUE, VF_MIN_GRADE
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot, Drug, DxaStudy, Fracture, TScore, add_months, add_years
@@ -24,9 +30,12 @@ __all__ = [
     "GcStopCriteria",
     "StoppedGlucocorticoidCourse",
     "gc_stop_criteria",
+    "is_osteoporotic_t_score",
+    "has_recent_fracture",
     "is_recent_fracture",
     "low_t_spine_or_hip",
     "qualifying_vertebral_fractures",
+    "recent_major_osteoporotic_fractures",
     "stopped_glucocorticoid_course",
 ]
 
@@ -34,12 +43,53 @@ _GLUCOCORTICOIDS = tuple(drug for drug in Drug if drug.is_glucocorticoid)
 
 
 def is_recent_fracture(fracture: Fracture, as_of: date, parameters: GuidelineParameters) -> bool | None:
-    """Within ``RECENT_FX_YEARS`` of ``as_of``, inclusive by default (C-07); ``None`` when the date is unknown or a
-    partial date straddles the edge."""
-    if fracture.date is None:
-        return None
+    """rules.md D-FX-RECENT: the fracture date within ``RECENT_FX_YEARS`` of ``as_of``, inclusive by default
+    (``RECENT_FX_INCLUSIVE``, C-07). ``None`` when a partial date straddles the edge, or the onset is unknown and
+    the record date does not exclude it (a fracture recorded before the window cannot be recent)."""
     edge = add_years(as_of, -parameters.recent_fx_years)
-    return fracture.date.is_on_or_after(edge if parameters.recent_fx_inclusive else edge + timedelta(days=1))
+    first_recent_day = edge if parameters.recent_fx_inclusive else edge + timedelta(days=1)
+    if fracture.date is not None:
+        return fracture.date.is_on_or_after(first_recent_day)
+    if fracture.recorded is not None and fracture.recorded.latest < first_recent_day:
+        return False  # the onset is on or before the recorded date
+    return None
+
+
+def has_recent_fracture(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
+    """rules.md D-FX-RECENT: any non-pathological fracture within the recent window (``None``: only uncertain)."""
+    return _any3(is_recent_fracture(f, snapshot.as_of, parameters) for f in snapshot.fractures)
+
+
+def recent_major_osteoporotic_fractures(
+    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
+) -> tuple[tuple[Fracture, ...], bool]:
+    """rules.md DX-MOF-1 ``MOF_RECENT``: ``(certain, uncertain)`` — the major osteoporotic fractures certainly in
+    the recent window, and whether another fracture may be one (site or age unknown, or date straddling)."""
+    as_of = snapshot.as_of
+    certain = tuple(
+        f for f in snapshot.fractures if f.is_major_osteoporotic and is_recent_fracture(f, as_of, parameters)
+    )
+    uncertain = not certain and any(
+        f.is_major_osteoporotic is not False and is_recent_fracture(f, as_of, parameters) is not False
+        for f in snapshot.fractures
+    )
+    return certain, uncertain
+
+
+def _any3(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR: True if any is True, else None if any is None, else False."""
+    seen_none = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            seen_none = True
+    return None if seen_none else False
+
+
+def is_osteoporotic_t_score(t: float, parameters: GuidelineParameters) -> bool:
+    """rules.md §2 ``T_OP_CUTOFF``: osteoporosis at T ≤ −2.5 (``t_op_cutoff_inclusive``, the default) or T < −2.5."""
+    return t <= T_OSTEOPOROSIS.value if parameters.t_op_cutoff_inclusive else t < T_OSTEOPOROSIS.value
 
 
 def qualifying_vertebral_fractures(snapshot: ClinicalSnapshot) -> tuple[Fracture, ...]:
@@ -116,9 +166,7 @@ class GcStopCriteria:
 
 def gc_stop_criteria(snapshot: ClinicalSnapshot, stopped: date, parameters: GuidelineParameters) -> GcStopCriteria:
     """The GC-STOP-1 continuation criteria for glucocorticoids stopped on ``stopped``."""
-    recent = tuple(
-        f for f in snapshot.fractures if is_recent_fracture(f, snapshot.as_of, parameters) is not False
-    )
+    recent = tuple(f for f in snapshot.fractures if is_recent_fracture(f, snapshot.as_of, parameters) is not False)
     after = [s for s in snapshot.dxa_studies if s.observed.earliest >= stopped and s.t_scores]
     study = after[-1] if after else None
     low = None if study is None else low_t_spine_or_hip(study, GC_STOP_T_CONTINUE.value)

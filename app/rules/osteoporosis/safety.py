@@ -89,8 +89,6 @@ _BOTH = frozenset({"nl", "be"})
 _ORAL_BP = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
 _SERMS = frozenset({Drug.RALOXIFENE, Drug.BAZEDOXIFENE})
 _ANTIRESORPTIVES = frozenset(d for d in Drug if d.is_antiresorptive)
-_DAYS_PER_MONTH = 30.4375
-"""terminology.md §6.3 pitfall 4 (the snapshot's month for covered days)."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -814,7 +812,7 @@ def _ci_tptd_3(ctx: RuleContext) -> Outcome:
     maximum = ctx.parameters.for_profile(ctx.profile).teriparatide_max_months
     if maximum is None:  # for_profile always resolves TPTD_MAX_M; kept for the type checker
         return NotApplicable(rule_id, "TPTD_MAX_M not resolved")
-    months = history.cumulative_covered_days / _DAYS_PER_MONTH
+    months = history.cumulative_covered_days / snapshot.days_per_month
     evidence = (
         *_order_evidence(orders),
         Evidence("teriparatide-months", f"{months:.0f}", history.first_start, None),

@@ -15,7 +15,6 @@ __all__ = [
     "DMAB_LAPSED_MONTHS",
     "DMAB_MAX_YEARS",
     "DMAB_TRANSITION_WINDOW_WEEKS",
-    "EGFR_CI_ORAL_BP",
     "SCHEME_DXA_MONTHS",
     "SCHEME_LAB_MONTHS",
     "SCHEME_YEARS",
@@ -83,13 +82,6 @@ SCHEME_DXA_MONTHS = Threshold(
     unit="months after the bisphosphonate start",
     citation="rules.md DMAB-STOP-2/-3, DMAB-FU-1; S4 Bijlage 8 «Follow up na 12 maanden na start "
     "consolidatietherapie met DXA+VFA»",
-)
-EGFR_CI_ORAL_BP = Threshold(
-    name="EGFR_CI_ORAL_BP",
-    value=30,
-    unit="mL/min (strict <)",
-    citation="rules.md §2 EGFR_CI_ORAL_BP, DMAB-STOP-1 renal branch; S2 «< 35 ml/min en < 30 ml/min zijn "
-    "respectievelijk intraveneuze en perorale bisfosfonaten gecontra-indiceerd»; conflicts.md C-13, C-27",
 )
 BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS = Threshold(
     name="BE denosumab reimbursement: DXA age",
