@@ -455,6 +455,25 @@ class TestDmabEval1ThreeYearEvaluation:
         assert variant(outcome) == "consolidate"
         assert facts(outcome)["start"] == "2025-10-01"
 
+    def test_consolidation_with_the_next_dose_already_overdue_names_the_past_due_date(
+        self, codes: CodeSetCatalog
+    ) -> None:
+        # Issue 16, same class as defect 3: last (6th) injection 2024-11-01, so "6 months after the last dose" is
+        # 2025-05-01, a month before today; the card says so instead of offering a past date as the start.
+        snap = snapshot(
+            codes,
+            active_denosumab_order(),
+            *injections(date(2024, 11, 1), 6),
+            *dxa("2022-04-01", bmd_ls=1.0),
+            *dxa("2025-05-01", bmd_ls=1.02),
+        )
+
+        outcome = evaluate(DMAB_EVAL_1, snap)
+
+        assert variant(outcome) == "consolidate-overdue"
+        assert facts(outcome)["due"] == "2025-05-01"
+        assert facts(outcome)["start"] == "2025-06-01"
+
     def test_t_exactly_minus_2_5_continues_denosumab(self, codes: CodeSetCatalog) -> None:
         outcome = self.evaluated(codes, ls=-2.5)
 

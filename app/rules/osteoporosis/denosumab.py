@@ -764,6 +764,11 @@ def _dmab_eval_1(ctx: RuleContext) -> Outcome:
     if compared is None:
         return CannotAssess(rule_id, ("dmab-bmd-change",), variant="incomplete", evidence=tuple(evidence))
     due = course.due()
+    if due is not None and due < ctx.as_of:
+        # Issue 16 (same class as DMAB-STOP-1): the next dose is already overdue, so "6 months after the last dose"
+        # is a past date; the card names it and starts the consolidation today.
+        facts.update(start=ctx.as_of.isoformat(), due=due.isoformat(), last=course.last.on.earliest.isoformat())
+        return Recommendation(rule_id, variant="consolidate-overdue", facts=facts, evidence=tuple(evidence))
     facts["start"] = (due or ctx.as_of).isoformat()
     return Recommendation(rule_id, variant="consolidate", facts=facts, evidence=tuple(evidence))
 
