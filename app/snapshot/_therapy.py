@@ -47,7 +47,6 @@ from app.snapshot.model import (
     TherapyHistory,
     add_months,
     episodes_from_ranges,
-    shift_days,
 )
 
 __all__ = ["MedicationResults", "read_draft_orders", "read_medications"]
@@ -230,8 +229,11 @@ def _coverage(parsed: _Parsed, drug: Drug, context: BuildContext) -> tuple[DateR
     start = parsed.start.earliest
     months = _injection_months(drug, context)
     if months is not None and parsed.single_dose_on is not None:
+        # rules.md D-OPDRUG "injection within the last 6 months" / "infusion within the last 12 months": the day the
+        # next dose is due (exactly 6 / 12 months later) is still covered, so the patient is not "untreated" on the
+        # very day the next dose or the evaluation is due (issue 16, item 7).
         day = parsed.single_dose_on.earliest
-        return DateRange(day, max(day, shift_days(add_months(day, months), -1))), False
+        return DateRange(day, add_months(day, months)), False
     if parsed.end is not None:
         return DateRange(start, max(start, parsed.end.latest)), False
     ends: list[date] = []

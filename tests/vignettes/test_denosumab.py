@@ -304,3 +304,20 @@ class TestGlucocorticoidStopAndDenosumabStopAgree:
         [card] = cards_for(cards, "GC-STOP-1")
         assert card["summary"].startswith("GC stopped but")  # the continue variant
         assert indicators(cards, "DMAB-STOP-1") == []
+
+
+class TestOnTheDayTheNextDenosumabDoseIsDue:
+    """Issue 16 item 7 (a derived window that ends at the moment it is needed): the 6-month cover of an injection
+    ended the day before the next dose was due, so on that day the patient looked untreated. A 67-year-old woman on
+    prednisone 10 mg since 2024-06-01, denosumab every 6 months (administrations only), the last on 2024-12-01."""
+
+    def test_she_is_on_denosumab_and_not_told_to_start_bone_protection(self, client: TestClient) -> None:
+        record = PatientRecordBuilder(birth_date="1958-03-01", gender="female")
+        record.add(prednisone_statement(mg_per_day=10, start="2024-06-01"))
+        for day in ("2023-12-01", "2024-06-01", "2024-12-01"):
+            record.add(denosumab_injection(on=day))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "DMAB-INTERVAL-1") == ["info"]  # due today
+        assert indicators(cards, "GC-START-1") == []
