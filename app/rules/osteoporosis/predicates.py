@@ -1,6 +1,7 @@
 """Shared clinical predicates of the osteoporosis rules: a clinical concept that more than one rule family needs is
-defined here once, as a named clause (issue 16: copies in two families had drifted apart). Rule families import
-from this module and from ``thresholds/``, never from each other.
+defined here once, as a named clause (issue 16: copies in two families had drifted apart). A family that needs
+one imports it from here, not from another family. (Some families still import each other's helpers, e.g.
+denosumab the bisphosphonate evaluation helpers; moving those here is the next step of issue 16.)
 
 - :func:`is_recent_fracture`, :func:`has_recent_fracture`, :func:`recent_major_osteoporotic_fractures`: rules.md
   §2 ``RECENT_FX_YEARS`` / ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07), the one recent-fracture window (the
@@ -30,8 +31,8 @@ __all__ = [
     "GcStopCriteria",
     "StoppedGlucocorticoidCourse",
     "gc_stop_criteria",
-    "is_osteoporotic_t_score",
     "has_recent_fracture",
+    "is_osteoporotic_t_score",
     "is_recent_fracture",
     "low_t_spine_or_hip",
     "qualifying_vertebral_fractures",
