@@ -133,22 +133,6 @@ def _grade(condition: Json) -> int | None:
     return None
 
 
-def _is_recent(when: ClinicalDate | None, recorded: ClinicalDate | None, context: BuildContext) -> bool | None:
-    p = context.parameters
-    edge = add_years(context.as_of, -p.recent_fracture_years)
-    if when is not None:
-        if p.recent_fracture_inclusive:
-            return when.is_on_or_after(edge)
-        if when.earliest > edge:
-            return True
-        if when.latest <= edge:
-            return False
-        return None
-    if recorded is not None and recorded.latest < edge:
-        return False  # the onset is on or before the recorded date
-    return None
-
-
 def _age_at(patient: PatientFacts, when: ClinicalDate | None) -> int | None:
     if when is None:
         return None
@@ -209,7 +193,6 @@ def read_conditions(conditions: list[Json], patient: PatientFacts, context: Buil
             source=source,
             age_at_fracture=age,
             is_major_osteoporotic=mof,
-            is_recent=_is_recent(onset, recorded, context),
             vertebral_grade=_grade(condition) if site is FractureSite.VERTEBRAL else None,
             is_fragility_coded=osteoporotic,
             recorded=recorded,

@@ -16,7 +16,8 @@ from app.snapshot.model import ClinicalDate
 
 __all__ = ["choice_date", "parse_date", "period_bounds"]
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.+\-Z]*)?)?)?$")
+# re.ASCII: a date written with other digits (Arabic-Indic "٢٠٢٤", full-width "２０２４") is invalid, not parsed.
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.+\-Z]*)?)?)?$", re.ASCII)
 
 
 def parse_date(value: str | None) -> ClinicalDate | None:

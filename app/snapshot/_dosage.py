@@ -29,6 +29,7 @@ from app.snapshot.model import ClinicalDate, CodedStrength, DoseEstimate, shift_
 
 __all__ = [
     "CodeStrength",
+    "DoseLimits",
     "DosageSummary",
     "Strength",
     "daily_dose",
@@ -102,13 +103,14 @@ _NON_SYSTEMIC_ROUTE = re.compile(
 
 # terminology.md §6.2 strength from names: r'(\d+(?:\.\d+)?)\s*MG(?!/)' for tablets, 'X MG/ML' for liquids;
 # decimal comma accepted for Dutch names ("PREDNISOLON TABLET 2,5MG").
-_MG_PER_ML = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\s*/\s*ml\b", re.IGNORECASE)
-_MG_PER_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\b(?!\s*/)", re.IGNORECASE)
+# re.ASCII: only ASCII digits are numbers (a name written with other digits gives no strength).
+_MG_PER_ML = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\s*/\s*ml\b", re.IGNORECASE | re.ASCII)
+_MG_PER_UNIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*mg\b(?!\s*/)", re.IGNORECASE | re.ASCII)
 
 # terminology.md §6.3 pitfall 10: Dutch shorthand "1dd1", "2 x daags 1", "1 maal per dag 1 tablet".
 _DUTCH_SHORTHAND = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(?:dd|d\.d\.|x\s*daags|x\s*per\s*dag|maal\s*daags|maal\s*per\s*dag)\s*(\d+(?:[.,]\d+)?)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -234,7 +236,8 @@ def _is_as_needed(dosage: Json) -> bool:
     return get_bool(dosage, "asNeededBoolean") is True or get_dict(dosage, "asNeededCodeableConcept") is not None
 
 
-def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> _Frequency | str:
+def _frequency(dosage: Json, limits: DoseLimits) -> _Frequency | str:
+    days_per_month, days_per_year = limits.days_per_month, limits.days_per_year
     timing = get_dict(dosage, "timing")
     repeat = get_dict(timing, "repeat")
     days_of_week = len(set(get_strs(repeat, "dayOfWeek")))
@@ -248,11 +251,17 @@ def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> 
         frequency = 1.0 if frequency is None else frequency
         frequency_max = get_number(repeat, "frequencyMax") or frequency
         period_max = get_number(repeat, "periodMax") or period
+        if frequency <= 0 or frequency_max <= 0 or period_max <= 0:
+            return "timing frequency or period of zero or below (invalid)"
+        if max(period, period_max) * per > limits.max_period_days:
+            return f"implausible timing period ({max(period, period_max):g} {unit})"
         low = frequency / (max(period, period_max) * per)
         high = max(frequency, frequency_max) / (period * per)
         if days_of_week and per == 1.0:
             # frequency per day on some days of the week only (terminology.md §6.2)
             low, high = low * days_of_week / 7, high * days_of_week / 7
+        if high > limits.max_doses_per_day:
+            return f"implausible schedule ({high:g} administrations a day)"
         return _Frequency(low, high)
     times = len(get_strs(repeat, "timeOfDay")) or len(get_strs(repeat, "when"))
     if times:
@@ -276,6 +285,10 @@ def _frequency(dosage: Json, *, days_per_month: float, days_per_year: float) -> 
         if match:
             times_per_day = _number(match.group(1))
             units = _number(match.group(2)) if match.group(2) else None
+            if times_per_day <= 0 or (units is not None and units <= 0):
+                return "frequency or dose of zero in the dosage text (invalid)"
+            if times_per_day > limits.max_doses_per_day:
+                return f"implausible schedule ({times_per_day:g} administrations a day)"
             return _Frequency(times_per_day, times_per_day, from_text=True, units_from_text=units)
     return "no frequency (timing missing or not understood)"
 
@@ -337,6 +350,8 @@ def _dose(dosage: Json, strength: Strength, frequency: _Frequency | str) -> _Dos
             mg, units, problem = _mg(quantity, strength)
             if mg is None:
                 return problem or "dose not understood"
+            if mg <= 0:
+                return "dose of zero or below (invalid)"
             return _Dose(mg, mg, units)
         dose_range = get_dict(entry, "doseRange")
         if dose_range is not None:
@@ -347,6 +362,8 @@ def _dose(dosage: Json, strength: Strength, frequency: _Frequency | str) -> _Dos
             high_mg = high[0] if high[0] is not None else low[0]
             if low_mg is None or high_mg is None:
                 return low[2] or high[2] or "dose range not understood"
+            if low_mg <= 0 or high_mg <= 0:
+                return "dose of zero or below (invalid)"
             return _Dose(low_mg, high_mg, high[1] if high[1] is not None else low[1])
     if isinstance(frequency, _Frequency) and frequency.units_from_text is not None:
         if strength.mg_per_unit is None:
@@ -366,8 +383,8 @@ class _Daily:
     from_text: bool
 
 
-def _one(dosage: Json, strength: Strength, *, days_per_month: float, days_per_year: float) -> _Daily | str:
-    frequency = _frequency(dosage, days_per_month=days_per_month, days_per_year=days_per_year)
+def _one(dosage: Json, strength: Strength, limits: DoseLimits) -> _Daily | str:
+    frequency = _frequency(dosage, limits)
     dose = _dose(dosage, strength, frequency)
     if isinstance(dose, str):
         return dose
@@ -394,31 +411,35 @@ def _bounds_period(dosage: Json) -> tuple[ClinicalDate | None, ClinicalDate | No
     return period_bounds(get_dict(repeat, "boundsPeriod"))
 
 
+@dataclass(frozen=True, slots=True)
+class DoseLimits:
+    """Calendar units and the data-validity bounds of a schedule (``SnapshotParameters``): a schedule outside them
+    is invalid, so the dose is unknown, never a dose band (issue 16)."""
+
+    days_per_month: float
+    days_per_year: float
+    max_doses_per_day: float
+    max_period_days: float
+
+
 def daily_dose(
     dosages: Sequence[Json],
     *,
     strength: Strength,
     as_of: date,
-    days_per_month: float,
-    days_per_year: float,
+    limits: DoseLimits,
 ) -> DosageSummary:
     """The daily dose of a record's ``dosage`` / ``dosageInstruction`` list (terminology.md §6.2).
 
     When the strength is the code's over a different one in the name (``strength.coded``) and the dose would
     differ with the name's, the estimate carries ``strength_from_code`` so the card can say so.
     """
-    summary = _daily_dose(
-        dosages, strength=strength, as_of=as_of, days_per_month=days_per_month, days_per_year=days_per_year
-    )
+    summary = _daily_dose(dosages, strength=strength, as_of=as_of, limits=limits)
     coded = strength.coded
     if coded is None or summary.estimate.mg_per_day is None:
         return summary
     by_name = _daily_dose(
-        dosages,
-        strength=Strength(coded.name_mg_per_unit, coded.name_mg_per_ml),
-        as_of=as_of,
-        days_per_month=days_per_month,
-        days_per_year=days_per_year,
+        dosages, strength=Strength(coded.name_mg_per_unit, coded.name_mg_per_ml), as_of=as_of, limits=limits
     )
     if (by_name.estimate.mg_per_day, by_name.estimate.mg_per_day_min) == (
         summary.estimate.mg_per_day,
@@ -428,14 +449,8 @@ def daily_dose(
     return replace(summary, estimate=replace(summary.estimate, strength_from_code=coded))
 
 
-def _daily_dose(
-    dosages: Sequence[Json],
-    *,
-    strength: Strength,
-    as_of: date,
-    days_per_month: float,
-    days_per_year: float,
-) -> DosageSummary:
+def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, limits: DoseLimits) -> DosageSummary:
+    days_per_month, days_per_year = limits.days_per_month, limits.days_per_year
     starts = [s for d in dosages if (s := _bounds_period(d)[0]) is not None]
     ends = [e for d in dosages if (e := _bounds_period(d)[1]) is not None]
     bounds_start = min(starts, key=lambda c: c.earliest) if starts else None
@@ -453,7 +468,7 @@ def _daily_dose(
 
     summed: list[tuple[list[Json], _Daily | str]] = []
     for members in groups.values():
-        parts = [_one(d, strength, days_per_month=days_per_month, days_per_year=days_per_year) for d in members]
+        parts = [_one(d, strength, limits) for d in members]
         problem = next((p for p in parts if isinstance(p, str)), None)
         if problem is not None:
             summed.append((members, problem))

@@ -24,7 +24,7 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
-from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
+from app.snapshot._dosage import DosageSummary, DoseLimits, daily_dose, non_systemic_route, strength_of, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
 from app.snapshot._medications import code_strength, identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
@@ -47,7 +47,6 @@ from app.snapshot.model import (
     TherapyHistory,
     add_months,
     episodes_from_ranges,
-    shift_days,
 )
 
 __all__ = ["MedicationResults", "read_draft_orders", "read_medications"]
@@ -172,13 +171,8 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
     else:
         dosage_items = get_dicts(resource, "dosageInstruction")
     strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
-    dosage = daily_dose(
-        dosage_items,
-        strength=strength,
-        as_of=context.as_of,
-        days_per_month=p.days_per_month,
-        days_per_year=p.days_per_year,
-    )
+    limits = DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
+    dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=limits)
     if kind is RecordKind.ADMINISTRATION:
         dosage = DosageSummary(DoseEstimate(None, None, problem="single administration"))
 
@@ -235,8 +229,11 @@ def _coverage(parsed: _Parsed, drug: Drug, context: BuildContext) -> tuple[DateR
     start = parsed.start.earliest
     months = _injection_months(drug, context)
     if months is not None and parsed.single_dose_on is not None:
+        # rules.md D-OPDRUG "injection within the last 6 months" / "infusion within the last 12 months": the day the
+        # next dose is due (exactly 6 / 12 months later) is still covered, so the patient is not "untreated" on the
+        # very day the next dose or the evaluation is due (issue 16, item 7).
         day = parsed.single_dose_on.earliest
-        return DateRange(day, max(day, shift_days(add_months(day, months), -1))), False
+        return DateRange(day, add_months(day, months)), False
     if parsed.end is not None:
         return DateRange(start, max(start, parsed.end.latest)), False
     ends: list[date] = []
@@ -259,6 +256,37 @@ def _is_current(parsed: _Parsed, coverage: DateRange | None, context: BuildConte
     if parsed.kind in (RecordKind.ADMINISTRATION, RecordKind.DISPENSE) or parsed.single_dose_on is not None:
         return coverage is not None and coverage.contains(context.as_of)
     return False
+
+
+_MIN_EVALUATED_INFUSIONS = 2
+"""rules.md D-OPDRUG: "for a course of ≥ 2 yearly infusions, until its evaluation (BP-EVAL-1) has decided"."""
+
+
+def _awaiting_evaluation(
+    records: tuple[MedicationRecord, ...],
+    administrations: tuple[Administration, ...],
+    episodes: tuple[TherapyEpisode, ...],
+    context: BuildContext,
+) -> bool:
+    """rules.md D-OPDRUG [turn-2 correction]: a zoledronate course of ≥ 2 infusions stays current after its
+    12-month cover until its evaluation has decided. The evaluation window is the one BP-EVAL-1 uses: up to
+    ``therapy_gap_days`` after the last covered day (after that the episode is over). A stopped order or
+    statement dated on or after the last infusion documents the decision to stop (a holiday)."""
+    if not episodes or not administrations:
+        return False
+    last = episodes[-1]
+    if last.is_ongoing or last.administration_count < _MIN_EVALUATED_INFUSIONS:
+        return False
+    if (context.as_of - last.end).days > context.parameters.therapy_gap_days:
+        return False
+    last_infusion = max(a.on.earliest for a in administrations)
+    for record in records:
+        if record.kind not in (RecordKind.REQUEST, RecordKind.STATEMENT) or record.status != "stopped":
+            continue
+        dated = record.end or record.start
+        if dated is None or dated.latest >= last_infusion:
+            return False
+    return True
 
 
 def _merge_doses(events: list[tuple[ClinicalDate, SourceRef]], drug: Drug, window: int) -> tuple[Administration, ...]:
@@ -332,7 +360,8 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
             administrations=(a.on.earliest for a in administrations),
             inexact_starts=(r.coverage.start for r in records if r.coverage and r.start and not r.start.is_exact),
         )
-        therapies.append(TherapyHistory(drug, records, administrations, episodes))
+        awaiting = drug is Drug.ZOLEDRONATE and _awaiting_evaluation(records, administrations, episodes, context)
+        therapies.append(TherapyHistory(drug, records, administrations, episodes, awaiting_evaluation=awaiting))
 
     gc_ranges = [record.coverage for _, _, record in gc_parsed if record.coverage is not None]
     gc_episodes = episodes_from_ranges(
@@ -378,8 +407,13 @@ def _dose_fields(
         detail = f"{drug}: no accepted prednisone equivalent"
         context.gap(GapKind.UNMAPPABLE, GapConcept.GLUCOCORTICOID_DOSE, detail, source)
         return estimate.mg_per_day, None, None
+    equivalent = estimate.mg_per_day * factor
+    if equivalent > context.parameters.max_prednisone_eq_mg_per_day:
+        detail = f"{drug}: daily dose implausible ({equivalent:g} mg prednisone-equivalent per day)"
+        context.gap(GapKind.UNPARSEABLE, GapConcept.GLUCOCORTICOID_DOSE, detail, source)
+        return None, None, None
     low = None if estimate.mg_per_day_min is None else estimate.mg_per_day_min * factor
-    return estimate.mg_per_day, estimate.mg_per_day * factor, low
+    return estimate.mg_per_day, equivalent, low
 
 
 def _months(days: int | float, context: BuildContext) -> float:

@@ -116,6 +116,8 @@ def build_snapshot(
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,
         therapy_gap_days=parameters.therapy_gap_days,
+        days_per_month=parameters.days_per_month,
+        days_per_year=parameters.days_per_year,
     )
     _freshness_gaps(snapshot, context)
     # ClinicalSnapshot is frozen: rebuild it once with the collected gaps and exclusions.

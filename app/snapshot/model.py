@@ -681,8 +681,7 @@ class Fracture:
     ``date`` is the onset; ``None`` when the source gave none (``recorded`` then bounds it from above).
     ``is_major_osteoporotic`` follows the BBC definition: vertebra, pelvis, hip, femur, humerus, or forearm at an
     age at fracture ≥ 75 (``None`` for a forearm fracture whose age at fracture is unknown).
-    ``is_recent`` is the fracture date within ``recent_fracture_years`` of the snapshot date (``None`` when a
-    partial or missing date straddles the window edge).
+    Whether it is recent is a guideline question (``RECENT_FX_YEARS``): ``predicates.is_recent_fracture``.
     """
 
     site: FractureSite
@@ -690,7 +689,6 @@ class Fracture:
     source: SourceRef
     age_at_fracture: int | None
     is_major_osteoporotic: bool | None
-    is_recent: bool | None
     vertebral_grade: int | None = None
     """Genant grade 1–3 when the source states it (rules.md D-VF; grade ≥ 2 = ≥ 25 % height loss)."""
     is_fragility_coded: bool = False
@@ -1107,6 +1105,11 @@ class TherapyHistory:
     records: tuple[MedicationRecord, ...]
     administrations: tuple[Administration, ...]
     episodes: tuple[TherapyEpisode, ...]
+    awaiting_evaluation: bool = False
+    """rules.md D-OPDRUG [turn-2 correction]: a zoledronate course of ≥ 2 yearly infusions whose 12-month cover
+    has ended but whose evaluation window has not (the course ended at most ``therapy_gap_days`` ago, the window
+    in which BP-EVAL-1 evaluates it) and whose stop the record does not document. The 3-year evaluation falls
+    exactly when the 12-month cover ends: the patient is still on zoledronate then, not untreated."""
 
     @property
     def has_active_order(self) -> bool:
@@ -1115,8 +1118,13 @@ class TherapyHistory:
 
     @property
     def is_current(self) -> bool:
-        """Exposure on the snapshot date (active order/statement or covered period)."""
-        return any(r.is_current for r in self.records) or any(e.is_ongoing for e in self.episodes)
+        """Exposure on the snapshot date (active order/statement or covered period), or a zoledronate course
+        awaiting its evaluation (``awaiting_evaluation``)."""
+        return (
+            any(r.is_current for r in self.records)
+            or any(e.is_ongoing for e in self.episodes)
+            or self.awaiting_evaluation
+        )
 
     @property
     def current_episode(self) -> TherapyEpisode | None:
@@ -1264,6 +1272,11 @@ class ClinicalSnapshot:
     dxa_decision_max_age_months: int = 12
     assume_postmenopausal_age: int = 50
     therapy_gap_days: int = 180
+    days_per_month: float = 30.4375
+    """``SnapshotParameters.days_per_month``: the month the builder counted covered and elapsed months in; rules
+    that turn days into months read it here, so the unit is defined once (issue 16)."""
+    days_per_year: float = 365.25
+    """``SnapshotParameters.days_per_year``, likewise."""
     _episodes_memo: dict[frozenset[Drug], tuple[TherapyEpisode, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
@@ -1388,16 +1401,6 @@ class ClinicalSnapshot:
         """rules.md D-MOF (BBC definition)."""
         return tuple(f for f in self.fractures if f.is_major_osteoporotic)
 
-    def has_recent_major_osteoporotic_fracture(self) -> bool | None:
-        """rules.md ``MOF_RECENT``; ``None`` when only uncertain candidates exist."""
-        return _any3(
-            _and3(f.is_major_osteoporotic, f.is_recent) for f in self.fractures if f.is_major_osteoporotic is not False
-        )
-
-    def has_recent_fracture(self) -> bool | None:
-        """rules.md D-FX-RECENT (any non-pathological fracture within the recent window)."""
-        return _any3(f.is_recent for f in self.fractures)
-
     def has_fracture_since(self, day: date) -> bool | None:
         """Any non-pathological fracture dated on or after ``day`` (``None`` when a date straddles it)."""
         return _any3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
@@ -1513,7 +1516,8 @@ class ClinicalSnapshot:
 
     def is_on_bone_protection(self) -> bool:
         """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or
-        supply; a zoledronate infusion within the last 12 months; a denosumab injection within the last 6 months
+        supply; a zoledronate infusion within the last 12 months, or a course of ≥ 2 infusions awaiting its
+        evaluation (``TherapyHistory.awaiting_evaluation``); a denosumab injection within the last 6 months
         or an active order; teriparatide / romosozumab (and, [NIS], abaloparatide, SERMs, strontium) active.
         Coverage windows come from the builder parameters (``*_cover_months``). A new draft order of an
         osteoporosis drug (order-select / order-sign) counts too: a drug being ordered is about to start, so advice
@@ -1549,14 +1553,6 @@ class ClinicalSnapshot:
     def draft_orders_for(self, drug: Drug) -> tuple[DraftOrder, ...]:
         """Draft orders of one drug (new and stop)."""
         return tuple(d for d in self.draft_orders if d.drug is drug)
-
-
-def _and3(a: bool | None, b: bool | None) -> bool | None:
-    if a is False or b is False:
-        return False
-    if a is None or b is None:
-        return None
-    return True
 
 
 def _any3(values: Iterable[bool | None]) -> bool | None:

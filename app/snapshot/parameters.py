@@ -69,10 +69,8 @@ class SnapshotParameters(BaseModel):
     """rules.md §2 ``LAB_MAX_AGE_D`` [NIS]: calcium and albumin before starting a drug."""
 
     # --- fractures ------------------------------------------------------------------------------------------
-    recent_fracture_years: int = Field(default=2, ge=1)
-    """rules.md §2 ``RECENT_FX_YEARS`` (S1, S4: 2 years)."""
-    recent_fracture_inclusive: bool = True
-    """rules.md §2 ``RECENT_FX_INCLUSIVE`` (conflicts.md C-07): a fracture exactly 2 years ago is recent."""
+    # The recent-fracture window (rules.md §2 RECENT_FX_YEARS / RECENT_FX_INCLUSIVE) is a guideline parameter
+    # (GuidelineParameters.recent_fx_*), applied by app/rules/osteoporosis/predicates.py: defined once (issue 16).
     mof_forearm_min_age: int = Field(default=75, ge=0)
     """rules.md DX-MOF-1 (S2 BBC: forearm counts as MOF «bij een persoon van ≥ 75 jaar», age at fracture [INF])."""
 
@@ -104,6 +102,17 @@ class SnapshotParameters(BaseModel):
     between renewals here."""
     prednisone_factors: PrednisoneFactors = PrednisoneFactors()
     """rules.md §1.3 / terminology.md §5.2."""
+    max_doses_per_day: float = Field(default=24, gt=0)
+    """[NIS] data validity, not a clinical threshold (issue 16): a dosage schedule of more administrations a day
+    than this (more often than hourly) is not a plausible schedule; the daily dose is then unknown."""
+    max_dosing_period_days: float = Field(default=366, gt=0)
+    """[NIS] data validity: a ``timing.repeat.period`` longer than this is implausible (the longest schedule of
+    the drugs here is zoledronic acid once a year, terminology.md §6.3 pitfall 3); the daily dose is then
+    unknown."""
+    max_prednisone_eq_mg_per_day: float = Field(default=2000, gt=0)
+    """[NIS] data validity: a computed prednisone-equivalent daily dose above this is implausible (it exceeds
+    methylprednisolone pulse therapy, 1000 mg/day ≙ 1250 mg prednisone with the rules.md §1.3 factor 1.25): the
+    dose is then unknown ("implausible"), never "very high"."""
     days_per_month: float = Field(default=30.4375, gt=0)
     """terminology.md §6.3 pitfall 4: ``mo`` is a calendar unit of 30.4375 days (also used for elapsed months)."""
     days_per_year: float = Field(default=365.25, gt=0)

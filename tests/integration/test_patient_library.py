@@ -17,6 +17,12 @@ import pytest
 
 from app.devtools.patients import LIBRARY_DIR, REFERENCE_DATE, SyntheticPatient, load_library
 from app.fhir.record import PatientRecord
+from app.rules.osteoporosis.predicates import (
+    has_recent_fracture,
+    is_recent_fracture,
+    recent_major_osteoporotic_fractures,
+)
+from app.rules.parameters import GuidelineParameters
 from app.snapshot import (
     ClinicalSnapshot,
     ConditionKind,
@@ -209,7 +215,7 @@ SCENARIOS: dict[str, Callable[[ClinicalSnapshot], object]] = {
     "04-gc-45f-methylprednisolone-fracture": lambda s: (
         s.age,
         _gc(s),
-        _fracture(s, FractureSite.FOREARM).is_recent,
+        is_recent_fracture(_fracture(s, FractureSite.FOREARM), s.as_of, GuidelineParameters()),
     ),
     "05-gc-45m-prednisone-dxa": lambda s: (s.age, _gc(s), _lowest_t(s), s.dxa_status),
     "06-gc-62f-prednisone-5mg": lambda s: (s.age, _gc(s), _lowest_t(s)),
@@ -257,19 +263,19 @@ SCENARIOS: dict[str, Callable[[ClinicalSnapshot], object]] = {
         s.has_condition(ConditionKind.OSTEOPENIA),
     ),
     "24-hip-fracture-79f": lambda s: (
-        _fracture(s, FractureSite.HIP).is_recent,
-        s.has_recent_major_osteoporotic_fracture(),
+        is_recent_fracture(_fracture(s, FractureSite.HIP), s.as_of, GuidelineParameters()),
+        bool(recent_major_osteoporotic_fractures(s, GuidelineParameters())[0]),
         s.dxa_status,
     ),
     "25-vertebral-fracture-66f-grade-3": lambda s: (_fracture(s, FractureSite.VERTEBRAL).vertebral_grade, _lowest_t(s)),
     "26-forearm-fracture-62f": lambda s: (
         _fracture(s, FractureSite.FOREARM).age_at_fracture,
         _fracture(s, FractureSite.FOREARM).is_major_osteoporotic,
-        s.has_recent_fracture(),
+        has_recent_fracture(s, GuidelineParameters()),
     ),
     "27-forearm-fracture-77f": lambda s: (
         _fracture(s, FractureSite.FOREARM).age_at_fracture,
-        s.has_recent_major_osteoporotic_fracture(),
+        bool(recent_major_osteoporotic_fractures(s, GuidelineParameters())[0]),
     ),
     "28-osteoporosis-67f-treatment-naive": lambda s: (_lowest_t(s), s.is_on_bone_protection(), s.fractures),
     "29-osteoporosis-73f-very-high-risk": lambda s: (_lowest_t(s), s.is_on_bone_protection()),

@@ -329,7 +329,7 @@ class TestDmabStop1InPatientView:
     def test_beyond_the_eighteen_month_rebound_window_it_is_left_to_the_lapsed_card(
         self, codes: CodeSetCatalog
     ) -> None:
-        assert variant(self.stopped(codes, "2023-12-01")) == "short"
+        assert variant(self.stopped(codes, "2023-12-01")) == "short-overdue"
         assert isinstance(self.stopped(codes, "2023-11-30"), NotApplicable)
 
     def test_no_active_order_and_last_injection_over_six_months_ago_counts_as_stopped(
@@ -337,7 +337,7 @@ class TestDmabStop1InPatientView:
     ) -> None:
         snap = snapshot(codes, *injections(date(2024, 11, 30), 4))
 
-        assert variant(evaluate(DMAB_STOP_1, snap)) == "short"
+        assert variant(evaluate(DMAB_STOP_1, snap)) == "short-overdue"
 
     def test_a_continuing_patient_is_not_stopped(self, codes: CodeSetCatalog) -> None:
         assert isinstance(evaluate(DMAB_STOP_1, on_denosumab_since(codes, "2024-11-10")), NotApplicable)
@@ -454,6 +454,25 @@ class TestDmabEval1ThreeYearEvaluation:
 
         assert variant(outcome) == "consolidate"
         assert facts(outcome)["start"] == "2025-10-01"
+
+    def test_consolidation_with_the_next_dose_already_overdue_names_the_past_due_date(
+        self, codes: CodeSetCatalog
+    ) -> None:
+        # Issue 16, same class as defect 3: last (6th) injection 2024-11-01, so "6 months after the last dose" is
+        # 2025-05-01, a month before today; the card says so instead of offering a past date as the start.
+        snap = snapshot(
+            codes,
+            active_denosumab_order(),
+            *injections(date(2024, 11, 1), 6),
+            *dxa("2022-04-01", bmd_ls=1.0),
+            *dxa("2025-05-01", bmd_ls=1.02),
+        )
+
+        outcome = evaluate(DMAB_EVAL_1, snap)
+
+        assert variant(outcome) == "consolidate-overdue"
+        assert facts(outcome)["due"] == "2025-05-01"
+        assert facts(outcome)["start"] == "2025-06-01"
 
     def test_t_exactly_minus_2_5_continues_denosumab(self, codes: CodeSetCatalog) -> None:
         outcome = self.evaluated(codes, ls=-2.5)

@@ -186,6 +186,22 @@ class TestFraxThresholdsOfTheSite:
         assert isinstance(outcome, Recommendation) and outcome.variant == "low"
 
 
+class TestOneRecentFractureWindow:
+    """Issue 16: RECENT_FX_YEARS is defined once (the guideline parameter, applied by predicates.py). With
+    OSTEO_GUIDELINE__RECENT_FX_YEARS=1 the glucocorticoid rules used 1 year while the risk class still used the
+    snapshot's own 2 years. A hip fracture 17 months ago (2024-01-10)."""
+
+    def test_within_the_default_two_years_the_hip_fracture_makes_the_risk_very_high(self) -> None:
+        outcome = evaluate(RISK_BBC_1, snapshot(fracture(site="hip", on="2024-01-10")))
+
+        assert isinstance(outcome, Recommendation) and outcome.variant == "very-high-fracture"
+
+    def test_with_a_one_year_window_the_same_fracture_is_no_longer_recent(self) -> None:
+        outcome = evaluate(RISK_BBC_1, snapshot(fracture(site="hip", on="2024-01-10")), recent_fx_years=1)
+
+        assert isinstance(outcome, Recommendation) and outcome.variant == "high-fracture"
+
+
 class TestRiskBbcCard:
     def test_very_high_by_t_score_alone_is_an_info_card_with_the_t_score(self) -> None:
         outcome = evaluate(RISK_BBC_1, snapshot(t_score(-3.6), born="1965-01-15"))

@@ -145,9 +145,14 @@ class TestInjectablesAndInfusions:
 
     @pytest.mark.parametrize(
         ("last", "protected"),
-        [pytest.param("2024-12-02", True, id="within-6-months"), pytest.param("2024-12-01", False, id="6-months-ago")],
+        [
+            pytest.param("2024-12-01", True, id="exactly-6-months-the-next-dose-is-due-today"),
+            pytest.param("2024-11-30", False, id="6-months-and-a-day"),
+        ],
     )
     def test_denosumab_protects_for_6_months(self, snapshot_of: SnapshotOf, last: str, protected: bool) -> None:
+        # rules.md D-OPDRUG "injection within the last 6 months", inclusive like DMAB-INTERVAL-1 ("exactly 6 months
+        # -> due today"): on the day the next dose is due the patient is on denosumab, not untreated (issue 16).
         snapshot = snapshot_of(denosumab_injection(on=last))
         assert snapshot.is_on_bone_protection() is protected
 

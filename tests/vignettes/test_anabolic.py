@@ -30,6 +30,7 @@ from tests.conftest import AS_OF
 ROMOSOZUMAB = atc("M05BX06", "romosozumab")
 TERIPARATIDE = atc("H05AA02", "teriparatide")
 ALENDRONATE = atc("M05BA04", "alendronic acid")
+NOT_FOR_MEN = ("romosozumab is alleen voor postmenopauzale vrouwen", "romosozumab is for postmenopausal women only")
 
 
 @pytest.fixture
@@ -233,3 +234,51 @@ class TestV35VeryHighRiskByTScoreAlone:
 
         assert indicators(cards, "ANABOLIC-4") == ["info"]
         assert "niet vergoed" not in cards_for(cards, "ANABOLIC-4")[0]["summary"]
+
+
+class TestManAtVeryHighRiskIsNeverOfferedRomosozumab:
+    """Issue 16 defect 2 (rules.md §12 [turn-2 correction]): romosozumab is for postmenopausal women only (S4
+    «romosozumab. (bij postmenopauzale vrouwen)»; S2 «terugbetaald bij postmenopauzale vrouwen (niet bij mannen)»).
+    A 74-year-old man with a hip fracture last year and T_FN −3.7, untreated: the anabolic agent is teriparatide."""
+
+    @staticmethod
+    def record(*, bisphosphonate_before: bool = False) -> PatientRecordBuilder:
+        record = PatientRecordBuilder(birth_date="1951-02-01", gender="male")
+        record.add(fracture(site="hip", on="2024-11-03"), *t_scores(femoral_neck=-3.7, total_hip=-3.2))
+        if bisphosphonate_before:
+            record.add(
+                medication_statement(medication=ALENDRONATE, status="completed", start="2015-01-01", end="2018-01-01")
+            )
+        return record
+
+    @staticmethod
+    def mentions_romosozumab(cards: list[dict[str, Any]]) -> list[str]:
+        """Texts that offer romosozumab: any mention other than the one that says it is for women only."""
+        texts: list[str] = []
+        for card in cards:
+            detail = (card.get("detail") or "").split("**Source")[0]
+            for exclusion in NOT_FOR_MEN:
+                detail = detail.replace(exclusion, "")
+            labels = [s["label"] for s in card.get("suggestions", [])]
+            texts.extend(t for t in (card["summary"], detail, *labels) if "romosozumab" in t.lower())
+        return texts
+
+    @pytest.mark.parametrize("language", ["nl", "en"])
+    @pytest.mark.parametrize("bisphosphonate_before", [False, True], ids=["untreated", "bisphosphonate-pretreated"])
+    def test_nl_profile_names_teriparatide_only(
+        self, client: TestClient, language: str, bisphosphonate_before: bool
+    ) -> None:
+        cards = call_hook(
+            client, "patient-view", self.record(bisphosphonate_before=bisphosphonate_before), language=language
+        )
+
+        assert indicators(cards, "ANABOLIC-4") == ["info"]
+        assert "teriparatide" in cards_for(cards, "ANABOLIC-4")[0]["summary"].lower()
+        assert self.mentions_romosozumab(cards) == []
+
+    @pytest.mark.parametrize("language", ["nl", "en"])
+    def test_be_profile_names_teriparatide_only(self, be_client: TestClient, language: str) -> None:
+        cards = call_hook(be_client, "patient-view", self.record(), language=language)
+
+        assert indicators(cards, "ANABOLIC-4") == ["info"]
+        assert self.mentions_romosozumab(cards) == []

@@ -22,6 +22,7 @@ from tests.builders.fhir import (
     dxa_t_score,
     fracture,
     medication_statement,
+    prednisone_statement,
     rxnorm,
     zoledronate_infusion,
 )
@@ -184,3 +185,51 @@ class TestV30ZoledronateAfterThreeInfusions:
         assert indicators(cards, "BP-EVAL-1") == []
         [card] = cards_for(cards, "BP-MAX-1")
         assert "6 y zoledronate" in card["summary"]
+
+
+class TestContinueDecisionNeverComesWithRestartAdvice:
+    """Issue 16 defect 1: a decision to continue (holiday criteria not met) is not a drug holiday, so it never comes
+    with BP-RESTART-1 advice; zoledronate is still the current treatment at its 3-year evaluation."""
+
+    def test_zoledronate_evaluated_just_after_the_third_infusion_year_continues_without_restart_advice(
+        self, client: TestClient
+    ) -> None:
+        # Third infusion 2024-03-01: its 12-month cover ends 2025-03-01, the day the evaluation is due; the
+        # evaluation DXA of 2025-03-10 (T total hip −2.6) decides: continue to 6 infusions.
+        record = PatientRecordBuilder(birth_date="1950-09-01", gender="female")
+        record.add(*(zoledronate_infusion(on=day) for day in ("2022-03-01", "2023-03-01", "2024-03-01")))
+        record.add(*dxa("2021-12-01", ls=-2.3, fn=-2.3, th=-2.1, bmd_ls=0.900))
+        record.add(*dxa("2025-03-10", ls=-2.2, fn=-2.3, th=-2.6, bmd_ls=0.905))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "BP-CONT-1") == ["info"]
+        assert indicators(cards, "BP-RESTART-1") == []
+        assert indicators(cards, "BP-FU-1") == []
+
+    def test_alendronate_supply_ended_at_five_years_and_evaluation_says_continue_gets_no_restart_advice(
+        self, client: TestClient
+    ) -> None:
+        # Five years of alendronate ended 2025-05-01 (statement completed); the evaluation DXA after it (T LS −2.6)
+        # does not meet the holiday criteria: continue, not "restart during the holiday".
+        record = PatientRecordBuilder(birth_date="1955-03-01", gender="female")
+        record.add(weekly_alendronate(start="2020-05-01", end="2025-05-01"))
+        record.add(*dxa("2020-04-01", ls=-2.4, fn=-2.0, th=-1.8, bmd_ls=1.000))
+        record.add(*dxa("2025-05-20", ls=-2.6, fn=-2.0, th=-1.8, bmd_ls=0.990))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "BP-CONT-1") == ["info"]
+        assert indicators(cards, "BP-RESTART-1") == []
+
+    def test_prednisone_user_at_her_zoledronate_three_year_evaluation_is_not_told_to_start_bone_protection(
+        self, client: TestClient
+    ) -> None:
+        record = PatientRecordBuilder(birth_date="1950-09-01", gender="female")
+        record.add(*(zoledronate_infusion(on=day) for day in ("2022-03-01", "2023-03-01", "2024-03-01")))
+        record.add(prednisone_statement(mg_per_day=10, start="2024-06-01"))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "GC-START-1") == []
+        assert indicators(cards, "BP-EVAL-1") == ["warning"]

@@ -15,6 +15,7 @@ from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, indic
 from tests.builders.fhir import (
     DENOSUMAB_60MG,
     atc,
+    calcium,
     condition,
     creatinine_clearance,
     denosumab_injection,
@@ -226,3 +227,41 @@ class TestDenosumabOrderInSevereRenalInsufficiency:
 
         assert indicators(cards, "CI-EGFR-3") == ["warning"]
         assert indicators(cards, "CI-EGFR-1") == [] and indicators(cards, "CI-EGFR-2") == []
+
+
+class TestLabValueWithoutReferenceRangeCannotBeInterpreted:
+    """Issue 16 defect 6: a recent calcium sent without the lab's reference range is "cannot interpret", never
+    reported as "no recent value". A 68-year-old woman, T_LS −2.9, calcium 2.05 mmol/L on 2025-05-20 with no range;
+    25-OH vitamin D 30 ng/mL; creatinine clearance 70 mL/min."""
+
+    @staticmethod
+    def record() -> PatientRecordBuilder:
+        record = PatientRecordBuilder(birth_date="1957-01-10", gender="female")
+        record.add(
+            dxa_t_score(site="lumbar-spine", value=-2.9, on="2025-04-01"),
+            calcium(value=2.05, on="2025-05-20"),
+            vitamin_d(value=30, unit="ng/mL", on="2025-05-20"),
+            creatinine_clearance(value=70, on="2025-05-20"),
+        )
+        return record
+
+    @pytest.mark.parametrize(
+        ("drug", "rule_id"),
+        [
+            pytest.param(ROMOSOZUMAB, "CI-ROMO-2", id="romosozumab"),
+            pytest.param(TERIPARATIDE, "CI-TPTD-2", id="teriparatide"),
+            pytest.param(ZOLEDRONATE, "CI-HYPOCA-1", id="zoledronate"),
+        ],
+    )
+    def test_the_card_says_the_calcium_cannot_be_interpreted(
+        self, client: TestClient, drug: dict[str, Any], rule_id: str
+    ) -> None:
+        order = draft_medication_request(id="order-1", medication=drug)
+
+        cards = call_hook(client, "order-select", self.record(), draft_orders=[order], language="en")
+
+        [card] = cards_for(cards, rule_id)
+        assert "cannot be interpreted" in card["summary"]
+        assert "no recent" not in card["summary"].lower()
+        assert "none recent" not in card["summary"].lower()
+        assert "not measured recently" not in card["summary"].lower()

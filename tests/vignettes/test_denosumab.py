@@ -18,6 +18,7 @@ from tests.builders.fhir import (
     denosumab_injection,
     draft_medication_request,
     dxa_t_score,
+    fracture,
     medication_request,
     prednisone_statement,
 )
@@ -211,3 +212,122 @@ class TestV14DenosumabChosenAsFirstDrug:
         assert indicators(cards, "DMAB-INTERVAL-1") == []
         [card] = cards_for(cards, "DMAB-START-1")
         assert card["summary"].startswith("Denosumab must be given every 6 months")
+
+
+def stopped_denosumab(*, last: str = "2024-10-01", count: int = 4) -> PatientRecordBuilder:
+    """A 72-year-old woman whose denosumab order was stopped; injections 6 months apart, the last on ``last``."""
+    record = PatientRecordBuilder(birth_date="1953-02-01", gender="female")
+    record.add(medication_request(medication=DENOSUMAB_60MG, authored_on="2023-01-01", status="stopped"))
+    final = date.fromisoformat(last)
+    for i in reversed(range(count)):
+        record.add(denosumab_injection(on=add_months(final, -6 * i).isoformat()))
+    return record
+
+
+class TestDenosumabLapseStatesTheRealDates:
+    """Issue 16 defect 3: when the transition is overdue, or the follow-on bisphosphonate came too early, the card
+    states the real dates (last injection, when the transition was due, what was given and when), never "today,
+    6 months after the last injection"; one lapse gives one critical card."""
+
+    def test_transition_two_months_overdue_names_the_due_date_and_the_last_injection(self, client: TestClient) -> None:
+        # Last injection 2024-10-01 → transition due 2025-04-01; today 2025-06-01, nothing given.
+        cards = call_hook(client, "patient-view", stopped_denosumab(), language="en")
+
+        [card] = cards_for(cards, "DMAB-STOP-1")
+        assert card["indicator"] == "critical"
+        assert "2025-04-01" in card["summary"]
+        assert "2024-10-01" in card["summary"]
+        assert "6 months after the last injection" not in card["summary"]
+        assert "the transition was due 2025-04-01, 6 months after the last injection of 2024-10-01" in card["detail"]
+
+    def test_one_lapse_gives_one_critical_card(self, client: TestClient) -> None:
+        cards = call_hook(client, "patient-view", stopped_denosumab(), language="en")
+
+        denosumab_cards = [c for c in cards if c["summary"].lower().count("denosumab")]
+        assert [c["indicator"] for c in denosumab_cards].count("critical") == 1
+        assert indicators(cards, "DMAB-STOP-1") == ["critical"]
+        assert indicators(cards, "DMAB-INTERVAL-1") == []
+
+    def test_alendronate_started_three_months_after_the_last_injection_is_named_as_too_early(
+        self, client: TestClient
+    ) -> None:
+        record = stopped_denosumab()
+        record.add(
+            medication_request(
+                medication=atc("M05BA04", "alendronic acid"), authored_on="2025-01-02", status="completed"
+            )
+        )
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "DMAB-STOP-1")
+        assert card["indicator"] == "critical"
+        assert "2025-01-02" in card["summary"]
+        assert "2025-04-01" in card["summary"] or "2025-04-01" in card["detail"]
+        assert "6 months after the last injection" not in card["summary"]
+        assert indicators(cards, "DMAB-INTERVAL-1") == []
+
+
+class TestGlucocorticoidStopAndDenosumabStopAgree:
+    """Issue 16: GC-STOP-1 and the DMAB-STOP-1 glucocorticoid exception read one clause (predicates.gc_stop_criteria),
+    so a GC-STOP-1 card that points to the denosumab stop scheme always comes with DMAB-STOP-1, and a "continue"
+    never does. V15c's man (prednisone 2022-09 → 2025-02, denosumab since 2023-09) with one change each."""
+
+    @staticmethod
+    def record(*, dxa_on: str = "2025-05-01", extra: tuple[Json, ...] = ()) -> PatientRecordBuilder:
+        record = PatientRecordBuilder(birth_date="1966-01-10", gender="male")
+        record.add(prednisone_statement(mg_per_day=10, start="2022-09-01", end="2025-02-01", status="completed"))
+        record.add(medication_request(medication=DENOSUMAB_60MG, authored_on="2023-09-01"))
+        for day in ("2023-09-01", "2024-03-01", "2024-09-01", "2025-03-01"):
+            record.add(denosumab_injection(on=day))
+        record.add(
+            dxa_t_score(site="lumbar-spine", value=-2.0, on=dxa_on),
+            dxa_t_score(site="total-hip", value=-1.7, on=dxa_on),
+            *extra,
+        )
+        return record
+
+    @pytest.mark.parametrize(
+        "record",
+        [
+            pytest.param(
+                record(extra=(fracture(site="vertebral", on="2019-04-01", stage="Genant graad 1"),)),
+                id="old-grade-1-vertebral-fracture-does-not-continue",
+            ),
+            pytest.param(record(dxa_on="2025-02-01"), id="dxa-on-the-stop-day-counts"),
+        ],
+    )
+    def test_stop_criteria_met_gives_the_denosumab_transition(
+        self, client: TestClient, record: PatientRecordBuilder
+    ) -> None:
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-STOP-1")
+        assert "never just stop denosumab" in card["summary"]
+        assert indicators(cards, "DMAB-STOP-1") == ["critical"]
+
+    def test_a_fracture_dated_only_2023_may_be_recent_so_both_say_continue(self, client: TestClient) -> None:
+        record = self.record(extra=(fracture(site="forearm", on="2023"),))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-STOP-1")
+        assert card["summary"].startswith("GC stopped but")  # the continue variant
+        assert indicators(cards, "DMAB-STOP-1") == []
+
+
+class TestOnTheDayTheNextDenosumabDoseIsDue:
+    """Issue 16 item 7 (a derived window that ends at the moment it is needed): the 6-month cover of an injection
+    ended the day before the next dose was due, so on that day the patient looked untreated. A 67-year-old woman on
+    prednisone 10 mg since 2024-06-01, denosumab every 6 months (administrations only), the last on 2024-12-01."""
+
+    def test_she_is_on_denosumab_and_not_told_to_start_bone_protection(self, client: TestClient) -> None:
+        record = PatientRecordBuilder(birth_date="1958-03-01", gender="female")
+        record.add(prednisone_statement(mg_per_day=10, start="2024-06-01"))
+        for day in ("2023-12-01", "2024-06-01", "2024-12-01"):
+            record.add(denosumab_injection(on=day))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "DMAB-INTERVAL-1") == ["info"]  # due today
+        assert indicators(cards, "GC-START-1") == []

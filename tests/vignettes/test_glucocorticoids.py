@@ -469,3 +469,68 @@ class TestV16GcUserWhoCannotTakeTheOralBisphosphonate:
 
         assert indicators(cards, "GC-SWITCH-1") == ["warning"]
         assert indicators(cards, "GC-START-1") == []  # the drug being ordered counts as bone protection
+
+
+def prednisone_with(dose: Json, *, birth_date: str = "1958-04-01") -> PatientRecordBuilder:
+    """A 67-year-old woman on prednisone since 2024-09-01 (9 months) with the given dosage."""
+    record = PatientRecordBuilder(birth_date=birth_date, gender="female")
+    record.add(medication_statement(medication=PREDNISONE_5MG, status="active", start="2024-09-01", dosages=[dose]))
+    return record
+
+
+class TestInvalidDoseDataIsNeverTreatedAsReal:
+    """Issue 16 defect 4: a frequency or dose of zero or below, or an implausible period, makes the dose unknown
+    (the card says so), never a low-dose band; an absurd computed dose is implausible, never "very high risk"."""
+
+    @pytest.mark.parametrize(
+        "dose",
+        [
+            pytest.param(dosage(dose=10, frequency=0), id="frequency-zero-per-day"),
+            pytest.param(dosage(dose=10, frequency=-1), id="frequency-negative"),
+            pytest.param(dosage(dose=0), id="dose-zero-mg"),
+            pytest.param(dosage(dose=-10), id="dose-negative"),
+            pytest.param(dosage(dose=10, period=1000, period_unit="a"), id="once-per-thousand-years"),
+        ],
+    )
+    def test_prednisone_with_an_invalid_dosage_gets_the_dose_unknown_card(self, client: TestClient, dose: Json) -> None:
+        cards = call_hook(client, "patient-view", prednisone_with(dose), language="en")
+
+        assert indicators(cards, "GC-GEN-1") == ["info"]
+        [card] = cards_for(cards, "GC-GEN-1")
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]  # listed as missing
+        for rule_id in ("GC-START-4", "GC-START-5"):  # the dose bands
+            assert indicators(cards, rule_id) == [], rule_id
+        assert indicators(cards, "GC-START-1") in ([], ["info"])  # at most "if ≥ 7.5 mg/day is expected…"
+
+    def test_prednisone_every_millisecond_is_implausible_not_very_high_risk(self, client: TestClient) -> None:
+        record = prednisone_with(dosage(dose=10, period=0.001, period_unit="s"))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-GEN-1")
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]
+        assert indicators(cards, "GC-START-1") in ([], ["info"])  # not "start bone protection now"
+        assert indicators(cards, "GC-PARENT-1") == []  # no "≥ 15 mg/day" very-high-risk criterion
+
+    def test_prednisone_50_grams_a_day_is_implausible_not_very_high_risk(self, client: TestClient) -> None:
+        record = prednisone_with(dosage(dose=50000))
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        [card] = cards_for(cards, "GC-GEN-1")
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]
+        assert indicators(cards, "GC-START-1") in ([], ["info"])  # not "start bone protection now"
+        assert indicators(cards, "GC-PARENT-1") == []  # no "≥ 15 mg/day" very-high-risk criterion
+
+    def test_a_start_date_written_in_arabic_indic_digits_is_invalid_not_parsed(self, client: TestClient) -> None:
+        record = PatientRecordBuilder(birth_date="1958-04-01", gender="female")
+        record.add(
+            medication_statement(
+                medication=PREDNISONE_5MG, status="active", start="٢٠٢٤-٠٩-٠١", dosages=[dosage(dose=10)]
+            )
+        )
+
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        assert indicators(cards, "GC-START-1") in ([], ["info"])  # start unknown: not "≥ 3 months, start now"
+        assert "2024-09-01" not in str(cards)

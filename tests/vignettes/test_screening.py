@@ -12,7 +12,16 @@ from app.config import Settings
 from app.deps import get_as_of
 from app.main import create_app
 from tests.builders.cds import PatientRecordBuilder, call_hook, card_holding, cards_for, full_assessment, indicators
-from tests.builders.fhir import draft_medication_request, fracture, loinc_dxa_order, rxnorm, service_request
+from tests.builders.fhir import (
+    condition,
+    draft_medication_request,
+    dxa_t_score,
+    fracture,
+    loinc_dxa_order,
+    medication_statement,
+    rxnorm,
+    service_request,
+)
 from tests.conftest import AS_OF
 
 ALENDRONATE = rxnorm("904431", "alendronic acid 70 MG Oral Tablet")
@@ -115,3 +124,38 @@ class TestVfaWithEveryDxa:
         cards = call_hook(client, "order-select", record, draft_orders=[order])
 
         assert indicators(cards, "VFA-1") == ["info"]
+
+
+class TestCaseFindingIsForPatientsNotYetIdentified:
+    """Issue 16 defect 5 (rules.md SCREEN-NL-2, turn-2 correction): the NL risk-factor route (age ≥ 60, score ≥ 4)
+    is case-finding; a patient with known or treated osteoporosis is already identified. A 70-year-old woman with
+    rheumatoid arthritis, no fracture in the past year, no DXA in the past 2 years."""
+
+    @staticmethod
+    def record(*known: dict[str, object]) -> PatientRecordBuilder:
+        record = PatientRecordBuilder(birth_date="1955-03-01", gender="female")
+        record.add(condition(code="69896004", display="Rheumatoid arthritis"), *known)
+        return record
+
+    def test_not_yet_identified_she_is_asked_for_the_risk_score(self, client: TestClient) -> None:
+        assert indicators(call_hook(client, "patient-view", self.record()), "SCREEN-NL-2") == ["info"]
+
+    def test_after_five_years_of_alendronate_she_is_not_case_found(self, client: TestClient) -> None:
+        alendronate = medication_statement(
+            medication=rxnorm("904431", "alendronic acid 70 MG Oral Tablet"),
+            status="completed",
+            start="2016-01-01",
+            end="2021-01-01",
+        )
+
+        assert indicators(call_hook(client, "patient-view", self.record(alendronate)), "SCREEN-NL-2") == []
+
+    def test_with_osteoporosis_on_her_problem_list_she_is_not_case_found(self, client: TestClient) -> None:
+        osteoporosis = condition(code="64859006", display="Osteoporosis", onset="2019-05-01")
+
+        assert indicators(call_hook(client, "patient-view", self.record(osteoporosis)), "SCREEN-NL-2") == []
+
+    def test_with_a_t_score_of_minus_2_6_three_years_ago_she_is_not_case_found(self, client: TestClient) -> None:
+        old_dxa = dxa_t_score(site="lumbar-spine", value=-2.6, on="2022-03-01")
+
+        assert indicators(call_hook(client, "patient-view", self.record(old_dxa)), "SCREEN-NL-2") == []

@@ -569,7 +569,8 @@ def _anabolic_4(ctx: RuleContext) -> Outcome:
     When (patient-view, all profiles): BBC very high risk (RISK-BBC-1: MOF in the past 2 years or T ≤ −3.5), no
     osteoporosis drug and no anabolic before. Then: info "anabolic first, then antiresorptive" (romosozumab
     preferred over teriparatide after bisphosphonates). BE profile, very high risk by T ≤ −3.5 alone (no recent
-    MOF): info "anabolic not reimbursed" — at patient-view and when romosozumab/teriparatide is ordered.
+    MOF): info "anabolic not reimbursed" — at patient-view and when romosozumab/teriparatide is ordered. A man
+    (BBC_APPLY_TO_MEN) is never offered romosozumab: his variant names teriparatide (rules.md §12, turn-2).
     """
     rule_id = "ANABOLIC-4"
     snapshot, parameters = ctx.snapshot, ctx.parameters
@@ -606,6 +607,10 @@ def _anabolic_4(ctx: RuleContext) -> Outcome:
         return Recommendation(rule_id, "be-not-reimbursed", facts={"t_min": _t(risk.lowest_t)}, evidence=evidence)
     if ordering:
         return NotApplicable(rule_id, "very high risk with a recent MOF: anabolic reimbursable")
+    if snapshot.patient.sex is Sex.MALE:
+        # rules.md §12 [turn-2 correction]: romosozumab is for postmenopausal women only; for a man the anabolic
+        # agent is teriparatide, so no "romosozumab preferred after bisphosphonates" either.
+        return Recommendation(rule_id, "anabolic-preferred-man", evidence=evidence)
     bp_pretreated = any(snapshot.has_ever_taken(d) for d in Drug if d.is_bisphosphonate)
     return Recommendation(
         rule_id, "anabolic-preferred-after-bp" if bp_pretreated else "anabolic-preferred", evidence=evidence
@@ -691,7 +696,7 @@ def _anabolic_5(ctx: RuleContext) -> Outcome:
         Evidence("anabolic-start", drug.value, course.start, course.sources[0] if course.sources else None),
         Evidence("anabolic-doses", str(course.doses))
         if drug is Drug.ROMOSOZUMAB
-        else Evidence("anabolic-months", f"{course.covered_days / 30.4375:.1f}"),
+        else Evidence("anabolic-months", f"{course.covered_days / snapshot.days_per_month:.1f}"),
     )
     variant = "romosozumab-complete" if drug is Drug.ROMOSOZUMAB else "teriparatide-complete"
     facts = {"months": str(months)}

@@ -260,7 +260,8 @@ class BisphosphonateCourse:
             return add_months(self.infusions[-1].on.earliest, int(ZOLEDRONATE_HOLIDAY_START_MONTHS.value))
         return self.episode.end
 
-    def evidence(self) -> list[Evidence]:
+    def evidence(self, days_per_year: float) -> list[Evidence]:
+        """The course as evidence lines; oral years in the snapshot's year (``ClinicalSnapshot.days_per_year``)."""
         if self.agent is BpAgent.ZOLEDRONATE:
             last = self.infusions[-1] if self.infusions else None
             return [
@@ -271,7 +272,7 @@ class BisphosphonateCourse:
                     last.sources[0].reference() if last else None,
                 )
             ]
-        years = self.episode.covered_days / 365.25
+        years = self.episode.covered_days / days_per_year
         return [
             Evidence("bp-oral-start", self.episode.start.isoformat()),
             Evidence("bp-oral-years", _num(round(years, 1))),
@@ -364,7 +365,7 @@ def _evaluation(ctx: RuleContext) -> _Evaluation | str:
     if ctx.hook is not Hook.PATIENT_VIEW and not _drafted(ctx, course.agent):
         return "no draft order renewing this bisphosphonate"
 
-    evidence = course.evidence()
+    evidence = course.evidence(snapshot.days_per_year)
     oral_max, zol_max = int(BP_MAX_YEARS_ORAL.value), int(BP_MAX_INFUSIONS_ZOLEDRONATE.value)
     if course.reached(oral_years=oral_max, infusions=zol_max):
         return _Evaluation(_Phase.MAX_REACHED, course, tuple(evidence))
@@ -539,6 +540,11 @@ def _holiday(ctx: RuleContext) -> BisphosphonateCourse | str:
         return "the course ended before the evaluation point: not a drug holiday of the flowchart"
     if course.holiday_start > ctx.as_of:
         return f"holiday starts {course.holiday_start}"
+    evaluation = _evaluation(ctx)
+    if isinstance(evaluation, _Evaluation) and evaluation.phase is not _Phase.HOLIDAY:
+        # Still in the evaluation window and the evaluation has not decided a holiday (continue, due, cannot be
+        # assessed, maximum reached): a continue decision never comes with restart advice.
+        return f"evaluation phase {evaluation.phase}: no drug holiday decided"
     return course
 
 
@@ -559,7 +565,7 @@ def _bp_fu_1(ctx: RuleContext) -> Outcome:
     params = ctx.parameters.for_profile(ctx.profile)
     start = course.holiday_start
     follow_ups = snapshot.dxa_after(start)
-    evidence = course.evidence() + [Evidence("bp-holiday-start", start.isoformat())]
+    evidence = course.evidence(snapshot.days_per_year) + [Evidence("bp-holiday-start", start.isoformat())]
     years: int
     if follow_ups:
         last = follow_ups[-1].observed.earliest

@@ -40,6 +40,7 @@ from app.rules.osteoporosis.bisphosphonates import (
     t_score_evidence,
     t_scores_at_or_below,
 )
+from app.rules.osteoporosis.predicates import gc_stop_criteria, stopped_glucocorticoid_course
 from app.rules.osteoporosis.thresholds.bisphosphonates import EVALUATION_T_SCORE
 from app.rules.osteoporosis.thresholds.denosumab import (
     BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS,
@@ -52,12 +53,11 @@ from app.rules.osteoporosis.thresholds.denosumab import (
     DMAB_LAPSED_MONTHS,
     DMAB_MAX_YEARS,
     DMAB_TRANSITION_WINDOW_WEEKS,
-    EGFR_CI_ORAL_BP,
-    GC_STOP_CONTINUE_T_SCORE,
     SCHEME_DXA_MONTHS,
     SCHEME_LAB_MONTHS,
     SCHEME_YEARS,
 )
+from app.rules.osteoporosis.thresholds.safety import EGFR_CI_ORAL_BP
 from app.snapshot.model import (
     Administration,
     ClinicalSnapshot,
@@ -222,6 +222,13 @@ def _transition_given(snapshot: ClinicalSnapshot, last: date) -> _BpStart | None
     return given[0] if given else None
 
 
+def _too_early_bisphosphonate(snapshot: ClinicalSnapshot, last: date) -> _BpStart | None:
+    """The latest zoledronate / alendronate dated after ``DMAB_LAST`` but before the transition window opens
+    (``DMAB_LAST + 6 m − 4 w``): given too early, it is not ``DMAB_TRANSITION_GIVEN`` (rules.md D-DMAB)."""
+    early = [s for s in _bp_starts(snapshot, last + timedelta(days=1)) if s.on < _window_start(last)]
+    return early[-1] if early else None
+
+
 def _transition_planned(snapshot: ClinicalSnapshot, last: date, target: date) -> bool:
     """rules.md DMAB-STOP-1 ``transition_planned``: a transition given, or a zoledronate / alendronate order (draft
     or recorded) dated in the window around ``target`` (undated drafts start today)."""
@@ -344,7 +351,8 @@ def _dmab_interval_1(ctx: RuleContext) -> Outcome:
     than 4 weeks before the due date → nothing (an order then: info "early"); up to the due date (exactly
     6 months included) → info "due"; up to 7 months → warning "overdue"; up to 18 months → critical (rebound);
     later → warning "lapsed". The 7-month and 4-week points are [NIS] (conflicts.md C-29). An active denosumab
-    order without any dated injection → warning "date of last injection unknown".
+    order without any dated injection → warning "date of last injection unknown". In patient-view a stopped course
+    that DMAB-STOP-1 answers gets no interval card: one lapse, one critical card (issue 16).
     """
     rule_id = "DMAB-INTERVAL-1"
     snapshot = ctx.snapshot
@@ -362,6 +370,10 @@ def _dmab_interval_1(ctx: RuleContext) -> Outcome:
     given = _transition_given(snapshot, last.on.earliest)
     if given is not None:
         return NotApplicable(rule_id, f"transition to {given.drug} on {given.on} (DMAB-FU-1)")
+    if ctx.hook is Hook.PATIENT_VIEW and isinstance(_dmab_stop_1(ctx), Recommendation):
+        # One lapse, one critical card (issue 16): a stopped course without transition is DMAB-STOP-1's card,
+        # which offers both the transition and continuing denosumab.
+        return NotApplicable(rule_id, "stopped without transition: DMAB-STOP-1")
     last_day = last.on.earliest
     due = add_months(last_day, _months(DMAB_INTERVAL_MONTHS.value))
     facts = {"due": due.isoformat(), "last": last_day.isoformat()}
@@ -412,31 +424,19 @@ def _record_says_stopped(ctx: RuleContext, course: DenosumabCourse) -> bool:
 
 
 def _gc_stop_advises_stopping(ctx: RuleContext, course: DenosumabCourse) -> bool:
-    """rules.md GC-STOP-1 EXCEPTION: glucocorticoids stopped, denosumab started during their use, and the DXA after
-    the stop shows no reason to continue (no T ≤ −2.5 in LS or hip, no vertebral fracture, no non-vertebral
-    fracture within the recent window) — GC-STOP-1 would advise stopping, which for denosumab must be the
-    transition scheme (vignettes.md V15c)."""
+    """rules.md GC-STOP-1 EXCEPTION: glucocorticoids stopped after ≥ 3 months, denosumab started during their use,
+    and the shared GC-STOP-1 criteria (:func:`gc_stop_criteria`) say the medication can be stopped — which for
+    denosumab must be the transition scheme (vignettes.md V15c). The same clause decides GC-STOP-1's card, so the
+    two rules never disagree about one patient."""
     snapshot = ctx.snapshot
     if not snapshot.is_on(Drug.DENOSUMAB) or course.first is None:
         return False
-    if snapshot.current_glucocorticoid() is not None:
+    stopped = stopped_glucocorticoid_course(snapshot)
+    if stopped is None or not stopped.lasted_long_enough(ctx.parameters):
         return False
-    ended = [g for g in snapshot.glucocorticoids if g.end is not None and not g.is_current and g.start is not None]
-    if not ended:
+    if not stopped.start <= course.first <= stopped.stopped:
         return False
-    stopped_on = max(g.end.latest for g in ended if g.end is not None)
-    started_on = min(g.start.earliest for g in ended if g.start is not None)
-    if not started_on <= course.first <= stopped_on:
-        return False
-    after = snapshot.dxa_after(stopped_on)
-    if not after:
-        return False  # GC-STOP-1: "DXA + VFA needed to decide"
-    study = after[-1]
-    if t_scores_at_or_below(study, GC_STOP_CONTINUE_T_SCORE.value):
-        return False
-    if snapshot.vertebral_fractures:
-        return False  # any vertebral fracture (grade unknown counts) → continue
-    return not any(f.is_recent is not False for f in snapshot.fractures if f.site is not FractureSite.VERTEBRAL)
+    return gc_stop_criteria(snapshot, stopped.stopped, ctx.parameters).continue_treatment is False
 
 
 def _dmab_stop_1(ctx: RuleContext) -> Outcome:
@@ -451,7 +451,9 @@ def _dmab_stop_1(ctx: RuleContext) -> Outcome:
     critical, with the scheme by ``DMAB_YEARS`` (< 3 y: zoledronate or alendronate; ≥ 3 y: zoledronate unless
     reasons for alendronate) dated ``DMAB_LAST + 6 months`` (or today when that has passed); renal function
     30–< 35 mL/min → alendronate only; < 30 → no bisphosphonate possible: continue denosumab [INF, C-27].
-    ``DMAB_LAST`` unknown → still critical ("verify now").
+    ``DMAB_LAST`` unknown → still critical ("verify now"). The card states the real dates: once ``DMAB_DUE`` has
+    passed, the ``-overdue`` variants say when the transition was due and name the last injection; a zoledronate /
+    alendronate dated after ``DMAB_LAST`` but before the window is named with its date (``too-early``).
     """
     rule_id = "DMAB-STOP-1"
     snapshot = ctx.snapshot
@@ -504,22 +506,32 @@ def _dmab_stop_1(ctx: RuleContext) -> Outcome:
         "lab": add_months(target, _months(SCHEME_LAB_MONTHS.value)).isoformat(),
         "dxa": add_months(target, _months(SCHEME_DXA_MONTHS.value)).isoformat(),
         "years": _num(course.years),
+        "last": last_day.isoformat(),
+        "due": due.isoformat(),
     }
     if renal is not None and renal.ml_per_min < EGFR_CI_ORAL_BP.value:
         return Recommendation(
             rule_id, variant="continue-renal", facts=facts, evidence=tuple(evidence), suggestions=(keep,)
         )
-    if renal is not None and renal.ml_per_min < ctx.parameters.egfr_ci_zoledronate_ml_min:
+    alendronate_only = renal is not None and renal.ml_per_min < ctx.parameters.egfr_ci_zoledronate_ml_min
+    suggestions = ("alendronate", keep) if alendronate_only else ("zoledronate", "alendronate", keep)
+    # Issue 16: the card states the real dates. A bisphosphonate before the window is named with its date; a
+    # transition whose due date has passed says when it was due, never "on <today>, 6 months after the last
+    # injection".
+    early = _too_early_bisphosphonate(snapshot, last_day)
+    if early is not None:
+        evidence.append(Evidence(f"dmab-too-early-{early.drug.value}", early.on.isoformat(), None, early.source))
         return Recommendation(
             rule_id,
-            variant=f"{scheme}-alendronate",
-            facts=facts,
+            variant="too-early",
+            facts={**facts, "given": early.on.isoformat()},
             evidence=tuple(evidence),
-            suggestions=("alendronate", keep),
+            suggestions=suggestions,
         )
-    return Recommendation(
-        rule_id, variant=scheme, facts=facts, evidence=tuple(evidence), suggestions=("zoledronate", "alendronate", keep)
-    )
+    variant = f"{scheme}-alendronate" if alendronate_only else scheme
+    if ctx.as_of > due:
+        variant = f"{variant}-overdue"
+    return Recommendation(rule_id, variant=variant, facts=facts, evidence=tuple(evidence), suggestions=suggestions)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -752,6 +764,11 @@ def _dmab_eval_1(ctx: RuleContext) -> Outcome:
     if compared is None:
         return CannotAssess(rule_id, ("dmab-bmd-change",), variant="incomplete", evidence=tuple(evidence))
     due = course.due()
+    if due is not None and due < ctx.as_of:
+        # Issue 16 (same class as DMAB-STOP-1): the next dose is already overdue, so "6 months after the last dose"
+        # is a past date; the card names it and starts the consolidation today.
+        facts.update(start=ctx.as_of.isoformat(), due=due.isoformat(), last=course.last.on.earliest.isoformat())
+        return Recommendation(rule_id, variant="consolidate-overdue", facts=facts, evidence=tuple(evidence))
     facts["start"] = (due or ctx.as_of).isoformat()
     return Recommendation(rule_id, variant="consolidate", facts=facts, evidence=tuple(evidence))
 

@@ -25,6 +25,11 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
+from app.rules.osteoporosis.predicates import (
+    has_recent_fracture,
+    is_osteoporotic_t_score,
+    recent_major_osteoporotic_fractures,
+)
 from app.rules.osteoporosis.thresholds.diagnosis import (
     CLINICAL_OP_MALE_MIN_AGE,
     FRAX_CAP_PERCENT,
@@ -124,7 +129,7 @@ def recorded_falls_past_year(snapshot: ClinicalSnapshot) -> int | None:
 
 
 def _osteoporotic(t: float, parameters: GuidelineParameters) -> bool:
-    return t <= T_OSTEOPOROSIS.value if parameters.t_op_cutoff_inclusive else t < T_OSTEOPOROSIS.value
+    return is_osteoporotic_t_score(t, parameters)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -245,11 +250,7 @@ def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters)
     unset by default)."""
     status = snapshot.dxa_status
     lowest = snapshot.lowest_t_score if status is not DxaStatus.NONE else None
-    recent_mofs = [f for f in snapshot.fractures if f.is_major_osteoporotic and f.is_recent]
-    uncertain = (
-        any(f.is_major_osteoporotic is not False and f.is_recent is not False for f in snapshot.fractures)
-        and not recent_mofs
-    )
+    recent_mofs, uncertain = recent_major_osteoporotic_fractures(snapshot, parameters)
     recent_mof = recent_mofs[-1] if recent_mofs else None
     very_low = lowest is not None and lowest.value <= T_VERY_HIGH.value
     osteoporotic = lowest is not None and _osteoporotic(lowest.value, parameters)
@@ -287,11 +288,11 @@ def bbc_risk_class(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) 
     return assess_bbc_risk(snapshot, parameters).risk_class
 
 
-def _in_screening_population(snapshot: ClinicalSnapshot) -> bool:
+def _in_screening_population(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool:
     """RISK-BBC-1 "missing" card only for patients in a screening/identification population: a recent fracture
     (SCREEN-NL-1), a current systemic glucocorticoid (GC rules), or a woman ≥ 50 (SCREEN-BBC-1)."""
     return (
-        snapshot.has_recent_fracture() is not False
+        has_recent_fracture(snapshot, parameters) is not False
         and bool(snapshot.fractures)
         or snapshot.current_glucocorticoid() is not None
         or snapshot.is_postmenopausal is True
@@ -343,7 +344,7 @@ def _risk_bbc_1(ctx: RuleContext) -> Outcome:
         return Recommendation(rule_id, "low", facts, tuple(evidence))
     if risk.risk_class is RiskClass.LOW_PROVISIONAL:
         return Recommendation(rule_id, "low-provisional", facts, tuple(evidence))
-    if not _in_screening_population(snapshot):
+    if not _in_screening_population(snapshot, ctx.parameters):
         return NotApplicable(rule_id, "no DXA and no fracture, not in a screening population")
     return CannotAssess(rule_id, ("dxa",), variant="missing", evidence=tuple(evidence), suggestions=("dxa-vfa",))
 
@@ -520,7 +521,9 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         if vit_d.ng_per_ml < OSTEOMALACIA_VITD_NGML.value:
             abnormal.append("vitamin-d")
     calcium = snapshot.calcium
-    if calcium is None or calcium.is_stale or calcium.is_low is None:
+    if calcium is not None and not calcium.is_stale and calcium.is_low is None:
+        missing.append("calcium-no-reference-range")  # a recent value that cannot be interpreted (issue 16)
+    elif calcium is None or calcium.is_stale or calcium.is_low is None:
         missing.append("calcium")
     else:
         evidence.append(Evidence("calcium-mmol-l", f"{calcium.mmol_per_l:.2f}", calcium.observed.earliest))
@@ -531,17 +534,22 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         ("alkaline-phosphatase", LabTest.ALKALINE_PHOSPHATASE, Interpretation.HIGH),
     ):
         result = snapshot.latest_lab(test)
-        if result is None or result.is_stale or result.interpretation is None:
+        if result is not None and not result.is_stale and result.interpretation is None:
+            missing.append(f"{key}-no-reference-range")
+            continue
+        if result is None or result.is_stale:
             missing.append(key)
             continue
         evidence.append(Evidence(key, number(result.value), result.observed.earliest, str(result.source)))
         if result.interpretation is flag:
             abnormal.append(key)
-    orders = tuple(f"{_OSTEOMALACIA_LAB_ORDERS[key]}" for key in missing)
+    orders = tuple(f"{_OSTEOMALACIA_LAB_ORDERS[key]}" for key in missing if key in _OSTEOMALACIA_LAB_ORDERS)
     if abnormal:
         return Recommendation(rule_id, "pattern", {}, tuple(evidence), suggestions=(*orders, "lab-pth"))
     if missing and ordering:
-        return CannotAssess(rule_id, tuple(missing), variant="missing", evidence=tuple(evidence), suggestions=orders)
+        no_range = all(key.endswith("-no-reference-range") for key in missing)
+        variant = "no-reference-range" if no_range else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=orders)
     return NotApplicable(rule_id, "no lab pattern of osteomalacia")
 
 
@@ -561,7 +569,7 @@ RULES: tuple[Rule, ...] = (DX_OSTEOMAL_1, DX_CLIN_1, RISK_BBC_1, RISK_FRAX_1)
 EXCLUDED: Mapping[str, str] = {
     "DX-TSCORE-1": "a derived variable (DX_CLASS) without a card of its own: dx_class() in this module, shown inside "
     "RISK-BBC-1 and read by the rules that need it (rules.md §3 DX-TSCORE-1 'Card: none of its own')",
-    "DX-MOF-1": "a derived variable (MOF, MOF_RECENT) computed by the snapshot (Fracture.is_major_osteoporotic, "
-    "ClinicalSnapshot.has_recent_major_osteoporotic_fracture); rules.md §3 DX-MOF-1 'Card: none (derived)'",
+    "DX-MOF-1": "a derived variable (MOF, MOF_RECENT): Fracture.is_major_osteoporotic in the snapshot and "
+    "predicates.recent_major_osteoporotic_fractures; rules.md §3 DX-MOF-1 'Card: none (derived)'",
 }
 """Catalog rule IDs of this family that are deliberately not rules, with the reason."""

@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from app.rules.model import (
@@ -58,6 +58,14 @@ from app.rules.model import (
     Recommendation,
     Rule,
     RuleContext,
+)
+from app.rules.osteoporosis.predicates import (
+    StoppedGlucocorticoidCourse,
+    gc_stop_criteria,
+    is_recent_fracture,
+    low_t_spine_or_hip,
+    qualifying_vertebral_fractures,
+    stopped_glucocorticoid_course,
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.osteoporosis.switch import intolerance_evidence, oral_bisphosphonate_intolerance
@@ -74,9 +82,7 @@ from app.rules.osteoporosis.thresholds.glucocorticoids import (
     GC_LEGACY_MIN_DURATION,
     GC_MIN_DURATION,
     GC_PARENTERAL_AGE,
-    GC_STOP_T_CONTINUE,
     GC_T_THRESHOLD,
-    VF_MIN_GRADE,
 )
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
@@ -88,9 +94,7 @@ from app.snapshot.model import (
     Fracture,
     FractureSite,
     GlucocorticoidExposure,
-    TScore,
     add_months,
-    add_years,
 )
 
 __all__ = [
@@ -187,20 +191,16 @@ def _coded_strength(coded: CodedStrength) -> str:
     )
 
 
-_DAYS_PER_MONTH = 30.4375
-"""The snapshot's month (terminology.md §6.3 pitfall 4: UCUM ``mo`` = 30.4375 days); a unit conversion, not a
-clinical threshold."""
-
-
-def gc_duration_met(months: float, parameters: GuidelineParameters) -> bool:
+def gc_duration_met(months: float, parameters: GuidelineParameters, days_per_month: float) -> bool:
     """``GC_EXPECTED_TOTAL_M ≥ 3`` (or ``> 3``, C-06) on whole days, as the snapshot counts them.
 
     The snapshot turns a supply of "3 mo" (91.3125 days) into 91 whole days (2.99 months), so a plain float
     comparison would leave an order of exactly 3 months out of the default "≥ 3 months". Inclusive: at least the
-    whole days of 3 months (91); exclusive: more than 3 months (92 days or more).
+    whole days of 3 months (91); exclusive: more than 3 months (92 days or more). ``days_per_month`` is the
+    snapshot's month (``ClinicalSnapshot.days_per_month``, terminology.md §6.3 pitfall 4).
     """
-    days = round(months * _DAYS_PER_MONTH)
-    limit = GC_MIN_DURATION.value * _DAYS_PER_MONTH
+    days = round(months * days_per_month)
+    limit = GC_MIN_DURATION.value * days_per_month
     return days >= math.floor(limit) if parameters.gc_min_duration_inclusive else days > limit
 
 
@@ -230,9 +230,14 @@ def _course(ctx: RuleContext) -> _Course | None:
     if coded is not None:
         evidence.append(Evidence("strength-from-code", _coded_strength(coded), None, gc.source.reference()))
     months = gc.expected_total_months
-    if months is None and gc.elapsed_months is not None and gc_duration_met(gc.elapsed_months, parameters):
+    days_per_month = ctx.snapshot.days_per_month
+    if (
+        months is None
+        and gc.elapsed_months is not None
+        and gc_duration_met(gc.elapsed_months, parameters, days_per_month)
+    ):
         months = gc.elapsed_months
-    duration_met = None if months is None else gc_duration_met(months, parameters)
+    duration_met = None if months is None else gc_duration_met(months, parameters, days_per_month)
     if months is not None:
         evidence.append(Evidence("glucocorticoid-duration", _num(months)))
     age = ctx.snapshot.patient.age
@@ -261,20 +266,9 @@ def _ordered_or_current(snapshot: ClinicalSnapshot, drugs: frozenset[Drug]) -> s
     return {d for d in drugs if snapshot.is_on(d)} | {d for d in ordered if d is not None}
 
 
-def _qualifying_vertebral_fractures(snapshot: ClinicalSnapshot) -> tuple[Fracture, ...]:
-    """Vertebral fractures of grade ≥ 2, or of unstated grade (module docstring)."""
-    return tuple(
-        f for f in snapshot.vertebral_fractures if f.vertebral_grade is None or f.vertebral_grade >= VF_MIN_GRADE.value
-    )
-
-
 def _is_recent(fracture: Fracture, ctx: RuleContext) -> bool | None:
-    """Within ``RECENT_FX_YEARS`` of today, inclusive by default (C-07); ``None`` when a date straddles the edge."""
-    if fracture.date is None:
-        return None
-    parameters = ctx.parameters
-    edge = add_years(ctx.as_of, -parameters.recent_fx_years)
-    return fracture.date.is_on_or_after(edge if parameters.recent_fx_inclusive else edge + timedelta(days=1))
+    """rules.md ``RECENT_FX_YEARS`` (the shared clause :func:`is_recent_fracture`)."""
+    return is_recent_fracture(fracture, ctx.as_of, ctx.parameters)
 
 
 def _recent_non_vertebral(ctx: RuleContext) -> tuple[Fracture, ...]:
@@ -305,14 +299,6 @@ _T_LABELS = {
 def _t_evidence(study: DxaStudy) -> list[Evidence]:
     scores = [t for t in (study.t_lumbar_spine, study.t_femoral_neck, study.t_total_hip) if t is not None]
     return [Evidence(_T_LABELS[t.site.value], _num(t.value), t.observed.earliest, t.source.reference()) for t in scores]
-
-
-def _low_t(study: DxaStudy, threshold: float) -> bool | None:
-    """T ≤ ``threshold`` in the lumbar spine and/or hip (FN or TH); ``None`` when none of them was measured."""
-    scores: list[TScore] = [t for t in (study.t_lumbar_spine, study.t_hip) if t is not None]
-    if not scores:
-        return None
-    return any(t.value <= threshold for t in scores)
 
 
 def _decision_dxa(snapshot: ClinicalSnapshot) -> DxaStudy | None:
@@ -567,7 +553,7 @@ def _gc_start_2(ctx: RuleContext) -> Outcome:
     if isinstance(found, NotApplicable):
         return found
     recent = _recent_non_vertebral(ctx)
-    vertebral = _qualifying_vertebral_fractures(ctx.snapshot)
+    vertebral = qualifying_vertebral_fractures(ctx.snapshot)
     if not recent and not vertebral:
         return NotApplicable(rule_id, "no recent non-vertebral or vertebral fracture recorded (GC-START-3 decides)")
     evidence = [
@@ -592,7 +578,7 @@ def _dxa_decision(rule_id: str, ctx: RuleContext, course: _Course, evidence: Seq
     """rules.md GC-START-3/4: T ≤ −2.0 (lumbar spine and/or hip) or a vertebral fracture grade ≥ 2 → start;
     otherwise no drug; no decision-grade DXA (≤ ``DXA_DECISION_MAX_AGE_M``) → the missing-data card."""
     snapshot = ctx.snapshot
-    vertebral = _qualifying_vertebral_fractures(snapshot)
+    vertebral = qualifying_vertebral_fractures(snapshot)
     if vertebral:
         return _start(
             rule_id,
@@ -602,7 +588,7 @@ def _dxa_decision(rule_id: str, ctx: RuleContext, course: _Course, evidence: Seq
             needs_baseline_dxa=True,
         )
     study = _decision_dxa(snapshot)
-    low = None if study is None else _low_t(study, GC_T_THRESHOLD.value)
+    low = None if study is None else low_t_spine_or_hip(study, GC_T_THRESHOLD.value)
     if study is None or low is None:
         stale = [] if snapshot.latest_dxa is None else _t_evidence(snapshot.latest_dxa)
         return CannotAssess(
@@ -639,7 +625,7 @@ def _gc_start_3(ctx: RuleContext) -> Outcome:
     found = _high_a40(rule_id, ctx)
     if isinstance(found, NotApplicable):
         return found
-    if _recent_non_vertebral(ctx) or _qualifying_vertebral_fractures(ctx.snapshot):
+    if _recent_non_vertebral(ctx) or qualifying_vertebral_fractures(ctx.snapshot):
         return NotApplicable(rule_id, "a recent or vertebral fracture: GC-START-2 applies")
     return _dxa_decision(rule_id, ctx, found, found.evidence)
 
@@ -789,9 +775,9 @@ def _gc_parent_1(ctx: RuleContext) -> Outcome:
 
     criteria: list[Evidence] = []
     criteria += _fracture_evidence("criterion-recent-fracture", _recent_non_vertebral(ctx))
-    criteria += _fracture_evidence("criterion-vertebral-fracture", _qualifying_vertebral_fractures(snapshot))
+    criteria += _fracture_evidence("criterion-vertebral-fracture", qualifying_vertebral_fractures(snapshot))
     study = snapshot.latest_dxa if snapshot.dxa_status is not DxaStatus.STALE else None
-    low = None if study is None else _low_t(study, GC_T_THRESHOLD.value)
+    low = None if study is None else low_t_spine_or_hip(study, GC_T_THRESHOLD.value)
     if study is not None and low:
         criteria += [
             Evidence("criterion-low-t-score", item.value, item.on, item.source)
@@ -914,28 +900,20 @@ GC_SWITCH_1 = Rule(
 # ----------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _StoppedCourse:
-    start: date
-    stopped: date
-
-
-def _stopped_course(ctx: RuleContext) -> _StoppedCourse | None:
-    """The GC course that ended (patient-view) or is being stopped now (order-sign), with its start."""
+def _stopped_course(ctx: RuleContext) -> StoppedGlucocorticoidCourse | None:
+    """The GC course that ended (patient-view, :func:`stopped_glucocorticoid_course`) or is being stopped now
+    (order-sign), with its start."""
     snapshot = ctx.snapshot
+    if ctx.hook is not Hook.ORDER_SIGN:
+        return stopped_glucocorticoid_course(snapshot)
     episodes = snapshot.episodes_of(*_GLUCOCORTICOIDS)
     if not episodes:
         return None
-    last = episodes[-1]
     current = {g.drug for g in snapshot.glucocorticoids if g.is_current}
-    if ctx.hook is Hook.ORDER_SIGN:
-        stopping = {o.drug for o in snapshot.stop_orders if o.drug is not None and o.drug.is_glucocorticoid}
-        if not stopping or _gc_ordered(snapshot) or not current <= stopping:
-            return None
-        return _StoppedCourse(last.start, ctx.as_of)
-    if current or _gc_ordered(snapshot) or last.is_ongoing:
+    stopping = {o.drug for o in snapshot.stop_orders if o.drug is not None and o.drug.is_glucocorticoid}
+    if not stopping or _gc_ordered(snapshot) or not current <= stopping:
         return None
-    return _StoppedCourse(last.start, last.end)
+    return StoppedGlucocorticoidCourse(episodes[-1].start, ctx.as_of)
 
 
 def _gc_stop_1(ctx: RuleContext) -> Outcome:
@@ -949,16 +927,15 @@ def _gc_stop_1(ctx: RuleContext) -> Outcome:
     osteoporosis drug started during that course is still active. Then: continue (info) if T ≤ −2.5 at lumbar
     spine or hip on a DXA after the stop, a vertebral fracture, or a fracture within 2 years (inclusive); else the
     drug can be stopped (info) — but never a plain stop of denosumab (rules.md §14.3: the DMAB-STOP transition).
-    No DXA on or after the stop and no fracture criterion → "DXA + VFA needed" (info).
+    No DXA on or after the stop and no fracture criterion → "DXA + VFA needed" (info). The criteria are the shared
+    clause :func:`gc_stop_criteria`, which DMAB-STOP-1 reads too.
     """
     rule_id = "GC-STOP-1"
     snapshot = ctx.snapshot
     course = _stopped_course(ctx)
     if course is None:
         return NotApplicable(rule_id, "no glucocorticoid course stopped")
-    inclusive = ctx.parameters.gc_min_duration_inclusive
-    three_months = add_months(course.start, int(GC_MIN_DURATION.value))
-    if not (course.stopped >= three_months if inclusive else course.stopped > three_months):
+    if not course.lasted_long_enough(ctx.parameters):
         return NotApplicable(rule_id, f"the stopped course lasted less than {GC_MIN_DURATION}")
     bone = [
         h for h in snapshot.therapies if h.drug.is_osteoporosis_drug and h.is_current and h.current_episode is not None
@@ -974,18 +951,16 @@ def _gc_stop_1(ctx: RuleContext) -> Outcome:
         evidence.append(Evidence("osteoporosis-drug", history.drug.value, episode.start if episode else None))
     denosumab = any(h.drug is Drug.DENOSUMAB for h in started_for_gc)
 
-    fractures = [f for f in snapshot.fractures if _is_recent(f, ctx) is True]
-    vertebral = list(_qualifying_vertebral_fractures(snapshot))
-    after = [s for s in snapshot.dxa_studies if s.observed.earliest >= course.stopped and s.t_scores]
-    study = after[-1] if after else None
-    low = None if study is None else _low_t(study, GC_STOP_T_CONTINUE.value)
-    if study is not None:
-        evidence += _t_evidence(study)
-    if fractures or vertebral or low:
-        evidence += _fracture_evidence("recent-fracture", [f for f in fractures if f not in vertebral])
+    criteria = gc_stop_criteria(snapshot, course.stopped, ctx.parameters)
+    if criteria.study is not None:
+        evidence += _t_evidence(criteria.study)
+    decision = criteria.continue_treatment
+    if decision:
+        vertebral = criteria.vertebral_fractures
+        evidence += _fracture_evidence("recent-fracture", [f for f in criteria.recent_fractures if f not in vertebral])
         evidence += _fracture_evidence("vertebral-fracture", vertebral)
         return Recommendation(rule_id, variant="continue", evidence=tuple(evidence))
-    if low is None:
+    if decision is None:
         return CannotAssess(
             rule_id, ("dxa-vfa-after-stop",), variant="missing", evidence=tuple(evidence), suggestions=("dxa-vfa",)
         )

@@ -89,8 +89,6 @@ _BOTH = frozenset({"nl", "be"})
 _ORAL_BP = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
 _SERMS = frozenset({Drug.RALOXIFENE, Drug.BAZEDOXIFENE})
 _ANTIRESORPTIVES = frozenset(d for d in Drug if d.is_antiresorptive)
-_DAYS_PER_MONTH = 30.4375
-"""terminology.md §6.3 pitfall 4 (the snapshot's month for covered days)."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -184,6 +182,18 @@ def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
     return calcium.is_low
 
 
+def _calcium_without_range(snapshot: ClinicalSnapshot) -> bool:
+    """A calcium no older than LAB_MAX_AGE_D that the lab sent without reference range or interpretation: it
+    cannot be interpreted (rules.md D-CA reads the local range), which is not the same as "no recent value"
+    (issue 16)."""
+    calcium = snapshot.calcium
+    return (
+        calcium is not None
+        and calcium.interpretation is None
+        and _days_old(calcium.observed.earliest, snapshot.as_of) <= CALCIUM_MAX_AGE.value
+    )
+
+
 def _fresh_for_teriparatide(observed: date, as_of: date) -> bool:
     """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than 90 days [NIS] counts as missing."""
     return _days_old(observed, as_of) <= RENAL_MAX_AGE_TERIPARATIDE.value
@@ -256,7 +266,8 @@ class TeriparatideContraindications:
     (a calcium above the lab's range), severe renal insufficiency (renal function < EGFR_SEVERE = 30 mL/min [NIS]),
     hyperparathyroidism (coded). Calcium and renal values count only when at most 90 days old (CI-TPTD-2 Missing /
     stale [NIS]); an older value is ``missing`` ("measure before teriparatide"), whatever it says.
-    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older."""
+    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older;
+    ``calcium-no-reference-range`` when a recent calcium came without reference range (cannot be interpreted)."""
 
     reasons: tuple[str, ...]
     missing: tuple[str, ...]
@@ -276,8 +287,10 @@ def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideCo
     if snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM):
         reasons.append("hyperparathyroidism")
     missing = []
-    if fresh_calcium is None or fresh_calcium.is_high is None:
+    if fresh_calcium is None:
         missing.append("calcium-90-days")
+    elif fresh_calcium.is_high is None:
+        missing.append("calcium-no-reference-range")
     if fresh_renal is None:
         missing.append("renal-function-90-days")
     return TeriparatideContraindications(tuple(reasons), tuple(missing))
@@ -287,8 +300,9 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
     """Osteoporosis drugs that must not be suggested for this patient, each with the rule ID that forbids it.
 
     rules.md §14.4: every drug-choice suggestion is filtered through CI-EGFR-1/-2, CI-ROMO-1/-2, CI-SERM-1 and
-    CI-TPTD-1/-2. A known renal value below the threshold counts even when it is old (a low value never becomes
-    reassuring with age); unknown values forbid nothing here (the CI rules ask for the measurement).
+    CI-TPTD-1/-2; romosozumab also through CI-ROMO-3's "not for men" (rules.md §12, turn-2 correction).
+    A known renal value below the threshold counts even when it is old (a low value never becomes reassuring with
+    age); unknown values forbid nothing here (the CI rules ask for the measurement).
     Teriparatide is forbidden on denosumab and within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last injection
     (CI-TPTD-1), and with a CI-TPTD-2 contraindication shown by values at most 90 days old — or by a renal value
     below ``EGFR_SEVERE`` of any age (the same "never reassuring" reading as for the bisphosphonates; the CI-TPTD-2
@@ -306,6 +320,8 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-1"
     elif _hypocalcaemia(snapshot) is True:
         forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-2"
+    elif snapshot.patient.sex is Sex.MALE:
+        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-3"  # postmenopausal women only (rules.md §12, turn-2 correction)
     if snapshot.has_condition(ConditionKind.VENOUS_THROMBOEMBOLISM):
         for drug in sorted(_SERMS):
             forbidden[drug] = "CI-SERM-1"
@@ -521,13 +537,19 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
             suggestions=("vitamin-d-supplement",),
         )
     missing = []
-    if hypo is None:
+    no_range = hypo is None and _calcium_without_range(snapshot)
+    if no_range:
+        missing.append("calcium-no-reference-range")
+    elif hypo is None:
         missing.append("calcium-90-days")
     if vitamin_d is None or vitamin_d.is_stale:
         missing.append("vitamin-d")
     if missing and _is_order_hook(ctx):
-        labs = (("calcium",) if hypo is None else ()) + (("vitamin-d",) if "vitamin-d" in missing else ())
-        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+        labs = (("calcium",) if hypo is None and not no_range else ()) + (
+            ("vitamin-d",) if "vitamin-d" in missing else ()
+        )
+        variant = "no-reference-range" if missing == ["calcium-no-reference-range"] else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=labs)
     return NotApplicable(
         rule_id, "calcium within range and 25-OH vitamin D ≥ 20 ng/mL (or not checked at patient-view)"
     )
@@ -617,6 +639,8 @@ def _ci_romo_2(ctx: RuleContext) -> Outcome:
     if hypo is True:
         value = f"{calcium.mmol_per_l:.2f}" if calcium is not None else "?"
         return Recommendation(rule_id, variant="hypocalcaemia", facts={"calcium": value}, evidence=evidence)
+    if hypo is None and _calcium_without_range(snapshot):
+        return CannotAssess(rule_id, ("calcium-no-reference-range",), variant="no-reference-range", evidence=evidence)
     if hypo is None:
         return CannotAssess(rule_id, ("calcium-90-days",), evidence=evidence, suggestions=("calcium",))
     return NotApplicable(rule_id, "calcium within the reference range")
@@ -765,7 +789,8 @@ def _ci_tptd_2(ctx: RuleContext) -> Outcome:
         labs = (("calcium",) if "calcium-90-days" in missing else ()) + (
             ("creatinine",) if "renal-function-90-days" in missing else ()
         )
-        return CannotAssess(rule_id, tuple(missing), evidence=tuple(evidence), suggestions=labs)
+        variant = "no-reference-range" if missing == ("calcium-no-reference-range",) else "missing"
+        return CannotAssess(rule_id, tuple(missing), variant=variant, evidence=tuple(evidence), suggestions=labs)
     return Recommendation(rule_id, variant="confirm", evidence=tuple(evidence))
 
 
@@ -787,7 +812,7 @@ def _ci_tptd_3(ctx: RuleContext) -> Outcome:
     maximum = ctx.parameters.for_profile(ctx.profile).teriparatide_max_months
     if maximum is None:  # for_profile always resolves TPTD_MAX_M; kept for the type checker
         return NotApplicable(rule_id, "TPTD_MAX_M not resolved")
-    months = history.cumulative_covered_days / _DAYS_PER_MONTH
+    months = history.cumulative_covered_days / snapshot.days_per_month
     evidence = (
         *_order_evidence(orders),
         Evidence("teriparatide-months", f"{months:.0f}", history.first_start, None),

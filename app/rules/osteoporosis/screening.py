@@ -24,8 +24,10 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.diagnosis import (
+    DxClass,
     RiskClass,
     assess_bbc_risk,
+    dx_class,
     fracture_evidence,
     in_bbc_population,
     month_year,
@@ -33,6 +35,7 @@ from app.rules.osteoporosis.diagnosis import (
     recorded_falls_past_year,
     t_score_evidence,
 )
+from app.rules.osteoporosis.predicates import is_recent_fracture
 from app.rules.osteoporosis.thresholds.screening import (
     BBC_MAJOR_AGE,
     BBC_MAJOR_FACTORS_NEEDED,
@@ -49,6 +52,7 @@ from app.rules.osteoporosis.thresholds.screening import (
     SECONDARY_Z_SCORE,
     TESTOSTERONE_MALE_MAX_AGE,
 )
+from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
     ClinicalDate,
     ClinicalSnapshot,
@@ -216,7 +220,9 @@ SCREEN_BBC_1 = Rule(
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def identification_fracture(snapshot: ClinicalSnapshot, parameters_inclusive: bool) -> tuple[Fracture | None, bool]:
+def identification_fracture(
+    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
+) -> tuple[Fracture | None, bool]:
     """SCREEN-NL-1 trigger: the latest non-pathological fracture at age ≥ 50 (``IDENT_MIN_AGE``) within the recent
     window. Returns ``(fracture, certain)``; ``certain`` is False when its date or age straddles the edges."""
     best: tuple[Fracture | None, bool] = (None, False)
@@ -226,10 +232,12 @@ def identification_fracture(snapshot: ClinicalSnapshot, parameters_inclusive: bo
         if age is None:
             old_enough = None
         else:
-            old_enough = age >= IDENT_MIN_AGE.value if parameters_inclusive else age > IDENT_MIN_AGE.value
-        if old_enough is False or fracture.is_recent is False:
+            inclusive = parameters.ident_min_age_inclusive
+            old_enough = age >= IDENT_MIN_AGE.value if inclusive else age > IDENT_MIN_AGE.value
+        recent = is_recent_fracture(fracture, snapshot.as_of, parameters)
+        if old_enough is False or recent is False:
             continue
-        certain = old_enough is True and fracture.is_recent is True
+        certain = old_enough is True and recent is True
         if certain or best[0] is None:
             best = (fracture, certain)
     return best
@@ -245,7 +253,7 @@ def _screen_nl_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "SCREEN-NL-1"
     snapshot = ctx.snapshot
-    fracture, certain = identification_fracture(snapshot, ctx.parameters.ident_min_age_inclusive)
+    fracture, certain = identification_fracture(snapshot, ctx.parameters)
     if fracture is None:
         return NotApplicable(rule_id, "no recent fracture at age ≥ 50")
     if snapshot.is_on_bone_protection():
@@ -289,9 +297,10 @@ def _screen_nl_2(ctx: RuleContext) -> Outcome:
     """«Verricht aanvullend onderzoek bij mannen en vrouwen vanaf de leeftijd 60 jaar met een fractuurrisicoscore
     ≥ 4 punten conform de risicofactoren scorelijst.» (S1)
 
-    When: age ≥ 60, no fracture in the past 12 months, no systemic glucocorticoid, no osteoporosis drug and no DXA
-    within 2 years. Then: the NL score list is not in the seeds (conflicts.md C-39) and no score is recorded, so
-    with ≥ 1 recorded risk factor the card asks for the score (info, "score ≥ 4 → DXA + VFA").
+    When: age ≥ 60, no fracture in the past 12 months, no systemic glucocorticoid, no current or past osteoporosis
+    drug, no known osteoporosis (coded diagnosis or DX_CLASS osteoporosis) and no DXA within 2 years. Then: the NL
+    score list is not in the seeds (conflicts.md C-39) and no score is recorded, so with ≥ 1 recorded risk factor
+    the card asks for the score (info, "score ≥ 4 → DXA + VFA").
     """
     rule_id = "SCREEN-NL-2"
     snapshot = ctx.snapshot
@@ -307,6 +316,12 @@ def _screen_nl_2(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "systemic glucocorticoid: GC route (§8)")
     if snapshot.is_on_bone_protection():
         return NotApplicable(rule_id, "on osteoporosis treatment")
+    # rules.md SCREEN-NL-2 [turn-2 correction]: case-finding is for patients not yet identified (S1
+    # «Identificatie»): not after an osteoporosis drug, a coded osteoporosis diagnosis or DX_CLASS osteoporosis.
+    if any(history.drug.is_osteoporosis_drug for history in snapshot.therapies):
+        return NotApplicable(rule_id, "treated for osteoporosis before: already identified")
+    if snapshot.has_condition(ConditionKind.OSTEOPOROSIS) or dx_class(snapshot, ctx.parameters) is DxClass.OSTEOPOROSIS:
+        return NotApplicable(rule_id, "known osteoporosis: already identified")
     if _dxa_within(snapshot, int(DXA_REPEAT_MIN_YEARS.value)) is not None:
         return NotApplicable(rule_id, "DXA within 2 years")
     factors = bbc_risk_factors(snapshot)
@@ -500,7 +515,7 @@ def _lab_1(ctx: RuleContext) -> Outcome:
             assess_bbc_risk(snapshot, ctx.parameters).risk_class in (RiskClass.HIGH, RiskClass.VERY_HIGH)
             and in_bbc_population(snapshot, ctx.parameters) is not False
         )
-        fracture, _ = identification_fracture(snapshot, ctx.parameters.ident_min_age_inclusive)
+        fracture, _ = identification_fracture(snapshot, ctx.parameters)
         if not (indicated or fracture is not None or snapshot.current_glucocorticoid() is not None):
             return NotApplicable(rule_id, "no treatment indication, recent fracture or glucocorticoid")
     elif not ordered:
@@ -609,7 +624,7 @@ def _fall_1(ctx: RuleContext) -> Outcome:
     age = snapshot.age
     if age is None or age < FALL_ASSESSMENT_MIN_AGE.value:
         return NotApplicable(rule_id, "age below 50 or unknown")
-    fracture, _ = identification_fracture(snapshot, ctx.parameters.ident_min_age_inclusive)
+    fracture, _ = identification_fracture(snapshot, ctx.parameters)
     increased = assess_bbc_risk(snapshot, ctx.parameters).risk_class in (RiskClass.HIGH, RiskClass.VERY_HIGH)
     if fracture is None and not increased and snapshot.current_glucocorticoid() is None:
         return NotApplicable(rule_id, "not in the FLS pathway, no increased fracture risk, no glucocorticoid")

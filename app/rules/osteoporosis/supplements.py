@@ -29,8 +29,8 @@ from app.rules.model import (
     RuleContext,
 )
 from app.rules.osteoporosis.glucocorticoids import gc_duration_met
+from app.rules.osteoporosis.predicates import is_osteoporotic_t_score
 from app.rules.osteoporosis.thresholds.supplements import (
-    FRACTURE_RISK_T_SCORE,
     VITD_ADVICE_AGE_HIGH,
     VITD_ADVICE_WOMEN_MIN_AGE,
     VITD_DEFICIENT_NGML,
@@ -117,7 +117,7 @@ def _long_term_glucocorticoid(ctx: RuleContext) -> bool:
     if gc is None:
         return False
     months = gc.known_duration_months
-    return months is not None and gc_duration_met(months, ctx.parameters)
+    return months is not None and gc_duration_met(months, ctx.parameters, ctx.snapshot.days_per_month)
 
 
 def has_increased_fracture_risk(ctx: RuleContext) -> bool:
@@ -127,9 +127,7 @@ def has_increased_fracture_risk(ctx: RuleContext) -> bool:
         return True
     lowest = snapshot.lowest_t_score
     if lowest is not None:
-        cutoff = FRACTURE_RISK_T_SCORE.value
-        low = lowest.value <= cutoff if ctx.parameters.t_op_cutoff_inclusive else lowest.value < cutoff
-        if low:
+        if is_osteoporotic_t_score(lowest.value, ctx.parameters):
             return True
     return _on_or_starting_osteoporosis_drug(snapshot) or _long_term_glucocorticoid(ctx)
 

@@ -367,7 +367,7 @@ def _switch_dmab_romo_1(ctx: RuleContext) -> Outcome:
     if history.administrations:
         years = history.administration_count * DMAB_YEARS_PER_INJECTION.value
     elif history.episodes:
-        years = history.cumulative_covered_days / 365.25
+        years = history.cumulative_covered_days / snapshot.days_per_year
     else:
         return CannotAssess(rule_id, ("denosumab-dates",))
     evidence = (

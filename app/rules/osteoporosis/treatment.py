@@ -188,7 +188,9 @@ def _tx_ind_1(ctx: RuleContext) -> Outcome:
     suggestions = allowed_suggestions(options, forbidden) + (("lab-work-up",) if _lab_work_up_needed(snapshot) else ())
     evidence.extend(_filtered_evidence(("alendronate", "risedronate", "zoledronate"), forbidden))
     if risk.risk_class is RiskClass.VERY_HIGH:
-        variant = "very-high"
+        # rules.md §12 [turn-2 correction]: romosozumab is for postmenopausal women only; a man's anabolic agent
+        # is teriparatide.
+        variant = "very-high-man" if snapshot.patient.sex is Sex.MALE else "very-high"
     elif oral_forbidden:
         # The card names what is given instead of the first choice (issue "Alert burden": a card text defect).
         variant = "high-denosumab" if Drug.ZOLEDRONATE in forbidden else "high-parenteral"

@@ -15,8 +15,6 @@ __all__ = [
     "DMAB_LAPSED_MONTHS",
     "DMAB_MAX_YEARS",
     "DMAB_TRANSITION_WINDOW_WEEKS",
-    "EGFR_CI_ORAL_BP",
-    "GC_STOP_CONTINUE_T_SCORE",
     "SCHEME_DXA_MONTHS",
     "SCHEME_LAB_MONTHS",
     "SCHEME_YEARS",
@@ -84,20 +82,6 @@ SCHEME_DXA_MONTHS = Threshold(
     unit="months after the bisphosphonate start",
     citation="rules.md DMAB-STOP-2/-3, DMAB-FU-1; S4 Bijlage 8 «Follow up na 12 maanden na start "
     "consolidatietherapie met DXA+VFA»",
-)
-EGFR_CI_ORAL_BP = Threshold(
-    name="EGFR_CI_ORAL_BP",
-    value=30,
-    unit="mL/min (strict <)",
-    citation="rules.md §2 EGFR_CI_ORAL_BP, DMAB-STOP-1 renal branch; S2 «< 35 ml/min en < 30 ml/min zijn "
-    "respectievelijk intraveneuze en perorale bisfosfonaten gecontra-indiceerd»; conflicts.md C-13, C-27",
-)
-GC_STOP_CONTINUE_T_SCORE = Threshold(
-    name="GC-STOP-1 continue T-score",
-    value=-2.5,
-    unit="SD (LS or hip, ≤)",
-    citation="rules.md GC-STOP-1 (denosumab exception → DMAB-STOP-1); S4 Bijlage 2 «bij een T- score ≤-2.5 in "
-    "lumbale wervelkolom en/of heup»",
 )
 BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS = Threshold(
     name="BE denosumab reimbursement: DXA age",

@@ -22,8 +22,9 @@ EGFR_CI_ORAL_BP = Threshold(
     value=30,
     unit="mL/min",
     citation=(
-        "rules.md §2 EGFR_CI_ORAL_BP, §6 CI-EGFR-2, conflicts.md C-13; S2 «Bij een eGFR (Cockcroft-Gault) < 35 ml/min "
-        "en < 30 ml/min zijn respectievelijk intraveneuze en perorale bisfosfonaten gecontra-indiceerd.»"
+        "rules.md §2 EGFR_CI_ORAL_BP (strict <), §6 CI-EGFR-2, DMAB-STOP-1 renal branch; conflicts.md C-13, C-27; "
+        "S2 «Bij een eGFR (Cockcroft-Gault) < 35 ml/min en < 30 ml/min zijn respectievelijk intraveneuze en "
+        "perorale bisfosfonaten gecontra-indiceerd.»"
     ),
 )
 EGFR_CI_ZOL_ALTERNATIVE = Threshold(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from app.rules.model import Threshold
 
 __all__ = [
-    "FRACTURE_RISK_T_SCORE",
     "VITD_ADVICE_AGE_HIGH",
     "VITD_ADVICE_WOMEN_MIN_AGE",
     "VITD_DEFICIENT_NGML",
@@ -36,11 +35,4 @@ VITD_ADVICE_WOMEN_MIN_AGE = Threshold(
     value=50,
     unit="years (women 50 ≤ age < 70: 400 IU)",
     citation="rules.md §7 VITD-3; S0 «400 IE Vrouwen van 50 -70 jaar»",
-)
-FRACTURE_RISK_T_SCORE = Threshold(
-    name="T_OP_CUTOFF",
-    value=-2.5,
-    unit="T-score (lowest of lumbar spine, femoral neck, total hip)",
-    citation="rules.md §2 T_OP_CUTOFF (≤ by default, C-01); S2 «(m.a.w. T-score ≤ -2.5)»: one of the signs of an "
-    "increased fracture risk used as the population of VITD-1/CALC-1/SUPP-1/LIFE-1 [INF]",
 )
