@@ -230,8 +230,19 @@ class Card(_Wire):
     suggestions: list[Suggestion] | None = Field(default=None, min_length=1)
     selection_behavior: SelectionBehavior | None = None
     override_reasons: list[Coding] | None = Field(default=None, min_length=1)
-    links: list[Link] | None = Field(default=None, min_length=1)
-    extension: dict[str, Any] | None = None
+    links: list[Link] | None = Field(
+        default=None,
+        min_length=1,
+        description='Our cards carry one link, "Full assessment" / "Volledige beoordeling" (type absolute): the '
+        "assessment page of this hook call (GET /assessment/{token}), with every finding in full.",
+    )
+    extension: dict[str, Any] | None = Field(
+        default=None,
+        description='"org.osteo-cds.findings": the findings this card holds, the main one first (its rule is '
+        "source.topic.code), then each folded one: a list of objects {rule: rule ID, variant: card variant, "
+        'indicator: info | warning | critical, summary: the finding\'s own summary}. "org.osteo-cds.trace": the '
+        "main finding's rule ID, variant, the FHIR references it used (evidence) and the data it missed (missing).",
+    )
 
     @model_validator(mode="after")
     def _spec_invariants(self) -> Card:

@@ -61,6 +61,7 @@ def send(client: TestClient, case: Any) -> httpx.Response:
 def test_the_committed_schema_lists_every_endpoint() -> None:
     assert set(OPERATIONS) == {
         "GET /cds-services",
+        "GET /assessment/{token}",
         "POST /cds-services/{service_id}",
         "POST /cds-services/{service_id}/feedback",
         "GET /healthz",

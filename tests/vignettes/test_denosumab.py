@@ -238,7 +238,8 @@ class TestDenosumabLapseStatesTheRealDates:
         assert "2025-04-01" in card["summary"]
         assert "2024-10-01" in card["summary"]
         assert "6 months after the last injection" not in card["summary"]
-        assert "the transition was due 2025-04-01, 6 months after the last injection of 2024-10-01" in card["detail"]
+        page = full_assessment(client, card)
+        assert "the transition was due 2025-04-01, 6 months after the last injection of 2024-10-01" in page
 
     def test_one_lapse_gives_one_critical_card(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", stopped_denosumab(), language="en")

@@ -496,8 +496,8 @@ class TestInvalidDoseDataIsNeverTreatedAsReal:
         cards = call_hook(client, "patient-view", prednisone_with(dose), language="en")
 
         assert indicators(cards, "GC-GEN-1") == ["info"]
-        [card] = cards_for(cards, "GC-GEN-1")
-        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]  # listed as missing
+        page = full_assessment(client, card_holding(cards, "GC-GEN-1"))
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in page  # listed as missing
         for rule_id in ("GC-START-4", "GC-START-5"):  # the dose bands
             assert indicators(cards, rule_id) == [], rule_id
         assert indicators(cards, "GC-START-1") in ([], ["info"])  # at most "if ≥ 7.5 mg/day is expected…"
@@ -507,8 +507,9 @@ class TestInvalidDoseDataIsNeverTreatedAsReal:
 
         cards = call_hook(client, "patient-view", record, language="en")
 
-        [card] = cards_for(cards, "GC-GEN-1")
-        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in full_assessment(
+            client, card_holding(cards, "GC-GEN-1")
+        )
         assert indicators(cards, "GC-START-1") in ([], ["info"])  # not "start bone protection now"
         assert indicators(cards, "GC-PARENT-1") == []  # no "≥ 15 mg/day" very-high-risk criterion
 
@@ -517,8 +518,9 @@ class TestInvalidDoseDataIsNeverTreatedAsReal:
 
         cards = call_hook(client, "patient-view", record, language="en")
 
-        [card] = cards_for(cards, "GC-GEN-1")
-        assert "glucocorticoid daily dose (prednisone-equivalent)" in card["detail"]
+        assert "glucocorticoid daily dose (prednisone-equivalent)" in full_assessment(
+            client, card_holding(cards, "GC-GEN-1")
+        )
         assert indicators(cards, "GC-START-1") in ([], ["info"])  # not "start bone protection now"
         assert indicators(cards, "GC-PARENT-1") == []  # no "≥ 15 mg/day" very-high-risk criterion
 

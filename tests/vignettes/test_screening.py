@@ -21,6 +21,7 @@ from tests.builders.fhir import (
     medication_statement,
     rxnorm,
     service_request,
+    vitamin_d,
 )
 from tests.conftest import AS_OF
 
@@ -129,12 +130,18 @@ class TestVfaWithEveryDxa:
 class TestCaseFindingIsForPatientsNotYetIdentified:
     """Issue 16 defect 5 (rules.md SCREEN-NL-2, turn-2 correction): the NL risk-factor route (age ≥ 60, score ≥ 4)
     is case-finding; a patient with known or treated osteoporosis is already identified. A 70-year-old woman with
-    rheumatoid arthritis, no fracture in the past year, no DXA in the past 2 years."""
+    rheumatoid arthritis, no fracture in the past year, no DXA in the past 2 years, and a 25-OH vitamin D of
+    12 ng/mL: the deficiency leads a card, so the case-finding reminder (context only: the risk score is not in the
+    record, rules.md §0.3 item 9) is listed in it when it applies."""
 
     @staticmethod
     def record(*known: dict[str, object]) -> PatientRecordBuilder:
         record = PatientRecordBuilder(birth_date="1955-03-01", gender="female")
-        record.add(condition(code="69896004", display="Rheumatoid arthritis"), *known)
+        record.add(
+            condition(code="69896004", display="Rheumatoid arthritis"),
+            vitamin_d(value=12, unit="ng/mL", on="2025-05-01"),
+            *known,
+        )
         return record
 
     def test_not_yet_identified_she_is_asked_for_the_risk_score(self, client: TestClient) -> None:
