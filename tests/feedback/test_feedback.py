@@ -53,6 +53,9 @@ class TestFeedbackValidation:
             pytest.param({k: v for k, v in accepted().items() if k != "outcomeTimestamp"}, id="no-timestamp"),
             pytest.param({**accepted(), "outcomeTimestamp": "2025-06-01T10:00:00"}, id="timestamp-without-zone"),
             pytest.param({k: v for k, v in accepted().items() if k != "card"}, id="no-card"),
+            # Valid RFC 3339, but before 0001-01-01 or after 9999-12-31 once in UTC: not storable (was a 500).
+            pytest.param({**accepted(), "outcomeTimestamp": "0001-01-01T00:00:00+14:00"}, id="before-year-1-in-utc"),
+            pytest.param({**accepted(), "outcomeTimestamp": "9999-12-31T23:59:59-14:00"}, id="after-year-9999-in-utc"),
         ],
     )
     def test_invalid_feedback_is_a_400_operation_outcome(self, client: TestClient, item: dict[str, Any]) -> None:
