@@ -74,8 +74,11 @@ def is_allowed_fhir_server(url: str, allowlist: Sequence[str]) -> bool:
 
     ``https://ehr.example.org`` does not match ``https://ehr.example.org.evil.test``: hosts compare exactly; the
     path prefix ``/fhir`` matches ``/fhir`` and ``/fhir/r4`` but not ``/fhir-other``. URLs are parsed by httpx,
-    the parser that sends the requests, and URLs with credentials or dot segments never match.
+    the parser that sends the requests, and URLs with credentials, dot segments, a query or a fragment (even an
+    empty one: our search paths would be appended after it) never match.
     """
+    if "?" in url or "#" in url:
+        return False
     try:
         target = httpx.URL(url)
     except httpx.InvalidURL:
