@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     """Skip client-JWT verification. Development only: start-up logs a WARNING. Never set it in production."""
     public_base_url: str | None = None
     """The base URL the EHR calls (e.g. ``https://cds.example.org/osteo``); a JWT's ``aud`` must equal this plus
-    the endpoint path. Unset: the URL of the request as received (wrong behind a proxy that rewrites the host)."""
+    the endpoint path. Required when client authentication is on (start-up fails without it: the URL of the request
+    as received carries the caller's ``Host`` header)."""
     auth_issuers: list[TrustedIssuer] = []
     """The trusted EHRs as JSON: ``[{"iss": ..., "tenant": ..., "jwks_file" | "jwks_url" | "jku_allowlist": ...}]``."""
     auth_clock_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
