@@ -28,6 +28,7 @@ HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; ur
 # port 8080, so connections spread over both cores (uvicorn --workers shares one socket: one worker can end up with
 # every keep-alive connection). TLS is terminated by the hospital's reverse proxy.
 # CDS client authentication is ON here (never set OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT): the service refuses to start
-# until OSTEO_AUTH_ISSUERS names the trusted EHRs and OSTEO_PUBLIC_BASE_URL the URL the EHR calls. With two
-# workers (or replicas) set OSTEO_REDIS_URL, so the jti replay cache is shared. README "Production checklist".
+# until OSTEO_AUTH_ISSUERS names the trusted EHRs, OSTEO_PUBLIC_BASE_URL the URL the EHR calls and, with two
+# workers, OSTEO_REDIS_URL a Redis server for the shared jti replay cache (give replicas one too), or pass
+# --workers 1. README "Production checklist".
 CMD ["python", "-m", "app.serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "2", "--proxy-headers"]

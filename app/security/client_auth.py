@@ -150,7 +150,10 @@ async def open_client_authenticator(settings: Settings, http: httpx.AsyncClient)
     )
     _log.info(
         "CDS client authentication on",
-        extra={"setting": f"issuers={len(settings.auth_issuers)} replay={'redis' if settings.redis_url else 'memory'}"},
+        extra={
+            "setting": f"issuers={len(settings.auth_issuers)} "
+            + ("replay=redis (shared)" if settings.redis_url else "replay=memory (this process only)")
+        },
     )
     try:
         yield ClientAuthenticator(verifier, public_base_url=settings.public_base_url)
