@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.fhir.client import DEFAULT_MAX_CALL_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from app.rules.parameters import GuidelineParameters
 from app.security._urls import normalized_url
 from app.security.issuers import TrustedIssuer
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
     """Bundle ``next`` links followed per search (prefetched or fetched)."""
     fhir_max_resources: int = Field(default=5000, ge=1)
     """Resources accepted per hook call across all searches; beyond that the search is reported incomplete."""
+    fhir_max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
+    """Decompressed bytes accepted in one FHIR answer (a gzip answer is inflated only up to this); beyond it that
+    search is unavailable data."""
+    fhir_max_call_bytes: int = Field(default=DEFAULT_MAX_CALL_BYTES, ge=1024)
+    """Decompressed bytes accepted over all FHIR answers of one hook call; beyond it the searches still running are
+    unavailable data."""
     fhir_page_size: int = Field(default=100, ge=1, le=1000)
     """``_count`` used in our prefetch templates and searches."""
 

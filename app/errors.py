@@ -14,6 +14,7 @@ Our exception hierarchy::
           - FhirServerUnavailableError      connect failure, timeout or 5xx from the FHIR server
           - FhirAuthorizationError          401/403 from the FHIR server
           - FhirResponseError               the FHIR server answered something that is not a usable resource
+              - FhirResponseTooLargeError     the answer, decompressed, passes the per-response or per-call cap
           - FhirOperationOutcomeError       the FHIR server answered with an OperationOutcome
           - CrossOriginLinkError            a Bundle ``next`` link points at another origin (not followed)
       * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
@@ -42,6 +43,7 @@ __all__ = [
     "FhirError",
     "FhirOperationOutcomeError",
     "FhirResponseError",
+    "FhirResponseTooLargeError",
     "FhirServerNotAllowedError",
     "FhirServerUnavailableError",
     "InvalidFeedbackError",
@@ -146,6 +148,10 @@ class FhirAuthorizationError(FhirError):
 
 class FhirResponseError(FhirError):
     """Raised when the FHIR server answers with something that is not a usable FHIR resource."""
+
+
+class FhirResponseTooLargeError(FhirResponseError):
+    """Raised when a FHIR answer, decompressed, passes the per-response or per-call byte cap (read no further)."""
 
 
 class FhirOperationOutcomeError(FhirError):
