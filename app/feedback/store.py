@@ -307,18 +307,13 @@ class FeedbackStore:
             for item in items
         ]
         with self._engine.begin() as connection:
-            # Rows inserted, duplicates ignored: the driver's count where it is exact (SQLite, psycopg), else the
-            # table's size before and after (which costs a scan of the table twice).
-            exact = self._engine.dialect.supports_sane_multi_rowcount
-            before = 0 if exact else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
-            inserted = connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
-            after = (
-                inserted.rowcount
-                if exact
-                else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
-            )
+            # The ids of the rows actually inserted (duplicates are ignored and return none): exact on every
+            # database. The driver's rowcount is not: psycopg reports -1 for a multi-row insert.
+            inserted = connection.execute(
+                _insert(self._engine, card_feedback).on_conflict_do_nothing().returning(card_feedback.c.id), rows
+            ).all()
             _record_acknowledgements(connection, self._engine, [item.card for item in items])
-        return int(after - before)
+        return len(inserted)
 
     def feedback_count(self) -> int:
         with self._engine.connect() as connection:

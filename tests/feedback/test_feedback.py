@@ -266,12 +266,12 @@ class TestIssuedCardBatches:
             for index in range(count)
         ]
 
-    def test_a_batch_is_a_fixed_number_of_statements_whatever_its_size(self, database_url: str) -> None:
+    def test_a_batch_is_a_fixed_number_of_statements_whatever_its_size(self, sqlite_database_url: str) -> None:
         from datetime import UTC, datetime
 
         from sqlalchemy import event
 
-        store = FeedbackStore(database_url)
+        store = FeedbackStore(sqlite_database_url)
         statements: list[tuple[str, bool]] = []
 
         def count(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, executemany: bool) -> None:
