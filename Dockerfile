@@ -23,7 +23,7 @@ ENV PATH=/opt/osteo-cds/bin:$PATH \
     OSTEO_DATABASE_URL=sqlite:////srv/osteo-cds/var/feedback.db
 USER osteo
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/livez', timeout=2)"
 # Two workers suit a 2-core host: app.serve runs one uvicorn process per core, each on its own SO_REUSEPORT socket of
 # port 8080, so connections spread over both cores (uvicorn --workers shares one socket: one worker can end up with
 # every keep-alive connection). TLS is terminated by the hospital's reverse proxy.

@@ -64,6 +64,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""
+    database_read_deadline_seconds: float = Field(default=0.25, gt=0, le=5)
+    """Longest wait for a snooze or order-sign override read; past it (or on a database error) the cards are shown
+    (fail open)."""
+    database_write_deadline_seconds: float = Field(default=2.0, gt=0, le=60)
+    """Longest wait for a feedback write (then 503) or an issued-card batch (then kept and retried)."""
+    database_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    """Connection timeout to a database server (PostgreSQL ``connect_timeout``, whole seconds, at least 1)."""
+    database_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    """Statement timeout (PostgreSQL ``statement_timeout`` and ``lock_timeout``; SQLite's busy timeout)."""
     info_snooze_secret: SecretStr | None = None
     """Key of the HMAC-SHA256 that links an issued info card to its patient (fhirServer + patient id) for the
     snooze of acknowledged info cards (app/feedback/snooze.py); at least 32 characters. Unset: a random key is

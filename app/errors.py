@@ -17,6 +17,8 @@ Our exception hierarchy::
               - FhirResponseTooLargeError     the answer, decompressed, passes the per-response or per-call cap
           - FhirOperationOutcomeError       the FHIR server answered with an OperationOutcome
           - CrossOriginLinkError            a Bundle ``next`` link points at another origin (not followed)
+      * DatabaseUnavailableError          503  the feedback database failed or did not answer in time (feedback only;
+                                               hook calls never wait for the database)
       * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
       * CardTemplateError                 a card template in ``cards/`` is invalid (start-up fails)
       * SecurityConfigurationError        the client-authentication settings are unusable (start-up fails)
@@ -39,6 +41,7 @@ __all__ = [
     "CardTemplateError",
     "CdsServiceError",
     "CrossOriginLinkError",
+    "DatabaseUnavailableError",
     "FhirAuthorizationError",
     "FhirError",
     "FhirOperationOutcomeError",
@@ -160,6 +163,13 @@ class FhirOperationOutcomeError(FhirError):
 
 class CrossOriginLinkError(FhirError):
     """Raised when a Bundle ``next`` link points at an origin other than ``fhirServer`` (never followed)."""
+
+
+class DatabaseUnavailableError(CdsServiceError):
+    """Raised when a feedback write fails or passes its deadline (the client may send the feedback again)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    issue_code = "transient"
 
 
 class TerminologyError(CdsServiceError):
