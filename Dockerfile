@@ -43,13 +43,14 @@ ENV PATH=/opt/osteo-cds/bin:$PATH \
 VOLUME ["/srv/osteo-cds/var"]
 USER 10001:10001
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/livez', timeout=2)"
 # Two workers suit a 2-core host: app.serve runs one uvicorn process per core, each on its own SO_REUSEPORT socket of
 # port 8080, so connections spread over both cores (uvicorn --workers shares one socket: one worker can end up with
 # every keep-alive connection). TLS is terminated by the hospital's reverse proxy: X-Forwarded-* headers are trusted
 # only from the addresses in FORWARDED_ALLOW_IPS (default 127.0.0.1; set the proxy's address or network).
 # CDS client authentication is ON here (never set OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT): the service refuses to start
-# until OSTEO_AUTH_ISSUERS names the trusted EHRs. Set OSTEO_PUBLIC_BASE_URL to the URL the EHR calls, and with two
-# workers (or replicas) OSTEO_REDIS_URL, so the jti replay cache is shared. README "Production checklist".
+# until OSTEO_AUTH_ISSUERS names the trusted EHRs, OSTEO_PUBLIC_BASE_URL the URL the EHR calls and, with two
+# workers, OSTEO_REDIS_URL a Redis server for the shared jti replay cache (give replicas one too), or pass
+# --workers 1. README "Production checklist".
 ENV FORWARDED_ALLOW_IPS=127.0.0.1
 CMD ["sh", "-c", "exec python -m app.serve --host 0.0.0.0 --port 8080 --workers 2 --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\""]

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.fhir.client import DEFAULT_MAX_CALL_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
 from app.rules.parameters import GuidelineParameters
 from app.security._urls import normalized_url
@@ -88,6 +89,15 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OSTEO_DATABASE_URL", "DATABASE_URL"),
     )
     """SQLAlchemy URL for stored feedback. SQLite file by default; ``postgresql+psycopg://...`` in production."""
+    database_read_deadline_seconds: float = Field(default=0.25, gt=0, le=5)
+    """Longest wait for a snooze or order-sign override read; past it (or on a database error) the cards are shown
+    (fail open)."""
+    database_write_deadline_seconds: float = Field(default=2.0, gt=0, le=60)
+    """Longest wait for a feedback write (then 503) or an issued-card batch (then kept and retried)."""
+    database_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    """Connection timeout to a database server (PostgreSQL ``connect_timeout``, whole seconds, at least 1)."""
+    database_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    """Statement timeout (PostgreSQL ``statement_timeout`` and ``lock_timeout``; SQLite's busy timeout)."""
     info_snooze_secret: SecretStr | None = None
     """Key of the HMAC-SHA256 that links an issued info card to its patient (fhirServer + patient id) for the
     snooze of acknowledged info cards (app/feedback/snooze.py); at least 32 characters. Unset: a random key is
@@ -109,6 +119,12 @@ class Settings(BaseSettings):
     """Bundle ``next`` links followed per search (prefetched or fetched)."""
     fhir_max_resources: int = Field(default=5000, ge=1)
     """Resources accepted per hook call across all searches; beyond that the search is reported incomplete."""
+    fhir_max_response_bytes: int = Field(default=DEFAULT_MAX_RESPONSE_BYTES, ge=1024)
+    """Decompressed bytes accepted in one FHIR answer (a gzip answer is inflated only up to this); beyond it that
+    search is unavailable data."""
+    fhir_max_call_bytes: int = Field(default=DEFAULT_MAX_CALL_BYTES, ge=1024)
+    """Decompressed bytes accepted over all FHIR answers of one hook call; beyond it the searches still running are
+    unavailable data."""
     fhir_page_size: int = Field(default=100, ge=1, le=1000)
     """``_count`` used in our prefetch templates and searches."""
 
@@ -132,7 +148,8 @@ class Settings(BaseSettings):
     with client authentication. Start-up logs a WARNING."""
     public_base_url: str | None = None
     """The base URL the EHR calls (e.g. ``https://cds.example.org/osteo``); a JWT's ``aud`` must equal this plus
-    the endpoint path. Unset: the URL of the request as received (wrong behind a proxy that rewrites the host)."""
+    the endpoint path. Required when client authentication is on (start-up fails without it: the URL of the request
+    as received carries the caller's ``Host`` header)."""
     auth_issuers: list[TrustedIssuer] = []
     """The trusted EHRs as JSON: ``[{"iss": ..., "tenant": ..., "jwks_file" | "jwks_url" | "jku_allowlist": ...}]``."""
     auth_clock_leeway_seconds: float = Field(default=30.0, ge=0, le=300)

@@ -14,8 +14,11 @@ Our exception hierarchy::
           - FhirServerUnavailableError      connect failure, timeout or 5xx from the FHIR server
           - FhirAuthorizationError          401/403 from the FHIR server
           - FhirResponseError               the FHIR server answered something that is not a usable resource
+              - FhirResponseTooLargeError     the answer, decompressed, passes the per-response or per-call cap
           - FhirOperationOutcomeError       the FHIR server answered with an OperationOutcome
           - CrossOriginLinkError            a Bundle ``next`` link points at another origin (not followed)
+      * DatabaseUnavailableError          503  the feedback database failed or did not answer in time (feedback only;
+                                               hook calls never wait for the database)
       * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
       * CardTemplateError                 a card template in ``cards/`` is invalid (start-up fails)
       * SecurityConfigurationError        the client-authentication settings are unusable (start-up fails)
@@ -38,10 +41,12 @@ __all__ = [
     "CardTemplateError",
     "CdsServiceError",
     "CrossOriginLinkError",
+    "DatabaseUnavailableError",
     "FhirAuthorizationError",
     "FhirError",
     "FhirOperationOutcomeError",
     "FhirResponseError",
+    "FhirResponseTooLargeError",
     "FhirServerNotAllowedError",
     "FhirServerUnavailableError",
     "InvalidFeedbackError",
@@ -148,12 +153,23 @@ class FhirResponseError(FhirError):
     """Raised when the FHIR server answers with something that is not a usable FHIR resource."""
 
 
+class FhirResponseTooLargeError(FhirResponseError):
+    """Raised when a FHIR answer, decompressed, passes the per-response or per-call byte cap (read no further)."""
+
+
 class FhirOperationOutcomeError(FhirError):
     """Raised when the FHIR server answers a search with an OperationOutcome instead of a Bundle."""
 
 
 class CrossOriginLinkError(FhirError):
     """Raised when a Bundle ``next`` link points at an origin other than ``fhirServer`` (never followed)."""
+
+
+class DatabaseUnavailableError(CdsServiceError):
+    """Raised when a feedback write fails or passes its deadline (the client may send the feedback again)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    issue_code = "transient"
 
 
 class TerminologyError(CdsServiceError):

@@ -27,12 +27,14 @@ from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
 from app.feedback.overrides import OrderSignOverrides
 from app.feedback.snooze import InfoSnooze
+from app.feedback.store import DatabaseTimeouts
 from app.fhir import patient_queries
 from app.hooks.pipeline import Resources, identify_order_drugs
 from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
+from app.operations import router as operations_router
 from app.presentation import DisplayPolicy
 from app.render import CardCatalog
 from app.rules.model import Hook
@@ -120,7 +122,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cards = card_catalog(order_codings_file=settings.order_codings_file)
         codes = [(system, code) for url in OBSERVATION_VALUE_SETS for system, code in terminology[url].codes()]
         queries = patient_queries(observation_codes=codes, page_size=settings.fhir_page_size)
-        store = FeedbackStore(settings.database_url)
+        store = FeedbackStore(
+            settings.database_url,
+            DatabaseTimeouts(
+                read_deadline_seconds=settings.database_read_deadline_seconds,
+                write_deadline_seconds=settings.database_write_deadline_seconds,
+                connect_timeout_seconds=settings.database_connect_timeout_seconds,
+                statement_timeout_seconds=settings.database_statement_timeout_seconds,
+            ),
+        )
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         async with (
             httpx.AsyncClient(limits=limits, follow_redirects=False, verify=_tls_context()) as http,
@@ -184,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     register_error_handlers(application)
     application.include_router(router)
+    application.include_router(operations_router)
     return application
 
 

@@ -10,7 +10,9 @@ The supervisor (this process) binds the sockets first, so a port in use fails at
 (spawned interpreters importing ``app.main:app``), starts a new one when a worker dies, and on SIGTERM or SIGINT stops
 them all (uvicorn finishes the requests in flight). A worker whose application failed to start (bad settings,
 database unreachable) exits with :data:`STARTUP_FAILURE`: the supervisor then stops everything and exits with status
-1, since a new worker would only fail again. Linux only (``SO_REUSEPORT`` balancing)."""
+1, since a new worker would only fail again. With client authentication on, more than one worker and no shared
+replay cache (``OSTEO_REDIS_URL``), the supervisor refuses to start: each worker's own ``jti`` cache would accept
+a token once per worker. Linux only (``SO_REUSEPORT`` balancing)."""
 
 from __future__ import annotations
 
@@ -170,7 +172,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
-    configure_logging(get_settings().log_level)  # invalid settings fail here, before any worker starts
+    settings = get_settings()  # invalid settings fail here, before any worker starts
+    configure_logging(settings.log_level)
+    if args.workers > 1 and not settings.auth_disabled_for_development and settings.redis_url is None:
+        _log.error(
+            "refusing to start: each worker would keep its own jti replay cache, so a client JWT could be "
+            "accepted once per worker. Set OSTEO_REDIS_URL (a replay cache shared by every worker and replica) "
+            "or run one worker (--workers 1)",
+            extra={"setting": f"workers={args.workers} replay=memory"},
+        )
+        return 1
     try:
         sockets = bind_sockets(args.host, args.port, args.workers)
     except OSError as exc:

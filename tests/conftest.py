@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.deps import get_as_of
+from app.devtools.postgres import PostgresCluster, PostgresUnavailableError
 from app.main import create_app
 
 AS_OF = date(2025, 6, 1)
@@ -24,6 +25,21 @@ EHR_FHIR = "https://ehr.example.org/fhir"
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'feedback.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 for the whole session (tests take a fresh database each with
+    ``create_database``); skips, saying why, where PostgreSQL cannot be run (``./.ci/install-postgresql``)."""
+    try:
+        cluster = PostgresCluster()
+        cluster.__enter__()
+    except PostgresUnavailableError as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.__exit__(None, None, None)
 
 
 @pytest.fixture

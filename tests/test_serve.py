@@ -165,7 +165,7 @@ def test_a_port_in_use_fails_at_once(tmp_path: Path) -> None:
 
 def test_an_application_that_cannot_start_stops_the_service(tmp_path: Path) -> None:
     """Authentication on and no trusted issuer: the application refuses to start; no endless restarts."""
-    env = _env(tmp_path)
+    env = _env(tmp_path, OSTEO_REDIS_URL="redis://127.0.0.1:9/0")  # shared replay store named; never reached
     del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
     result = subprocess.run(
         [sys.executable, "-m", "app.serve", "--port", str(free_port()), "--workers", "2"],
@@ -179,3 +179,25 @@ def test_an_application_that_cannot_start_stops_the_service(tmp_path: Path) -> N
     assert b"worker failed to start; stopping" in result.stderr
     assert result.stderr.count(b"worker started") == 2
     assert f"exitcode={STARTUP_FAILURE}".encode() in result.stderr
+
+
+def test_several_workers_without_a_shared_replay_store_refuse_to_start(tmp_path: Path) -> None:
+    """Each worker's in-process jti cache would accept a token once per worker (issue 18, defect 3): the supervisor
+    refuses before any worker starts, and says what to do."""
+    env = _env(
+        tmp_path,
+        OSTEO_AUTH_ISSUERS='[{"iss": "https://ehr.example.org", "jwks_url": "https://ehr.example.org/jwks.json"}]',
+        OSTEO_PUBLIC_BASE_URL="https://cds.example.org/osteo",
+    )
+    del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
+    result = subprocess.run(
+        [sys.executable, "-m", "app.serve", "--port", str(free_port()), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert b"OSTEO_REDIS_URL" in result.stderr
+    assert b"worker started" not in result.stderr

@@ -15,15 +15,21 @@ Tables:
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import functools
 import json
+import logging
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import anyio.to_thread
 from sqlalchemy import (
     Column,
     Connection,
@@ -44,14 +50,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from app.errors import DatabaseUnavailableError
 from app.hooks.schemas import FeedbackItem
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 __all__ = [
     "ACKNOWLEDGED_OUTCOMES",
+    "DATABASE_FAILURES",
+    "DatabaseTimeouts",
     "FeedbackStore",
     "IssuedCard",
     "IssuedFinding",
@@ -267,37 +279,155 @@ def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids:
     connection.execute(_insert(engine, finding_acknowledgement).from_select(columns, found).on_conflict_do_nothing())
 
 
-class FeedbackStore:
-    """Thread-safe (one engine, short transactions); create it once in the application lifespan."""
+DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeoutError)
+"""What an unreachable, stopped, locked or overloaded database raises (connection refused or lost, lock wait or
+statement timeout, no pooled connection in time). Anything else is a bug and propagates."""
 
-    def __init__(self, database_url: str) -> None:
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """How long the service waits for the database (``OSTEO_DATABASE_*`` settings; README "Operations")."""
+
+    read_deadline_seconds: float = 0.25
+    """A snooze or order-sign override read: past it the card is shown (fail open)."""
+    write_deadline_seconds: float = 2.0
+    """A feedback write or an issued-card batch: past it the feedback call answers 503 / the batch is kept."""
+    connect_timeout_seconds: float = 2.0
+    """Opening a connection to a database server (PostgreSQL ``connect_timeout``)."""
+    statement_timeout_seconds: float = 5.0
+    """One statement on a database server (PostgreSQL ``statement_timeout``); SQLite waits for a lock this long."""
+
+
+_READ_THREADS = 4
+_WRITE_THREADS = 2
+"""Threads for reads and for writes, each set its own: a database that hangs holds at most these, and a hung write
+never delays a read. Work that waits for a thread past its deadline is cancelled before it starts."""
+_READ_PAUSE_SECONDS = 1.0
+"""After a failed read, reads are skipped (fail open at once) for this long, so an outage costs each hook call
+nothing rather than the read deadline, and is logged once per pause rather than once per call."""
+
+_log = logging.getLogger("osteo_cds.feedback")
+
+
+class FeedbackStore:
+    """Thread-safe (one engine, short transactions); create it once in the application lifespan.
+
+    From async code every database access goes through :meth:`read` (fail open) or :meth:`write` (typed error),
+    in threads of the store's own, with a deadline: the event loop never waits for the database. This includes
+    SQLite reads, which were read inline before (an inline call cannot be given a deadline); the hop to a thread
+    costs about 1 ms of CPU per patient-view call with info cards (``python -m bench.inprocess``, noisy).
+    """
+
+    def __init__(self, database_url: str, timeouts: DatabaseTimeouts | None = None) -> None:
+        self.timeouts = timeouts or DatabaseTimeouts()
         url = make_url(database_url)
         if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         sqlite_file = url.drivername.startswith("sqlite")
-        # SQLite: wait for another worker's lock instead of failing (several uvicorn workers share one file).
-        connect_args = {"timeout": _SQLITE_BUSY_SECONDS} if sqlite_file else {}
-        # A local SQLite file cannot drop a pooled connection; a database server can, so that is checked first.
-        self._engine = create_engine(url, pool_pre_ping=not sqlite_file, connect_args=connect_args)
+        connect_args: dict[str, Any]
         if sqlite_file:
-            event.listen(self._engine, "connect", _sqlite_pragmas)
+            # Wait for another worker's lock instead of failing (several workers share one file), but not forever.
+            connect_args = {"timeout": self.timeouts.statement_timeout_seconds}
+        elif url.get_backend_name() == "postgresql":
+            statement_ms = int(self.timeouts.statement_timeout_seconds * 1000)
+            connect_args = {
+                "connect_timeout": max(1, round(self.timeouts.connect_timeout_seconds)),
+                "options": f"-c statement_timeout={statement_ms} -c lock_timeout={statement_ms}",
+            }
+        else:
+            connect_args = {}
+        # A local SQLite file cannot drop a pooled connection; a database server can, so that is checked first.
+        # A database server: no pooled connection within the write deadline is an outage, not a wait.
+        pool_options = {} if sqlite_file else {"pool_timeout": self.timeouts.write_deadline_seconds}
+        self._engine = create_engine(url, pool_pre_ping=not sqlite_file, connect_args=connect_args, **pool_options)
+        if sqlite_file:
+            event.listen(
+                self._engine,
+                "connect",
+                functools.partial(_sqlite_pragmas, busy_seconds=self.timeouts.statement_timeout_seconds),
+            )
         _create_tables(self._engine)
+        self._readers = ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="osteo-db-read")
+        self._writers = ThreadPoolExecutor(_WRITE_THREADS, thread_name_prefix="osteo-db-write")
+        self._reads_paused_until = 0.0
+        self._counts_lock = threading.Lock()
+        self._running: set[concurrent.futures.Future[Any]] = set()
+        self.reads_failed_open = 0
+        """Reads that failed or were skipped during an outage, so their cards were shown (since start-up)."""
+        self.writes_failed = 0
+        """Writes that failed or passed their deadline (since start-up)."""
 
     def close(self) -> None:
+        """Drop work not started, give work in progress up to the statement timeout (a hung database is not
+        waited for longer), then close the connections."""
+        self._readers.shutdown(wait=False, cancel_futures=True)
+        self._writers.shutdown(wait=False, cancel_futures=True)
+        with self._counts_lock:
+            running = list(self._running)
+        concurrent.futures.wait(running, timeout=self.timeouts.statement_timeout_seconds)
         self._engine.dispose()
 
     def ping(self) -> bool:
         with self._engine.connect() as connection:
             return bool(connection.execute(select(1)).scalar_one() == 1)
 
-    async def read(self, query: Callable[..., _T], *args: Any) -> _T:
-        """Run a short read-only ``query(*args)`` from async code. A local SQLite file (WAL: readers do not wait for
-        the writer) is read inline: an indexed read there costs ~0.4 ms, a hop to a worker thread 2-3 ms of CPU
-        (measured with ``python -m bench.inprocess``). Any other database is read in a worker thread, so a network
-        round trip never blocks the event loop."""
-        if self._engine.dialect.name == "sqlite":
-            return query(*args)
-        return await anyio.to_thread.run_sync(query, *args)
+    async def available(self) -> bool:
+        """Whether the database answers a trivial query within the read deadline (for health and readiness)."""
+        try:
+            return await self._within(self._readers, self.timeouts.read_deadline_seconds, self.ping)
+        except (*DATABASE_FAILURES, TimeoutError):
+            return False
+
+    async def read(self, query: Callable[..., frozenset[_K]], *args: Any) -> frozenset[_K]:
+        """``query(*args)``, a short read-only query whose empty answer means "nothing acknowledged", run in a thread
+        of the store within :attr:`DatabaseTimeouts.read_deadline_seconds`.
+
+        **Fails open:** when the database fails or is late, the answer is empty, so every card is shown (a card
+        shown twice is safer than advice hidden); the failure is counted (:attr:`reads_failed_open`) and logged,
+        and for :data:`_READ_PAUSE_SECONDS` after it reads are not tried at all.
+        """
+        if time.monotonic() < self._reads_paused_until:
+            self._count_read_failure()
+            return frozenset()
+        try:
+            return await self._within(self._readers, self.timeouts.read_deadline_seconds, query, *args)
+        except (*DATABASE_FAILURES, TimeoutError) as error:
+            self._reads_paused_until = time.monotonic() + _READ_PAUSE_SECONDS
+            self._count_read_failure()
+            _log.warning(
+                "database read failed; cards shown without snooze or override memory",
+                extra={"error": type(error).__name__, "reason": f"reads skipped for {_READ_PAUSE_SECONDS:g} s"},
+            )
+            return frozenset()
+
+    async def write(self, command: Callable[[], _T]) -> _T:
+        """``command()`` (a short write transaction) in a write thread of the store, within
+        :attr:`DatabaseTimeouts.write_deadline_seconds`. Raises :class:`~app.errors.DatabaseUnavailableError`
+        when the database fails or is late; the command may still complete later, so it must be idempotent."""
+        try:
+            return await self._within(self._writers, self.timeouts.write_deadline_seconds, command)
+        except (*DATABASE_FAILURES, TimeoutError) as error:
+            with self._counts_lock:
+                self.writes_failed += 1
+            raise DatabaseUnavailableError(
+                "the feedback database is unavailable; nothing was stored, send it again later"
+            ) from error
+
+    async def _within(self, pool: ThreadPoolExecutor, seconds: float, call: Callable[..., _T], *args: Any) -> _T:
+        future = pool.submit(call, *args)
+        with self._counts_lock:
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+        async with asyncio.timeout(seconds):  # cheaper than wait_for (no extra task); cancels the wait only
+            return await asyncio.wrap_future(future)
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._counts_lock:
+            self._running.discard(future)
+
+    def _count_read_failure(self) -> None:
+        with self._counts_lock:
+            self.reads_failed_open += 1
 
     @property
     def engine(self) -> Engine:
@@ -395,18 +525,13 @@ class FeedbackStore:
             for item in items
         ]
         with self._engine.begin() as connection:
-            # Rows inserted, duplicates ignored: the driver's count where it is exact (SQLite, psycopg), else the
-            # table's size before and after (which costs a scan of the table twice).
-            exact = self._engine.dialect.supports_sane_multi_rowcount
-            before = 0 if exact else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
-            inserted = connection.execute(_insert(self._engine, card_feedback).on_conflict_do_nothing(), rows)
-            after = (
-                inserted.rowcount
-                if exact
-                else connection.execute(select(func.count()).select_from(card_feedback)).scalar_one()
-            )
+            # The ids of the rows actually inserted (duplicates are ignored and return none): exact on every
+            # database. The driver's rowcount is not: psycopg reports -1 for a multi-row insert.
+            inserted = connection.execute(
+                _insert(self._engine, card_feedback).on_conflict_do_nothing().returning(card_feedback.c.id), rows
+            ).all()
             _record_acknowledgements(connection, self._engine, [item.card for item in items])
-        return int(after - before)
+        return len(inserted)
 
     def feedback_count(self) -> int:
         with self._engine.connect() as connection:
@@ -460,9 +585,6 @@ class _Tally:
     comments: int = 0
 
 
-_SQLITE_BUSY_SECONDS = 30.0
-
-
 def _create_tables(engine: Engine) -> None:
     """CREATE TABLE / INDEX IF NOT EXISTS in one transaction: safe when several workers start on a fresh database
     at the same moment (a check-then-create would race)."""
@@ -473,9 +595,9 @@ def _create_tables(engine: Engine) -> None:
                 connection.execute(CreateIndex(index, if_not_exists=True))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection, _record, *, busy_seconds: float) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)}")  # first: the next one may wait
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")  # first: the next one may wait
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()

@@ -20,12 +20,25 @@ from app.errors import (
     FhirAuthorizationError,
     FhirOperationOutcomeError,
     FhirResponseError,
+    FhirResponseTooLargeError,
     FhirServerUnavailableError,
 )
+from app.fhir.body import ACCEPT_ENCODING, BodyTooLargeError, ByteBudget, UnsupportedEncodingError, read_capped
 
-__all__ = ["FhirClient", "SearchResult", "is_same_origin", "next_link"]
+__all__ = [
+    "DEFAULT_MAX_CALL_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "FhirClient",
+    "SearchResult",
+    "is_same_origin",
+    "next_link",
+]
 
 FHIR_JSON = "application/fhir+json"
+DEFAULT_MAX_RESPONSE_BYTES = 5_000_000
+"""Decompressed bytes accepted in one FHIR answer (``OSTEO_FHIR_MAX_RESPONSE_BYTES``)."""
+DEFAULT_MAX_CALL_BYTES = 25_000_000
+"""Decompressed bytes accepted over all FHIR answers of one hook call (``OSTEO_FHIR_MAX_CALL_BYTES``)."""
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -92,6 +105,8 @@ class FhirClient:
         token: str | None,
         timeout_seconds: float,
         max_pages: int,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_call_bytes: int = DEFAULT_MAX_CALL_BYTES,
     ) -> None:
         self._http = http
         self.base_url = base_url.rstrip("/")
@@ -99,6 +114,9 @@ class FhirClient:
         self._timeout_seconds = timeout_seconds
         self._timeout = httpx.Timeout(timeout_seconds)
         self._max_pages = max_pages
+        self._max_response_bytes = max_response_bytes
+        self._budget = ByteBudget(max_call_bytes)
+        """Decompressed bytes all requests of this client (one hook call) may still read together."""
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -138,32 +156,46 @@ class FhirClient:
     async def _get_json(self, url: str, resource_type: str) -> dict[str, Any]:
         if not is_same_origin(url, self.base_url):
             raise CrossOriginLinkError("request outside fhirServer refused", resource_type=resource_type)
-        headers = {"Accept": FHIR_JSON}
+        headers = {"Accept": FHIR_JSON, "Accept-Encoding": ACCEPT_ENCODING}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         self.requests_sent += 1
         try:
             # httpx's timeout applies per phase (a slowly dripping answer never trips it): also bound the whole
             # request by the same number of seconds.
-            async with asyncio.timeout(self._timeout_seconds):
-                response = await self._http.get(url, headers=headers, timeout=self._timeout, follow_redirects=False)
+            async with (
+                asyncio.timeout(self._timeout_seconds),
+                self._http.stream(
+                    "GET", url, headers=headers, timeout=self._timeout, follow_redirects=False
+                ) as response,
+            ):
+                status = response.status_code
+                if status in (401, 403):
+                    raise FhirAuthorizationError(
+                        f"the FHIR server refused our token ({status})", resource_type=resource_type, status=status
+                    )
+                if status >= 500:
+                    raise FhirServerUnavailableError(
+                        f"the FHIR server failed ({status})", resource_type=resource_type, status=status
+                    )
+                # Decompressed at most up to the caps (a small gzip answer can unpack to gigabytes).
+                content = await read_capped(response, max_bytes=self._max_response_bytes, budget=self._budget)
         except (httpx.TimeoutException, TimeoutError) as exc:
             raise FhirServerUnavailableError("the FHIR server timed out", resource_type=resource_type) from exc
         except httpx.TransportError as exc:
             raise FhirServerUnavailableError(
                 "the FHIR server could not be reached", resource_type=resource_type
             ) from exc
-        status = response.status_code
-        if status in (401, 403):
-            raise FhirAuthorizationError(
-                f"the FHIR server refused our token ({status})", resource_type=resource_type, status=status
-            )
-        if status >= 500:
-            raise FhirServerUnavailableError(
-                f"the FHIR server failed ({status})", resource_type=resource_type, status=status
-            )
+        except BodyTooLargeError as exc:
+            raise FhirResponseTooLargeError(
+                "the FHIR server's answer is larger than allowed", resource_type=resource_type
+            ) from exc
+        except UnsupportedEncodingError as exc:
+            raise FhirResponseError(
+                "the FHIR server answered in an unsupported or corrupt encoding", resource_type=resource_type
+            ) from exc
         try:
-            body = orjson.loads(response.content)
+            body = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
             raise FhirResponseError(
                 f"the FHIR server answered {status} with a body that is not JSON",

@@ -26,7 +26,7 @@ from app.errors import (
     PrefetchUnavailableError,
     RequestTooLargeError,
 )
-from app.fhir.client import FhirClient, SearchResult
+from app.fhir.client import DEFAULT_MAX_CALL_BYTES, DEFAULT_MAX_RESPONSE_BYTES, FhirClient, SearchResult
 from app.fhir.queries import FhirQuery
 from app.fhir.record import PatientRecord, UnavailableData
 
@@ -45,6 +45,10 @@ class GatherLimits:
     max_resources: int
     max_prefetch_entries: int = 5000
     """Bundle entries accepted in the request (all prefetch values plus ``draftOrders``); more → 413."""
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    """Decompressed bytes of one FHIR answer; more → that search is unavailable data."""
+    max_call_bytes: int = DEFAULT_MAX_CALL_BYTES
+    """Decompressed bytes of all FHIR answers of the call together; more → unavailable data."""
 
 
 @dataclass(slots=True)
@@ -74,8 +78,11 @@ def is_allowed_fhir_server(url: str, allowlist: Sequence[str]) -> bool:
 
     ``https://ehr.example.org`` does not match ``https://ehr.example.org.evil.test``: hosts compare exactly; the
     path prefix ``/fhir`` matches ``/fhir`` and ``/fhir/r4`` but not ``/fhir-other``. URLs are parsed by httpx,
-    the parser that sends the requests, and URLs with credentials or dot segments never match.
+    the parser that sends the requests, and URLs with credentials, dot segments, a query or a fragment (even an
+    empty one: our search paths would be appended after it) never match.
     """
+    if "?" in url or "#" in url:
+        return False
     try:
         target = httpx.URL(url)
     except httpx.InvalidURL:
@@ -124,6 +131,8 @@ async def gather_patient_record(
             token=access_token,
             timeout_seconds=limits.query_timeout_seconds,
             max_pages=limits.max_pages,
+            max_response_bytes=limits.max_response_bytes,
+            max_call_bytes=limits.max_call_bytes,
         )
 
     given = prefetch or {}

@@ -165,6 +165,8 @@ async def run_hook(
             max_pages=settings.fhir_max_pages,
             max_resources=settings.fhir_max_resources,
             max_prefetch_entries=settings.max_prefetch_entries,
+            max_response_bytes=settings.fhir_max_response_bytes,
+            max_call_bytes=settings.fhir_max_call_bytes,
         ),
     )
     gathered = time.perf_counter()

@@ -133,7 +133,7 @@ async def call_service(
 
 @router.post(
     "/cds-services/{service_id}/feedback",
-    responses=_ERRORS,
+    responses={**_ERRORS, 503: {**_OUTCOME, "description": "The feedback database is unavailable; send it again."}},
     dependencies=_AUTHENTICATED,
     tags=["cds-hooks"],
     operation_id="feedback",
@@ -148,7 +148,8 @@ async def feedback(
     """Store feedback on cards (accepted suggestions, override reasons). Idempotent: re-sent items count once."""
     service = _service(services, service_id)
     await issued_cards.flush()  # the cards this feedback names are recorded before it
-    stored = store.store_feedback(service.id, body.feedback, received_at=datetime.now(UTC))
+    received_at = datetime.now(UTC)  # in a thread with a deadline (503 past it): the event loop never waits
+    stored = await store.write(lambda: store.store_feedback(service.id, body.feedback, received_at=received_at))
     _log.info("feedback stored", extra={"service": service.id, "received": len(body.feedback), "stored": stored})
     return {"received": len(body.feedback), "stored": stored}
 
@@ -182,4 +183,4 @@ async def assessment_page(
 @router.get("/healthz", tags=["operations"], operation_id="health")
 async def health(store: FeedbackStoreDep) -> dict[str, str]:
     """Liveness and readiness: the value sets and card templates are loaded and the database answers."""
-    return {"status": "ok", "database": "ok" if store.ping() else "unavailable"}
+    return {"status": "ok", "database": "ok" if await store.available() else "unavailable"}

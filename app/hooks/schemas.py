@@ -7,7 +7,7 @@ top-level ``cards: []`` that means "no guidance".
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -320,6 +320,10 @@ class FeedbackItem(_Wire):
             raise ValueError("overrideReason belongs to an overridden outcome")
         if self.outcome_timestamp.tzinfo is None:
             raise ValueError("outcomeTimestamp must carry a time zone (RFC 3339, UTC)")
+        try:
+            self.outcome_timestamp.astimezone(UTC)  # stored in UTC
+        except OverflowError:
+            raise ValueError("outcomeTimestamp lies outside the years 1 to 9999 in UTC") from None
         return self
 
 

@@ -47,23 +47,22 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def endpoint_url(request: Request, public_base_url: str | None) -> str:
+def endpoint_url(request: Request, public_base_url: str) -> str:
     """The URL the EHR called, as it must appear in the JWT's ``aud``: public base URL + endpoint path.
 
-    Without a configured public base URL this is the URL of the request as received (scheme, host, root path).
+    Never the URL of the request as received: its host is whatever the caller put in the ``Host`` header.
     """
     path = request.scope["path"]
     root_path = request.scope.get("root_path", "")
     if root_path and path.startswith(root_path):
         path = path[len(root_path) :]
-    base = public_base_url if public_base_url is not None else str(request.base_url).rstrip("/")
-    return f"{base}{path}"
+    return f"{public_base_url}{path}"
 
 
 class ClientAuthenticator:
     """Verifies the client JWT of a request; ``verifier=None`` means authentication is disabled (development)."""
 
-    def __init__(self, verifier: ClientJwtVerifier | None, *, public_base_url: str | None) -> None:
+    def __init__(self, verifier: ClientJwtVerifier | None, *, public_base_url: str) -> None:
         self.verifier = verifier
         self.public_base_url = public_base_url
 
@@ -114,8 +113,9 @@ def _file_keys(settings: Settings) -> dict[str, KeySet]:
 async def open_client_authenticator(settings: Settings, http: httpx.AsyncClient) -> AsyncIterator[ClientAuthenticator]:
     """The authenticator for the application's lifetime (closes the Redis connection, if any, at the end).
 
-    Raises :class:`~app.errors.SecurityConfigurationError` when authentication is on but no issuer is trusted, or
-    a JWKS file is unusable: a service that would refuse every call must not start.
+    Raises :class:`~app.errors.SecurityConfigurationError` when authentication is on but no issuer is trusted, the
+    public base URL is unset, or a JWKS file is unusable: a service that would refuse every call, or check ``aud``
+    against a URL the caller chose, must not start.
     """
     if settings.auth_disabled_for_development:
         _log.warning(
@@ -123,12 +123,17 @@ async def open_client_authenticator(settings: Settings, http: httpx.AsyncClient)
             "any caller is accepted. Development only; never in production.",
             extra={"setting": "auth_disabled_for_development=true"},
         )
-        yield ClientAuthenticator(None, public_base_url=settings.public_base_url)
+        yield ClientAuthenticator(None, public_base_url=settings.public_base_url or "")
         return
     if not settings.auth_issuers:
         raise SecurityConfigurationError(
             "client authentication is on but OSTEO_AUTH_ISSUERS is empty: configure the trusted EHRs "
             "(or, for local development only, set OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT=true)"
+        )
+    if settings.public_base_url is None:
+        raise SecurityConfigurationError(
+            "client authentication is on but OSTEO_PUBLIC_BASE_URL is unset: set it to the base URL the EHR calls "
+            "(a JWT's aud is that URL plus the endpoint path; the Host header of a request cannot be trusted)"
         )
     replay: ReplayCache = RedisReplayCache.from_url(settings.redis_url) if settings.redis_url else InMemoryReplayCache()
     verifier = ClientJwtVerifier(
@@ -145,7 +150,10 @@ async def open_client_authenticator(settings: Settings, http: httpx.AsyncClient)
     )
     _log.info(
         "CDS client authentication on",
-        extra={"setting": f"issuers={len(settings.auth_issuers)} replay={'redis' if settings.redis_url else 'memory'}"},
+        extra={
+            "setting": f"issuers={len(settings.auth_issuers)} "
+            + ("replay=redis (shared)" if settings.redis_url else "replay=memory (this process only)")
+        },
     )
     try:
         yield ClientAuthenticator(verifier, public_base_url=settings.public_base_url)

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from app.errors import SecurityConfigurationError
+from app.fhir.body import ACCEPT_ENCODING, BodyTooLargeError, UnsupportedEncodingError, read_capped
 
 __all__ = ["MAX_JWKS_BYTES", "JwksCache", "JwksUnavailableError", "KeySet", "load_jwks_file", "parse_jwks"]
 
@@ -127,20 +128,20 @@ class JwksCache:
             async with self._http.stream(
                 "GET",
                 url,
-                headers={"Accept": "application/json"},
+                headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
                 timeout=_FETCH_TIMEOUT_SECONDS,
                 follow_redirects=False,
             ) as response:
                 if response.status_code != 200:
                     raise JwksUnavailableError(f"the JWKS URL answered {response.status_code}")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body.extend(chunk)
-                    if len(body) > MAX_JWKS_BYTES:
-                        raise JwksUnavailableError("the JWKS document is too large")
+                body = await read_capped(response, max_bytes=MAX_JWKS_BYTES)  # inflated only up to the cap
+        except BodyTooLargeError as exc:
+            raise JwksUnavailableError("the JWKS document is too large") from exc
+        except UnsupportedEncodingError as exc:
+            raise JwksUnavailableError("the JWKS document is in an unsupported or corrupt encoding") from exc
         except httpx.HTTPError as exc:
             raise JwksUnavailableError(f"the JWKS URL could not be reached ({type(exc).__name__})") from exc
         try:
-            return parse_jwks(json.loads(bytes(body)))
+            return parse_jwks(json.loads(body))
         except ValueError as exc:
             raise JwksUnavailableError("the JWKS URL did not answer with a JWKS") from exc

@@ -53,6 +53,9 @@ class TestFeedbackValidation:
             pytest.param({k: v for k, v in accepted().items() if k != "outcomeTimestamp"}, id="no-timestamp"),
             pytest.param({**accepted(), "outcomeTimestamp": "2025-06-01T10:00:00"}, id="timestamp-without-zone"),
             pytest.param({k: v for k, v in accepted().items() if k != "card"}, id="no-card"),
+            # Valid RFC 3339, but before 0001-01-01 or after 9999-12-31 once in UTC: not storable (was a 500).
+            pytest.param({**accepted(), "outcomeTimestamp": "0001-01-01T00:00:00+14:00"}, id="before-year-1-in-utc"),
+            pytest.param({**accepted(), "outcomeTimestamp": "9999-12-31T23:59:59-14:00"}, id="after-year-9999-in-utc"),
         ],
     )
     def test_invalid_feedback_is_a_400_operation_outcome(self, client: TestClient, item: dict[str, Any]) -> None:
@@ -263,12 +266,12 @@ class TestIssuedCardBatches:
             for index in range(count)
         ]
 
-    def test_a_batch_is_a_fixed_number_of_statements_whatever_its_size(self, database_url: str) -> None:
+    def test_a_batch_is_a_fixed_number_of_statements_whatever_its_size(self, sqlite_database_url: str) -> None:
         from datetime import UTC, datetime
 
         from sqlalchemy import event
 
-        store = FeedbackStore(database_url)
+        store = FeedbackStore(sqlite_database_url)
         statements: list[tuple[str, bool]] = []
 
         def count(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, executemany: bool) -> None:

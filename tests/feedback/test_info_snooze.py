@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -238,15 +237,9 @@ def log_lines() -> Iterator[LogLines]:
         logger.setLevel(level)
 
 
-def database_bytes(database_url: str) -> bytes:
-    """The SQLite database file and its write-ahead log, as stored on disk."""
-    path = Path(database_url.removeprefix("sqlite:///"))
-    return b"".join(file.read_bytes() for file in sorted(path.parent.glob(path.name + "*")))
-
-
 class TestNoPatientIdentifierIsStored:
     def test_the_patient_id_is_in_neither_the_database_nor_the_logs(
-        self, settings: Settings, database_url: str, log_lines: LogLines
+        self, settings: Settings, database_bytes: Callable[[], bytes], log_lines: LogLines
     ) -> None:
         record = overdue_denosumab_patient(SECRET_PATIENT_ID)
         application = create_app(settings)
@@ -257,7 +250,7 @@ class TestNoPatientIdentifierIsStored:
             again = call_hook(client, "patient-view", record)
         assert "LIFE-1" not in finding_rules(again)  # the snooze worked, so the link was stored
 
-        stored = database_bytes(database_url)
+        stored = database_bytes()
         assert b"issued_card_patient" in stored
         assert SECRET_PATIENT_ID.encode() not in stored
         assert SECRET_PATIENT_ID.encode("utf-16-le") not in stored
@@ -265,7 +258,7 @@ class TestNoPatientIdentifierIsStored:
         assert not [line for line in log_lines.lines if SECRET_PATIENT_ID in line]
 
     def test_a_configured_secret_is_neither_stored_nor_logged(
-        self, settings: Settings, database_url: str, log_lines: LogLines
+        self, settings: Settings, database_bytes: Callable[[], bytes], log_lines: LogLines
     ) -> None:
         secret = "configured-snooze-secret-0123456789abcdef"
         configured = Settings.model_validate({**settings.model_dump(), "info_snooze_secret": secret})
@@ -277,7 +270,7 @@ class TestNoPatientIdentifierIsStored:
             override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
             assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
 
-        assert secret.encode() not in database_bytes(database_url)
+        assert secret.encode() not in database_bytes()
         assert not [line for line in log_lines.lines if secret in line]
         assert secret not in repr(configured)
 

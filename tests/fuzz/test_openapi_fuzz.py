@@ -65,6 +65,8 @@ def test_the_committed_schema_lists_every_endpoint() -> None:
         "POST /cds-services/{service_id}",
         "POST /cds-services/{service_id}/feedback",
         "GET /healthz",
+        "GET /livez",
+        "GET /readyz",
     }
 
 

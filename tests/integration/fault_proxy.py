@@ -351,9 +351,11 @@ class RecordingListener:
     port is a different origin too) where 127.0.0.2 is not available.
     """
 
-    def __init__(self, *, host: str = "127.0.0.2") -> None:
+    def __init__(self, *, host: str = "127.0.0.2", answer: tuple[list[tuple[str, str]], bytes] | None = None) -> None:
         self._lock = threading.Lock()
         self._requests: list[ListenerRequest] = []
+        self._answer = answer
+        """Headers and body of every answer instead of the empty Bundle (e.g. a gzip bomb)."""
         try:
             self._server = _BackgroundServer(self._app, host=host, name="recording-listener")
         except OSError:
@@ -404,6 +406,9 @@ class RecordingListener:
                     authorization_sha256=_fingerprint(authorization) if authorization else None,
                 )
             )
+        if self._answer is not None:
+            await _respond(send, 200, self._answer[0], self._answer[1])
+            return
         empty = {"resourceType": "Bundle", "type": "searchset", "total": 0, "link": [], "entry": []}
         await _respond(send, 200, [("content-type", _FHIR_JSON)], json.dumps(empty).encode())
 

@@ -15,6 +15,8 @@ import respx
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.errors import SecurityConfigurationError
+from app.main import create_app
 from app.security import TrustedIssuer
 from tests.builders.fhir import patient
 from tests.builders.hooks import hook_request
@@ -411,12 +413,16 @@ class TestKeyRotationWithRefetchAllowed:
 
 
 class TestWithoutPublicBaseUrl:
-    @pytest.fixture
-    def auth_overrides(self) -> dict[str, Any]:
-        return {"public_base_url": None}
+    def test_authentication_on_without_a_public_base_url_refuses_to_start(self, auth_settings: Settings) -> None:
+        """Without OSTEO_PUBLIC_BASE_URL, ``aud`` would be checked against the Host header the caller chose
+        (issue 18, defect 4): the service must not start."""
+        unset = auth_settings.model_copy(update={"public_base_url": None})
 
-    def test_aud_is_the_url_of_the_request_as_received(self, client: TestClient, ehr_ec_key: SigningKey) -> None:
-        assert (
-            call(client, DISCOVERY, client_jwt(key=ehr_ec_key, aud=f"http://testserver{DISCOVERY}")).status_code == 200
-        )
-        assert_bare_401(call(client, DISCOVERY, client_jwt(key=ehr_ec_key, aud=aud(DISCOVERY))))
+        with pytest.raises(SecurityConfigurationError, match="OSTEO_PUBLIC_BASE_URL"), TestClient(create_app(unset)):
+            pass
+
+    def test_authentication_off_needs_no_public_base_url(self, auth_settings: Settings) -> None:
+        development = auth_settings.model_copy(update={"public_base_url": None, "auth_disabled_for_development": True})
+
+        with TestClient(create_app(development)) as client:
+            assert client.get(DISCOVERY).status_code == 200

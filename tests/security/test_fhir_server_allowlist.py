@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
 from tests.builders.hooks import hook_request
 from tests.integration.fault_proxy import RecordingListener
 
@@ -39,6 +41,20 @@ class TestFhirServerAllowlist:
         assert "allowlist" in outcome["issue"][0]["diagnostics"]
         assert attacker.requests == ()
 
+    @pytest.mark.parametrize("suffix", ["?_format=json", "?", "#part"])
+    def test_an_allowed_server_named_with_a_query_or_fragment_receives_no_request(
+        self, settings: Settings, attacker: RecordingListener, suffix: str
+    ) -> None:
+        # Our search paths would be appended after the query or fragment: refused, not sent (issue 18, defect 7).
+        allowed = settings.model_copy(update={"fhir_server_allowlist": [f"{attacker.origin}/fhir"]})
+        body = hook_request(fhir_server=f"{attacker.origin}/fhir{suffix}", token=TOKEN, prefetch={})
+        with TestClient(create_app(allowed)) as client:
+            response = client.post(SERVICE, json=body)
+
+        assert response.status_code == 412
+        assert response.json()["issue"][0]["code"] == "security"
+        assert attacker.requests == ()
+
     @pytest.mark.parametrize(
         "fhir_server",
         [
@@ -49,6 +65,11 @@ class TestFhirServerAllowlist:
             pytest.param("https://ehr.example.org/other", id="other-path-on-the-allowed-host"),
             pytest.param("https://ehr.example.org@attacker.test/fhir", id="allowed-host-as-userinfo"),
             pytest.param("http://169.254.169.254/latest/meta-data", id="cloud-metadata"),
+            # The allowed base with a query or fragment: our paths would be appended after it (issue 18, defect 7).
+            pytest.param("https://ehr.example.org/fhir?_format=json", id="allowed-base-with-a-query"),
+            pytest.param("https://ehr.example.org/fhir?", id="allowed-base-with-an-empty-query"),
+            pytest.param("https://ehr.example.org/fhir#part", id="allowed-base-with-a-fragment"),
+            pytest.param("https://ehr.example.org/fhir#", id="allowed-base-with-an-empty-fragment"),
         ],
     )
     def test_look_alike_servers_are_refused_before_any_request(self, client: TestClient, fhir_server: str) -> None:

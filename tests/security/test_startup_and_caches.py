@@ -41,7 +41,9 @@ class TestStartUp:
         broken = tmp_path / "jwks.json"
         broken.write_text("{not json", encoding="utf-8")
         issuer = TrustedIssuer(iss="https://ehr.example.org", jwks_file=broken)
-        app = create_app(Settings(database_url=database_url, auth_issuers=[issuer]))
+        app = create_app(
+            Settings(database_url=database_url, auth_issuers=[issuer], public_base_url="https://cds.example.org")
+        )
 
         with pytest.raises(SecurityConfigurationError, match="JWKS file"), TestClient(app):
             pass
