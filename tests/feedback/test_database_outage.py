@@ -33,7 +33,7 @@ from app.config import Settings
 from app.devtools.postgres import PostgresCluster
 from app.feedback import FeedbackStore, IssuedCard, IssuedCardWriter
 from app.main import create_app
-from tests.builders.cds import call_hook, cards_for, rule_ids
+from tests.builders.cds import call_hook, card_holding, finding_rules, rule_ids
 from tests.builders.fhir import draft_prednisone_order
 from tests.conftest import AS_OF, EHR_FHIR
 from tests.feedback.test_info_snooze import on_day, overdue_denosumab_patient, override, the_card
@@ -139,12 +139,12 @@ class TestReadsFailOpen:
     ) -> None:
         record = overdue_denosumab_patient()
         override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
-        assert "LIFE-1" not in rule_ids(call_hook(client, "patient-view", record))  # snoozed while the database is up
+        assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))  # snoozed, database up
 
         with outage.during():
             cards, seconds = timed(lambda: call_hook(client, "patient-view", record))
 
-        assert "LIFE-1" in rule_ids(cards)
+        assert "LIFE-1" in finding_rules(cards)
         assert seconds < HOOK_CALL_BOUND
         assert client.get("/readyz").json()["readsFailedOpen"] >= 1
 
@@ -165,7 +165,7 @@ class TestReadsFailOpen:
 @pytest.mark.parametrize("outage_kind", EVERY_OUTAGE)
 class TestWritesDoNotBlock:
     def test_feedback_is_refused_with_503_in_bounded_time(self, client: TestClient, outage: Outage) -> None:
-        [card] = cards_for(call_hook(client, "patient-view", overdue_denosumab_patient()), "LIFE-1")
+        card = card_holding(call_hook(client, "patient-view", overdue_denosumab_patient()), "LIFE-1")
         item = {
             "card": card["uuid"],
             "outcome": "overridden",
@@ -195,7 +195,7 @@ class TestWritesDoNotBlock:
     ) -> None:
         issued: list[str] = []
         with outage.during():
-            for patient in (woman_of_55(f"p-{number}") for number in range(3)):
+            for patient in (overdue_denosumab_patient(f"p-{number}") for number in range(3)):
                 cards, seconds = timed(lambda: call_hook(client, "patient-view", patient))  # noqa: B023 - called at once
                 issued.extend(card["uuid"] for card in cards)
                 assert seconds < HOOK_CALL_BOUND
@@ -222,7 +222,7 @@ def test_hook_calls_do_not_wait_for_a_feedback_write_in_progress(settings: Setti
     application = create_app(patient_waits)
     on_day(application, AS_OF)
     with TestClient(application) as client:
-        [card] = cards_for(call_hook(client, "patient-view", overdue_denosumab_patient()), "LIFE-1")
+        card = card_holding(call_hook(client, "patient-view", overdue_denosumab_patient()), "LIFE-1")
         item = {"card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2025-06-01T09:00:00Z"}
         answers: list[httpx.Response] = []
         with outage.during():
@@ -231,7 +231,7 @@ def test_hook_calls_do_not_wait_for_a_feedback_write_in_progress(settings: Setti
             )
             writer.start()
             time.sleep(0.5)  # the feedback call is waiting for the database now
-            cards, seconds = timed(lambda: call_hook(client, "patient-view", woman_of_55("patient-2")))
+            cards, seconds = timed(lambda: call_hook(client, "patient-view", overdue_denosumab_patient("patient-2")))
             still_waiting = writer.is_alive()
             writer.join(timeout=30)
 
