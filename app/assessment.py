@@ -200,7 +200,8 @@ _TEXT: Final[Mapping[str, Mapping[str, str]]] = {
     },
 }
 _BOLD: Final = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC: Final = re.compile(r"(?<!\*)\*(?!\*)(.+?)(?<!\*)\*(?!\*)")
+_ITALIC: Final = re.compile(r"(?:^|(?<=[\s(]))\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?=$|[\s.,;:)])")
+"""``*text*`` opened at a word start and closed at a word end: "CI-ROMO-*, CI-TPTD-*" stays as written."""
 
 
 def _inline(text: str) -> str:

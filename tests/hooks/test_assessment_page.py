@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
-from app.assessment import AssessmentBook, PendingAssessment, new_token
+from app.assessment import AssessmentBook, PendingAssessment, new_token, render_page
 from app.config import Settings
 from app.deps import get_as_of
 from app.feedback import FeedbackStore
@@ -128,3 +128,21 @@ class TestSafeByDefault:
 
         assert "links" not in card
         assert response.status_code == 404
+
+
+def test_rule_id_wildcards_in_an_explanation_are_not_read_as_italics() -> None:
+    finding = {
+        "rule": "TX-IND-1",
+        "variant": "very-high",
+        "indicator": "warning",
+        "role": "action",
+        "display": "main",
+        "title": "Treatment indicated",
+        "summary": "Very high fracture risk, untreated.",
+        "detail": "See the contraindications CI-ROMO-*, CI-TPTD-*.\n\n*The translation, in italics.*",
+    }
+
+    page = render_page({"language": "en", "as_of": "2025-06-01", "findings": [finding]})
+
+    assert "CI-ROMO-*, CI-TPTD-*." in page
+    assert "<em>The translation, in italics.</em>" in page
