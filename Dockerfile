@@ -51,6 +51,6 @@ HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; ur
 # CDS client authentication is ON here (never set OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT): the service refuses to start
 # until OSTEO_AUTH_ISSUERS names the trusted EHRs, OSTEO_PUBLIC_BASE_URL the URL the EHR calls and, with two
 # workers, OSTEO_REDIS_URL a Redis server for the shared jti replay cache (give replicas one too), or pass
-# --workers 1. README "Production checklist".
+# --workers 1. docs/deployment.md "Production checklist".
 ENV FORWARDED_ALLOW_IPS=127.0.0.1
 CMD ["sh", "-c", "exec python -m app.serve --host 0.0.0.0 --port 8080 --workers 2 --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\""]
