@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import string
 from pathlib import Path
 
@@ -11,18 +10,14 @@ import pytest
 from app.hooks.schemas import SUMMARY_MAX_CHARS
 from app.render import DATA_UNAVAILABLE, LANGUAGES, CardCatalog, load_card_catalog
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
+from tests.builders.shared import catalog_rule_ids
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES_MD = ROOT.parent / "shared" / "clinical" / "rules.md"
 
 
 @pytest.fixture(scope="module")
 def catalog() -> CardCatalog:
     return load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders")
-
-
-def catalog_rule_ids() -> set[str]:
-    return set(re.findall(r"^### ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) — ", RULES_MD.read_text(encoding="utf-8"), re.M))
 
 
 class TestCardTemplates:

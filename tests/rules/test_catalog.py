@@ -6,19 +6,10 @@ the catalog is complete when it is empty. A rule may not be both implemented and
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from app.rules.osteoporosis import EXCLUDED_RULES, OSTEOPOROSIS_RULES
-
-RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "clinical" / "rules.md"
+from tests.builders.shared import catalog_rule_ids
 
 NOT_YET_IMPLEMENTED: frozenset[str] = frozenset()
-
-
-def catalog_rule_ids() -> set[str]:
-    text = RULES_MD.read_text(encoding="utf-8")
-    return set(re.findall(r"^### ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+) — ", text, re.M))
 
 
 def test_the_catalog_has_the_rules_we_expect_to_find() -> None:

@@ -17,7 +17,7 @@ from app.rules.model import (
 )
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot, PatientFacts, Sex
-from tests.rules.test_catalog import catalog_rule_ids
+from tests.builders.shared import catalog_rule_ids
 
 CITATION = Citation(source="S4", seed="004_9931701446fad2f5.txt", section="test", catalog="rules.md test")
 SNAPSHOT = ClinicalSnapshot(
