@@ -30,9 +30,9 @@ import html
 import json
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidTag
@@ -44,12 +44,15 @@ from sqlalchemy.schema import CreateTable
 from app.config import Settings
 from app.feedback.store import FeedbackStore, stored_secret
 from app.render import Finding
+from app.rules.osteoporosis.thresholds.denosumab import DMAB_INTERVAL_MONTHS
+from app.snapshot.model import BoneSite, ClinicalSnapshot, Drug, add_months
 
 __all__ = [
     "ASSESSMENT_PATH",
     "AssessmentBook",
     "PendingAssessment",
     "assessment_payload",
+    "bone_health_picture",
     "new_token",
     "render_page",
     "security_headers",
@@ -91,14 +94,22 @@ class PendingAssessment:
 
 
 def assessment_payload(
-    findings: Sequence[Finding], *, shown: Mapping[tuple[str, str], str], hook: str, language: str, as_of: str
+    findings: Sequence[Finding],
+    *,
+    shown: Mapping[tuple[str, str], str],
+    hook: str,
+    language: str,
+    as_of: str,
+    picture: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the page shows, as plain JSON: every finding of the call with its full text, and where it went
-    (``shown`` maps (rule, variant) to ``main`` / ``folded`` / ``silent``; anything else was not on a card)."""
+    (``shown`` maps (rule, variant) to ``main`` / ``folded`` / ``silent``; anything else was not on a card), and
+    the record's picture (:func:`bone_health_picture`)."""
     return {
         "hook": hook,
         "language": language,
         "as_of": as_of,
+        "picture": dict(picture or {}),
         "findings": [
             {
                 "rule": f.rule_id,
@@ -112,6 +123,79 @@ def assessment_payload(
                 "suggestions": [suggestion.label for suggestion in f.suggestions],
             }
             for f in findings
+        ],
+    }
+
+
+def bone_health_picture(snapshot: ClinicalSnapshot) -> dict[str, Any]:
+    """The record as the page draws it, from the typed snapshot (plain JSON; dates as ISO strings): T-scores per
+    site over time, fractures, osteoporosis treatment episodes with their injections or infusions and the next
+    denosumab injection, glucocorticoid exposure, and the latest labs with whether they are too old."""
+    as_of = snapshot.as_of
+    series: dict[str, list[tuple[str, float]]] = {}
+    for study in sorted(snapshot.dxa_studies, key=lambda study: study.observed.earliest):
+        for score in study.t_scores:
+            if score.site is not BoneSite.FOREARM:
+                series.setdefault(score.site.value, []).append((score.observed.earliest.isoformat(), score.value))
+    treatment: list[dict[str, Any]] = []
+    next_due: list[dict[str, Any]] = []
+    for history in snapshot.therapies:
+        if not history.drug.is_osteoporosis_drug:
+            continue
+        for episode in history.episodes:
+            treatment.append(
+                {
+                    "drug": history.drug.value,
+                    "start": episode.start.isoformat(),
+                    "end": episode.end.isoformat(),
+                    "ongoing": episode.is_ongoing,
+                }
+            )
+        doses = [item.on.earliest.isoformat() for item in history.administrations]
+        if doses:
+            treatment.append({"drug": history.drug.value, "administrations": doses})
+        last = history.last_administration
+        if history.drug is Drug.DENOSUMAB and last is not None and history.is_current:
+            due = add_months(last.on.earliest, int(DMAB_INTERVAL_MONTHS.value))
+            next_due.append({"what": "denosumab", "date": due.isoformat(), "overdue": due < as_of})
+    glucocorticoids = [
+        {
+            "drug": exposure.drug.value,
+            "mg_per_day": exposure.prednisone_eq_mg_per_day,
+            "start": exposure.start.earliest.isoformat() if exposure.start else None,
+            "end": exposure.end.latest.isoformat() if exposure.end else None,
+            "current": exposure.is_current,
+        }
+        for exposure in snapshot.glucocorticoids
+    ]
+    labs = []
+    if snapshot.renal_function is not None:
+        renal = snapshot.renal_function
+        labs.append(("renal", f"{renal.ml_per_min:g} mL/min ({renal.kind.value})", renal.observed, renal.is_stale))
+    if snapshot.vitamin_d is not None:
+        vitamin_d = snapshot.vitamin_d
+        labs.append(("vitamin-d", f"{vitamin_d.nmol_per_l:g} nmol/L", vitamin_d.observed, vitamin_d.is_stale))
+    if snapshot.calcium is not None:
+        calcium = snapshot.calcium
+        labs.append(("calcium", f"{calcium.mmol_per_l:g} mmol/L", calcium.observed, calcium.is_stale))
+    return {
+        "as_of": as_of.isoformat(),
+        "decision_window_start": add_months(as_of, -snapshot.dxa_decision_max_age_months).isoformat(),
+        "t_scores": dict(sorted(series.items())),
+        "fractures": [
+            {
+                "site": fracture.site.value,
+                "date": fracture.date.earliest.isoformat() if fracture.date else None,
+                "grade": fracture.vertebral_grade,
+            }
+            for fracture in snapshot.fractures
+        ],
+        "treatment": treatment,
+        "next_due": next_due,
+        "glucocorticoids": glucocorticoids,
+        "labs": [
+            {"what": what, "value": value, "date": observed.earliest.isoformat(), "stale": stale}
+            for what, value, observed, stale in labs
         ],
     }
 
@@ -180,6 +264,10 @@ _STYLE: Final = (
     ".finding{border-left:4px solid #888;padding:.2rem .8rem;margin:.8rem 0}"
     ".critical{border-color:#b00020}.warning{border-color:#c77700}.info{border-color:#1565c0}"
     ".meta{color:#555;font-size:.85rem}blockquote{margin:.4rem 0;color:#333}ul{margin:.3rem 0}"
+    "svg{max-width:100%;height:auto;font:11px system-ui,sans-serif}.axis{stroke:#999}.grid{stroke:#ddd}"
+    ".cut{stroke:#b00020;stroke-dasharray:4 3}.window{fill:#e8f1fb}.overdue{fill:#b00020;color:#b00020}"
+    ".due{fill:#2e7d32}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;"
+    "text-align:left}.stale{color:#b00020}"
 )
 _STYLE_HASH: Final = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
 
@@ -193,6 +281,19 @@ _TEXT: Final[Mapping[str, Mapping[str, str]]] = {
     "page": {"nl": "alleen hier", "en": "only here"},
     "as_of": {"nl": "Beoordeeld op", "en": "Assessed on"},
     "suggested": {"nl": "Voorgestelde orders", "en": "Suggested orders"},
+    "t_scores": {"nl": "DXA T-scores", "en": "DXA T-scores"},
+    "decision_window": {"nl": "beslisvenster", "en": "decision window"},
+    "timeline": {"nl": "Fracturen en behandeling", "en": "Fractures and treatment"},
+    "next_due": {"nl": "volgende", "en": "next"},
+    "overdue": {"nl": "te laat", "en": "overdue"},
+    "fracture": {"nl": "fractuur", "en": "fracture"},
+    "labs": {"nl": "Laatste laboratoriumwaarden", "en": "Latest laboratory values"},
+    "too_old": {"nl": "te oud", "en": "too old"},
+    "current": {"nl": "actueel", "en": "current"},
+    "renal": {"nl": "Nierfunctie", "en": "Renal function"},
+    "vitamin-d": {"nl": "25-OH-vitamine D", "en": "25-OH vitamin D"},
+    "calcium": {"nl": "Calcium", "en": "Calcium"},
+    "prednisone_eq": {"nl": "mg prednison-eq./dag", "en": "mg prednisone-eq./day"},
     "gone_title": {"nl": "Beoordeling niet beschikbaar", "en": "Assessment not available"},
     "gone": {
         "nl": "Deze link is onbekend of verlopen. Open het dossier opnieuw voor een actuele beoordeling.",
@@ -239,6 +340,171 @@ def _page(language: str, title: str, body: str) -> str:
     )
 
 
+_SITE_COLOURS: Final[Mapping[str, str]] = {"lumbar-spine": "#1565c0", "femoral-neck": "#c77700", "total-hip": "#6a1b9a"}
+_WIDTH: Final = 760
+_LEFT: Final = 60
+_RIGHT: Final = 20
+
+
+def _days(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+def _x(day: int, first: int, last: int) -> float:
+    return _LEFT + (day - first) * (_WIDTH - _LEFT - _RIGHT) / max(last - first, 1)
+
+
+def _t_score_chart(picture: Mapping[str, Any]) -> str:
+    """T-scores per site over time, with the −1 and −2.5 cut-offs and the decision-grade window shaded."""
+    series: Mapping[str, list[list[Any]]] = picture.get("t_scores") or {}
+    points = [(site, day, value) for site, items in series.items() for day, value in items]
+    if not points:
+        return ""
+    as_of = _days(picture["as_of"])
+    window = _days(picture["decision_window_start"])
+    first = min(min(_days(day) for _, day, _ in points), window) - 60
+    last = as_of + 30
+    top = max(1.0, max(value for *_, value in points) + 0.5)
+    bottom = min(-4.0, min(value for *_, value in points) - 0.5)
+    height, margin = 220, 20
+
+    def y(value: float) -> float:
+        return float(margin + (top - value) * (height - 2 * margin) / (top - bottom))
+
+    parts = [f'<svg class="chart t-scores" viewBox="0 0 {_WIDTH} {height}" role="img">']
+    parts.append(
+        f'<rect class="window" x="{_x(window, first, last):.1f}" y="{margin}" '
+        f'width="{_x(as_of, first, last) - _x(window, first, last):.1f}" height="{height - 2 * margin}"/>'
+    )
+    for cut in (-1.0, -2.5):
+        parts.append(
+            f'<line class="cut" x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y(cut):.1f}" y2="{y(cut):.1f}"/>'
+            f'<text x="4" y="{y(cut) + 4:.1f}">T {cut:g}</text>'
+        )
+    parts.append(f'<line class="axis" x1="{_LEFT}" x2="{_LEFT}" y1="{margin}" y2="{height - margin}"/>')
+    for site, items in series.items():
+        colour = _SITE_COLOURS.get(site, "#333")
+        coords = [(_x(_days(day), first, last), y(value), day, value) for day, value in items]
+        if len(coords) > 1:
+            line = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, *_ in coords)
+            parts.append(f'<polyline fill="none" stroke="{colour}" points="{line}"/>')
+        for cx, cy, day, value in coords:
+            parts.append(
+                f'<circle class="point" data-site="{html.escape(site)}" cx="{cx:.1f}" cy="{cy:.1f}" r="4" '
+                f'fill="{colour}"><title>{html.escape(site)} {html.escape(day)}: T {value:g}</title></circle>'
+            )
+    legend_x = _LEFT + 8
+    for site in series:
+        parts.append(
+            f'<text x="{legend_x}" y="{height - 4}" fill="{_SITE_COLOURS.get(site, "#333")}">{html.escape(site)}</text>'
+        )
+        legend_x += 110
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _timeline(picture: Mapping[str, Any], text: Callable[[str], str]) -> str:
+    """Fractures, osteoporosis treatment (episodes, injections or infusions, the next due date) and glucocorticoid
+    exposure on one time axis, up to the assessment date."""
+    rows: list[tuple[str, list[str]]] = []
+    as_of = _days(picture["as_of"])
+    dates = [as_of]
+    for item in picture.get("treatment", ()):
+        dates += [_days(day) for day in item.get("administrations", ())]
+        dates += [_days(item[key]) for key in ("start", "end") if item.get(key)]
+    dates += [_days(item["date"]) for item in picture.get("fractures", ()) if item.get("date")]
+    dates += [_days(item["date"]) for item in picture.get("next_due", ())]
+    dates += [_days(item["start"]) for item in picture.get("glucocorticoids", ()) if item.get("start")]
+    if len(dates) == 1:
+        return ""
+    first, last = min(dates) - 30, max(dates) + 30
+    row_height = 26
+
+    def x(day: str) -> float:
+        return _x(_days(day), first, last)
+
+    by_drug: dict[str, list[str]] = {}
+    for item in picture.get("treatment", ()):
+        shapes = by_drug.setdefault(item["drug"], [])
+        if "administrations" in item:
+            shapes += [
+                f'<line class="dose" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{{top}}" y2="{{bottom}}" stroke="#1565c0" '
+                f'stroke-width="2"><title>{html.escape(day)}</title></line>'
+                for day in item["administrations"]
+            ]
+        else:
+            shapes.append(
+                f'<rect class="episode" x="{x(item["start"]):.1f}" y="{{top}}" '
+                f'width="{max(x(item["end"]) - x(item["start"]), 2):.1f}" height="{{height}}" fill="#bbdefb">'
+                f"<title>{html.escape(item['start'])} – {html.escape(item['end'])}</title></rect>"
+            )
+    for item in picture.get("next_due", ()):
+        css = "overdue" if item["overdue"] else "due"
+        label = f"{text('next_due')} {item['what']} {item['date']}" + (
+            f" ({text('overdue')})" if item["overdue"] else ""
+        )
+        at = x(item["date"])
+        anchor = f'x="{at - 9:.1f}" text-anchor="end"' if at > _WIDTH * 0.6 else f'x="{at + 9:.1f}"'
+        by_drug.setdefault(item["what"], []).append(
+            f'<circle class="{css} next-due" cx="{at:.1f}" cy="{{middle}}" r="6"/>'
+            f'<text class="{css}" {anchor} y="{{baseline}}">{html.escape(label)}</text>'
+        )
+    rows += sorted(by_drug.items())
+    for item in picture.get("glucocorticoids", ()):
+        if not item.get("start"):
+            continue
+        end = item.get("end") or picture["as_of"]
+        dose = f"{item['mg_per_day']:g} {text('prednisone_eq')}" if item.get("mg_per_day") is not None else ""
+        rows.append(
+            (
+                item["drug"],
+                [
+                    f'<rect class="glucocorticoid" x="{x(item["start"]):.1f}" y="{{top}}" '
+                    f'width="{max(x(end) - x(item["start"]), 2):.1f}" height="{{height}}" fill="#ffe0b2"/>'
+                    f'<text x="{x(item["start"]) + 4:.1f}" y="{{baseline}}">{html.escape(dose)}</text>'
+                ],
+            )
+        )
+    fractures = [
+        f'<path class="fracture" d="M{x(item["date"]):.1f} {{top}} l6 {{height}} h-12 z" fill="#b00020">'
+        f"<title>{html.escape(item['site'])} {html.escape(item['date'])}"
+        + (f" (grade {item['grade']})" if item.get("grade") else "")
+        + "</title></path>"
+        for item in picture.get("fractures", ())
+        if item.get("date")
+    ]
+    if fractures:
+        rows.append((text("fracture"), fractures))
+    height = row_height * len(rows) + 30
+    parts = [f'<svg class="chart timeline" viewBox="0 0 {_WIDTH} {height}" role="img">']
+    for index, (name, shapes) in enumerate(rows):
+        top = 6 + index * row_height
+        values = {"top": top + 4, "bottom": top + row_height - 4, "height": row_height - 8}
+        values |= {"middle": top + row_height // 2, "baseline": top + row_height // 2 + 4}
+        parts.append(f'<text x="2" y="{top + row_height // 2 + 4}">{html.escape(name[:10])}</text>')
+        parts += [shape.format(**values) for shape in shapes]
+    now = _x(as_of, first, last)
+    parts.append(f'<line class="axis" x1="{now:.1f}" x2="{now:.1f}" y1="0" y2="{height - 18}"/>')
+    parts.append(f'<text x="{now - 30:.1f}" y="{height - 4}">{html.escape(picture["as_of"])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _labs(picture: Mapping[str, Any], text: Callable[[str], str]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(text(item['what']))}</td><td>{html.escape(item['value'])}</td>"
+        f"<td>{html.escape(item['date'])}</td>"
+        + (
+            f'<td class="stale">{html.escape(text("too_old"))}</td>'
+            if item["stale"]
+            else f"<td>{html.escape(text('current'))}</td>"
+        )
+        + "</tr>"
+        for item in picture.get("labs", ())
+    )
+    return f"<table>{rows}</table>" if rows else ""
+
+
 def render_page(payload: Mapping[str, Any]) -> str:
     """The assessment as one self-contained HTML page (no script, no request to any origin)."""
     language = str(payload.get("language", "en"))
@@ -259,6 +525,15 @@ def render_page(payload: Mapping[str, Any]) -> str:
         )
     body = [f"<h1>{html.escape(text('title'))}</h1>"]
     body.append(f'<p class="meta">{html.escape(text("as_of"))} {html.escape(str(payload.get("as_of", "")))}</p>')
+    picture = payload.get("picture") or {}
+    if picture:
+        for heading, drawing in (
+            ("t_scores", _t_score_chart(picture)),
+            ("timeline", _timeline(picture, text)),
+            ("labs", _labs(picture, text)),
+        ):
+            if drawing:
+                body.append(f"<h2>{html.escape(text(heading))}</h2>{drawing}")
     for on_card in (True, False):
         if sections[on_card]:
             body.append(f"<h2>{html.escape(text('on_card' if on_card else 'not_on_card'))}</h2>")

@@ -26,7 +26,7 @@ from app.rules import CannotAssess, Recommendation, evaluate
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import build_snapshot
-from app.snapshot.model import Drug
+from app.snapshot.model import ClinicalSnapshot, Drug
 from app.snapshot.parameters import SnapshotParameters
 from app.terminology import CodeSetCatalog
 
@@ -65,6 +65,8 @@ class HookResult:
     language: str
     patient_key: str | None = None
     """The patient's keyed hash, once the snooze or the override memory linked this call to its patient."""
+    snapshot: ClinicalSnapshot | None = None
+    """The typed record the findings came from (drawn on the assessment page)."""
 
     def without(self, drop: Callable[[Finding], bool]) -> HookResult:
         """This result without the findings ``drop`` selects."""
@@ -208,5 +210,9 @@ async def run_hook(
         },
     )
     return HookResult(
-        service=service, findings=tuple(findings), unavailable=tuple(record.unavailable), language=language
+        service=service,
+        findings=tuple(findings),
+        unavailable=tuple(record.unavailable),
+        language=language,
+        snapshot=snapshot,
     )

@@ -14,6 +14,7 @@ from app.assessment import (
     ASSESSMENT_PATH,
     PendingAssessment,
     assessment_payload,
+    bone_health_picture,
     new_token,
     render_gone,
     render_page,
@@ -124,7 +125,12 @@ async def call_service(
     if token is not None and any(card.links for card in response.cards):
         shown = {(f.rule_id, f.variant): f.display for card in issued for f in card.findings}
         payload = assessment_payload(
-            result.findings, shown=shown, hook=service.hook.value, language=language, as_of=as_of.isoformat()
+            result.findings,
+            shown=shown,
+            hook=service.hook.value,
+            language=language,
+            as_of=as_of.isoformat(),
+            picture=bone_health_picture(result.snapshot) if result.snapshot is not None else None,
         )
         pending = PendingAssessment(token=token, payload=payload, issued_at=now)
     issued_cards.submit(issued, issued_at=now, assessment=pending)  # written in batches, off the request path

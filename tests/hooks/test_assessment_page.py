@@ -20,8 +20,9 @@ from app.deps import get_as_of
 from app.feedback import FeedbackStore
 from app.main import create_app
 from tests.builders.cds import PatientRecordBuilder, call_hook, full_assessment
-from tests.builders.fhir import dxa_t_score
+from tests.builders.fhir import dxa_t_score, vitamin_d
 from tests.conftest import AS_OF
+from tests.vignettes.test_denosumab import continuing_denosumab
 
 
 def untreated_osteoporosis() -> PatientRecordBuilder:
@@ -146,3 +147,35 @@ def test_rule_id_wildcards_in_an_explanation_are_not_read_as_italics() -> None:
 
     assert "CI-ROMO-*, CI-TPTD-*." in page
     assert "<em>The translation, in italics.</em>" in page
+
+
+class TestThePictureAtAGlance:
+    def test_the_t_score_chart_has_one_point_per_site_and_dxa(self, client: TestClient) -> None:
+        record = untreated_osteoporosis().add(
+            dxa_t_score(site="total-hip", value=-2.1, on="2025-03-01"),
+            dxa_t_score(site="lumbar-spine", value=-2.6, on="2023-02-01"),
+            dxa_t_score(site="total-hip", value=-1.9, on="2023-02-01"),
+        )
+        [card] = call_hook(client, "patient-view", record, language="en")
+
+        page = client.get(page_path(card)).text
+
+        assert page.count('class="point"') == 4
+        assert page.count('data-site="lumbar-spine"') == 2
+        assert "T -2.5" in page and "T -1" in page  # the cut-off lines
+
+    def test_an_overdue_denosumab_injection_shows_its_due_date_as_overdue(self, client: TestClient) -> None:
+        cards = call_hook(client, "patient-view", continuing_denosumab("2024-10-20"), language="en")
+
+        page = full_assessment(client, cards[0])
+
+        assert "next denosumab 2025-04-20 (overdue)" in page
+
+    def test_an_injection_on_schedule_shows_its_next_date_without_alarm(self, client: TestClient) -> None:
+        record = continuing_denosumab("2025-03-01").add(vitamin_d(value=40, unit="nmol/L", on="2025-03-01"))
+        cards = call_hook(client, "patient-view", record, language="en")
+
+        page = full_assessment(client, cards[0])
+
+        assert "next denosumab 2025-09-01" in page and "(overdue)" not in page
+        assert "25-OH vitamin D 40 nmol/L 2025-03-01 current" in page
