@@ -39,7 +39,15 @@ from app.devtools.patients import (
     read_patient,
 )
 
-__all__ = ["card_page", "chromium_command", "find_chromium", "markdown_to_html", "main"]
+__all__ = [
+    "card_page",
+    "chromium_command",
+    "find_chromium",
+    "main",
+    "markdown_to_html",
+    "running_service",
+    "wait_for_page",
+]
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 IMAGES_DIR: Final = ROOT / "docs" / "images"
@@ -184,7 +192,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _service(workdir: Path) -> Iterator[str]:
+def running_service(workdir: Path) -> Iterator[str]:
     """The service on a free loopback port, development settings, its own SQLite file; yields its base URL."""
     port = _free_port()
     env = {
@@ -223,7 +231,7 @@ def _service(workdir: Path) -> Iterator[str]:
         log.close()
 
 
-def _assessment_ready(url: str) -> None:
+def wait_for_page(url: str) -> None:
     """The page is stored off the request path (in batches every 0.2 s): wait until it answers."""
     deadline = time.monotonic() + 15
     while httpx.get(url, timeout=5).status_code != 200:
@@ -249,7 +257,7 @@ def take(patient_file: Path, out_dir: Path, language: str, browser: str) -> None
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="osteo-screenshots-") as tmp:
         workdir = Path(tmp)
-        with _service(workdir) as base:
+        with running_service(workdir) as base:
             response = httpx.post(f"{base}/cds-services/{SERVICE_BY_HOOK['patient-view']}", json=body, timeout=30)
             response.raise_for_status()
             cards = response.json()["cards"]
@@ -261,7 +269,7 @@ def take(patient_file: Path, out_dir: Path, language: str, browser: str) -> None
             link = next((link["url"] for card in cards for link in card.get("links") or []), None)
             if link is None:
                 raise RuntimeError("the card has no Full assessment link (is OSTEO_ASSESSMENT_PAGE off?)")
-            _assessment_ready(link)
+            wait_for_page(link)
             _shoot(browser, link, out_dir / "assessment.png", ASSESSMENT_WINDOW, workdir)
 
 
