@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, delete, select
@@ -225,7 +225,7 @@ class AssessmentBook:
         for item in pending:
             digest = _token_hash(item.token)
             nonce = secrets.token_bytes(_NONCE_BYTES)
-            plain = json.dumps(item.payload, ensure_ascii=False).encode()
+            plain = orjson.dumps(item.payload)
             sealed = nonce + self._aead.encrypt(nonce, plain, digest.encode())
             rows.append({"token_hash": digest, "expires_at": item.issued_at + self.ttl, "sealed": sealed})
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
@@ -250,7 +250,7 @@ class AssessmentBook:
             plain = self._aead.decrypt(sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], digest.encode())
         except InvalidTag:
             return None
-        payload: dict[str, Any] = json.loads(plain)
+        payload: dict[str, Any] = orjson.loads(plain)
         return payload
 
 

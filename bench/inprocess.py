@@ -1,10 +1,15 @@
-"""CPU cost of one hook call in process: ``python -m bench.inprocess [--calls N] [--profile]``.
+"""CPU cost of one hook call in process: ``python -m bench.inprocess [--calls N] [--profile] [--assessment-page]``.
 
 Calls the ASGI application directly (no socket, no HTTP server) with the benchmark patient's patient-view request
 (complete prefetch), inside the application's lifespan and with the production settings otherwise (JSON INFO log
 to a file, SQLite feedback store, auth off as for the load generator). Prints milliseconds per call, wall clock and
 CPU of the whole process (the median of five rounds). With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
 the benchmark proper is ``bench/run.py``.
+
+``--assessment-page`` measures what the assessment page adds to a call (storing it: the picture of the record, the
+payload, and in the writer's thread its sealing and insert): the same calls through two applications, one with
+``OSTEO_ASSESSMENT_PAGE=false``, in alternating rounds, so that the machine's drift hits both alike; it prints the
+CPU per call of each and the median of the per-round differences.
 """
 
 from __future__ import annotations
@@ -109,12 +114,57 @@ async def _main(calls: int, profile: bool) -> None:
                 stats.sort_stats("tottime").print_stats(35)
 
 
+async def _compare_assessment_page(calls: int) -> None:
+    rounds: dict[bool, list[float]] = {True: [], False: []}
+    with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
+        apps = {
+            page: create_app(
+                Settings(
+                    database_url=f"sqlite:///{Path(tmp) / f'feedback-{page}.db'}",
+                    auth_disabled_for_development=True,
+                    fhir_server_allowlist=["http://127.0.0.1"],
+                    log_level="WARNING",
+                    assessment_page=page,
+                )
+            )
+            for page in (True, False)
+        }
+        bodies = [json.dumps(patient_view_request()).encode() for _ in range(20)]
+        async with (
+            apps[True].router.lifespan_context(apps[True]) as with_page,
+            apps[False].router.lifespan_context(apps[False]) as without_page,
+        ):
+            states = {True: with_page, False: without_page}
+            for page in (True, False):
+                for index in range(50):  # warm up
+                    assert await _call(apps[page], bodies[index % len(bodies)], states[page]) == 200
+            for _ in range(7):
+                for page in (True, False):
+                    started = time.process_time()
+                    for index in range(calls):
+                        await _call(apps[page], bodies[index % len(bodies)], states[page])
+                    await asyncio.sleep(0.3)  # the writer's interval: its thread's work lands in this round
+                    rounds[page].append((time.process_time() - started) * 1000 / calls)
+    differences = [on - off for on, off in zip(rounds[True], rounds[False], strict=True)]
+    print(
+        f"assessment page on: {statistics.median(rounds[True]):.2f} ms CPU per call, off: "
+        f"{statistics.median(rounds[False]):.2f} ms; added: {statistics.median(differences):+.2f} ms "
+        f"(per-round differences {[round(d, 2) for d in differences]})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="cProfile the calls (main thread only)")
+    parser.add_argument(
+        "--assessment-page", action="store_true", help="CPU the assessment page adds per call (A/B, alternating)"
+    )
     args = parser.parse_args()
-    asyncio.run(_main(args.calls, args.profile))
+    if args.assessment_page:
+        asyncio.run(_compare_assessment_page(args.calls))
+    else:
+        asyncio.run(_main(args.calls, args.profile))
 
 
 if __name__ == "__main__":
