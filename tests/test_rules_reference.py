@@ -117,3 +117,16 @@ def test_get_rules_shows_the_deployments_profile_values(belgian_client: TestClie
 
     anabolic_5 = page.split('<section id="ANABOLIC-5">', 1)[1].split("</section>", 1)[0]
     assert "<code>teriparatide_max_months</code> = <code>18</code>" in anabolic_5
+
+
+def test_development_notes_in_a_docstring_are_not_shown_as_logic() -> None:
+    from app.rules.model import Hook, NotApplicable, Rule, RuleContext
+    from app.rules_reference import _logic
+
+    def evaluate(ctx: RuleContext) -> NotApplicable:
+        """When: a stopped course (issue 16). Then: one critical card."""
+        return NotApplicable("X-1", "never")
+
+    rule = Rule("X-1", "x", frozenset({Hook.PATIENT_VIEW}), frozenset({"nl"}), (), evaluate)
+
+    assert _logic(rule) == "When: a stopped course. Then: one critical card."
