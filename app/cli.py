@@ -1,4 +1,5 @@
 """Command-line tools: ``osteo-cds export-feedback`` (per-rule feedback as CSV), ``osteo-cds openapi``,
+``osteo-cds rules`` (the rule reference as Markdown),
 ``osteo-cds evaluate`` (cards for a patient Bundle, offline) and ``osteo-cds demo`` (FHIR server + service +
 synthetic patients). ``evaluate`` and ``demo`` live in :mod:`app.devtools` and are imported only when used."""
 
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document the service serves")
     openapi.add_argument("--output", "-o", default="openapi/openapi.json", help="file to write")
+    rules = commands.add_parser(
+        "rules", help="write the rule reference (every rule, its parameters, card text and tests) as Markdown"
+    )
+    rules.add_argument("--output", "-o", help="file to write, e.g. docs/rules.md (default: standard output)")
+    rules.add_argument("--profile", choices=("nl", "be"), help="guideline profile (default: the OSTEO_PROFILE setting)")
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -191,6 +197,21 @@ def _demo(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _rules(args: argparse.Namespace) -> int:
+    from app.rules_reference import render_markdown, rule_reference
+
+    settings = get_settings()
+    profile = args.profile or settings.profile
+    document = render_markdown(rule_reference(profile, settings.guideline), profile)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(document)
+        print(f"Rule reference written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
@@ -198,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _evaluate(args)
     if args.command == "demo":
         return _demo(args)
+
+    if args.command == "rules":
+        return _rules(args)
 
     if args.command == "openapi":
         from app.main import create_app

@@ -39,6 +39,7 @@ from app.presentation import DisplayPolicy
 from app.render import CardCatalog
 from app.rules.model import Hook
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
+from app.rules_page import router as rules_router
 from app.security import ClientAuthenticator, open_client_authenticator
 from app.snapshot.model import Drug
 from app.snapshot.parameters import SnapshotParameters
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(application)
     application.include_router(router)
     application.include_router(operations_router)
+    application.include_router(rules_router)
     return application
 
 

@@ -18,6 +18,11 @@ def assert_well_behaved(response: httpx.Response) -> None:
         # the assessment page is read by a person in a browser: an unknown link gets a page, not JSON
         assert response.headers.get("content-type", "").startswith("text/html"), response.headers
         return
+    if response.request.url.path == "/rules" and response.status_code == 200:
+        # the rule reference is a page for people: HTML, never cached, no script (app/rules_page.py)
+        assert response.headers.get("content-type", "").startswith("text/html"), response.headers
+        assert "default-src 'none'" in response.headers.get("content-security-policy", ""), response.headers
+        return
     if 400 <= response.status_code < 500:
         assert response.headers.get("content-type", "").startswith("application/fhir+json"), response.headers
         body = response.json()

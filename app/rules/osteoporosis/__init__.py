@@ -23,7 +23,7 @@ from app.rules.osteoporosis import (
     treatment,
 )
 
-__all__ = ["EXCLUDED_RULES", "OSTEOPOROSIS_RULES"]
+__all__ = ["EXCLUDED_RULES", "OSTEOPOROSIS_RULES", "RULE_FAMILIES"]
 
 _FAMILIES = (
     safety,
@@ -41,3 +41,7 @@ _FAMILIES = (
 
 OSTEOPOROSIS_RULES: tuple[Rule, ...] = tuple(rule for family in _FAMILIES for rule in family.RULES)
 EXCLUDED_RULES: Mapping[str, str] = {rule_id: why for family in _FAMILIES for rule_id, why in family.EXCLUDED.items()}
+RULE_FAMILIES: Mapping[str, tuple[Rule, ...]] = {
+    family.__name__.rsplit(".", 1)[-1]: tuple(family.RULES) for family in _FAMILIES
+}
+"""The rules per family (the module's name, e.g. ``denosumab``), for the rule reference (``osteo-cds rules``)."""
