@@ -288,16 +288,30 @@ class TestPartialPrefetch:
         assert fetched_types == expected_types | ({"Patient"} if "patient" not in prefetched else set())
 
 
+@pytest.fixture(scope="module")
+def paging_service(open_service: OpenService, patient_library: tuple[SyntheticPatient, ...]) -> Iterator[TestClient]:
+    """Page size 2 through the proxy, without injected faults: timeouts generous enough for a busy 2-core machine
+    (a patient's searches come to 20-odd requests here; the fault tests keep the tight ones)."""
+    with open_service(
+        allow=["http://127.0.0.1"],
+        fhir_page_size=2,
+        fhir_max_pages=20,
+        fhir_query_timeout_seconds=5.0,
+        fhir_call_deadline_seconds=15.0,
+    ) as client:
+        yield client
+
+
 @requires_private_server
 class TestPagingWithASmallPageSize:
     """``_count=2``: every search with more than two matches is paged, and every page is followed."""
 
     @pytest.mark.parametrize("patient", LIBRARY, ids=lambda p: p.name)
     def test_one_request_per_missing_key_plus_one_per_further_page(
-        self, proxied_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer, patient: SyntheticPatient
+        self, paging_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer, patient: SyntheticPatient
     ) -> None:
         cards = _cards(
-            _call(proxied_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token)
+            _call(paging_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token)
         )
 
         requests = proxy.requests
@@ -307,11 +321,11 @@ class TestPagingWithASmallPageSize:
         assert all(r.forwarded and r.status_code == 200 and r.had_authorization for r in requests)
 
     def test_a_paged_search_is_actually_paged(
-        self, proxied_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer
+        self, paging_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer
     ) -> None:
         patient = BY_NAME["13-alendronate-70f-5-years"]  # 10 DXA / BMD / lab observations
 
-        _cards(_call(proxied_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token))
+        _cards(_call(paging_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token))
 
         observation_pages = [r for r in proxy.requests if r.path.endswith("/Observation")]
         assert len(observation_pages) == 5
