@@ -54,6 +54,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from app import metrics
 from app.errors import DatabaseUnavailableError
 from app.hooks.schemas import FeedbackItem
 
@@ -439,6 +440,7 @@ class FeedbackStore:
         except (*DATABASE_FAILURES, TimeoutError) as error:
             with self._counts_lock:
                 self.writes_failed += 1
+            metrics.DATABASE_FAILURES.labels("write").inc()
             raise DatabaseUnavailableError(
                 "the feedback database is unavailable; nothing was stored, send it again later"
             ) from error
@@ -458,6 +460,7 @@ class FeedbackStore:
     def _count_read_failure(self) -> None:
         with self._counts_lock:
             self.reads_failed_open += 1
+        metrics.DATABASE_FAILURES.labels("read").inc()
 
     @property
     def engine(self) -> Engine:
@@ -558,9 +561,16 @@ class FeedbackStore:
             # The ids of the rows actually inserted (duplicates are ignored and return none): exact on every
             # database. The driver's rowcount is not: psycopg reports -1 for a multi-row insert.
             inserted = connection.execute(
-                _insert(self._engine, card_feedback).on_conflict_do_nothing().returning(card_feedback.c.id), rows
+                _insert(self._engine, card_feedback)
+                .on_conflict_do_nothing()
+                .returning(card_feedback.c.card_uuid, card_feedback.c.outcome, card_feedback.c.override_code),
+                rows,
             ).all()
             _record_acknowledgements(connection, self._engine, [item.card for item in items])
+            held = _findings_held(connection, {row.card_uuid for row in inserted})
+        for card_uuid, outcome, code in inserted:
+            for rule_id in held.get(card_uuid, (UNKNOWN_RULE,)):
+                metrics.FEEDBACK_OUTCOMES.labels(service_id, rule_id, outcome, metrics.code_label(code)).inc()
         return len(inserted)
 
     def feedback_count(self) -> int:
@@ -674,6 +684,21 @@ class FeedbackStore:
         for entry in rows.values():
             entry.override_reasons = dict(sorted(entry.override_reasons.items()))
         return [rows[key] for key in sorted(rows)]
+
+
+def _findings_held(connection: Connection, card_uuids: set[str]) -> dict[str, list[str]]:
+    """The rules of the findings each card held (main and folded), for the feedback metrics."""
+    if not card_uuids:
+        return {}
+    held: dict[str, list[str]] = {}
+    for card_uuid, rule_id in connection.execute(
+        select(issued_finding.c.card_uuid, issued_finding.c.rule_id).where(
+            issued_finding.c.card_uuid.in_(sorted(card_uuids)),
+            issued_finding.c.display.in_(("main", "folded")),
+        )
+    ):
+        held.setdefault(card_uuid, []).append(rule_id)
+    return held
 
 
 @dataclass(slots=True)
