@@ -3,7 +3,7 @@
 What operations watches: hook calls and their latency per service, findings by rule, indicator and display (a
 card's main finding, folded into a card, or silent-policy), FHIR requests, failures and latency per resource type,
 data-unavailable searches per prefetch key, feedback outcomes per rule (with the override reason code), database
-reads that failed open and writes that failed, and the issued-card queue and its drops.
+reads that failed open and writes that failed, replay-store failures, and the issued-card queue and its drops.
 
 **No patient data in labels:** every label value is a service id from discovery, a rule id, an indicator, a
 resource type, a prefetch key, an outcome, an HTTP status or an error class; a value the service did not choose
@@ -50,6 +50,7 @@ __all__ = [
     "ISSUED_CARDS_DROPPED",
     "ISSUED_CARDS_QUEUED",
     "MULTIPROC_DIR_VARIABLE",
+    "REPLAY_STORE_FAILURES",
     "code_label",
     "exposition",
 ]
@@ -107,6 +108,10 @@ DATABASE_FAILURES = Counter(
     "osteo_cds_database_failures",
     "Database operations that failed or passed their deadline: read (failed open: cards shown), write.",
     ["operation"],
+)
+REPLAY_STORE_FAILURES = Counter(
+    "osteo_cds_replay_store_failures",
+    "Client-JWT replay checks the shared replay store (Redis) could not answer: the call was refused (fail closed).",
 )
 ISSUED_CARDS_QUEUED = Gauge(
     "osteo_cds_issued_cards_queued",

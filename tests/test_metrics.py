@@ -7,6 +7,7 @@ session). The several-worker case runs the real ``python -m app.serve --workers 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +20,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.exc import OperationalError
 
 from app.config import Settings
+from app.devtools.connections import free_port
 from app.errors import DatabaseUnavailableError
 from app.feedback import FeedbackStore, IssuedCard, IssuedCardWriter, IssuedFinding
 from app.metrics import exposition
+from app.security.replay import RedisReplayCache
 from tests.builders.fhir import search_bundle
 from tests.builders.hooks import hook_request
 from tests.conftest import EHR_FHIR
@@ -203,3 +206,21 @@ class TestDatabaseAndWriter:
 
 def _exposition() -> str:
     return exposition().decode()
+
+
+class TestReplayStore:
+    def test_a_replay_check_the_shared_store_cannot_answer_is_counted(self) -> None:
+        """Redis not listening: the token is refused (fail closed) and the failure counted."""
+        cache = RedisReplayCache.from_url(f"redis://127.0.0.1:{free_port()}/0")
+        before = parse(_exposition())
+
+        async def check() -> bool:
+            try:
+                return await cache.first_use("jti-1", expires_at=time.time() + 60)
+            finally:
+                await cache.close()
+
+        assert asyncio.run(check()) is False
+        after = parse(_exposition())
+
+        assert grew(before, after, "osteo_cds_replay_store_failures_total") == 1
