@@ -67,6 +67,7 @@ def test_the_committed_schema_lists_every_endpoint() -> None:
         "GET /healthz",
         "GET /livez",
         "GET /readyz",
+        "GET /metrics",
     }
 
 
