@@ -1,4 +1,5 @@
-"""Command-line tools: ``osteo-cds export-feedback`` (per-rule feedback as CSV), ``osteo-cds openapi``,
+"""Command-line tools: ``osteo-cds export-feedback`` (per-rule feedback as CSV), ``osteo-cds report`` (per rule
+and service since a moment: fired, shown, accepted, overridden by reason; a table or CSV), ``osteo-cds openapi``,
 ``osteo-cds rules`` (the rule reference as Markdown),
 ``osteo-cds evaluate`` (cards for a patient Bundle, offline) and ``osteo-cds demo`` (FHIR server + service +
 synthetic patients). ``evaluate`` and ``demo`` live in :mod:`app.devtools` and are imported only when used."""
@@ -8,18 +9,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import io
 import json
+import re
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from app.config import get_settings
 from app.feedback import FeedbackStore
+from app.feedback.store import RuleReportRow
 
-__all__ = ["export_feedback_csv", "main"]
+__all__ = ["REPORT_COLUMNS", "export_feedback_csv", "format_report", "main", "parse_since", "write_report_csv"]
 
 EXIT_SERVICE_ERROR = 1
 """``evaluate``: the service refused the request (e.g. 400 or 412 over HTTP); ``demo``: a hook call failed."""
@@ -42,6 +46,83 @@ def export_feedback_csv(store: FeedbackStore, out: TextIO) -> int:
             (summary.rule_id, summary.issued, summary.accepted, summary.overridden, reasons, summary.comments)
         )
     return len(summaries)
+
+
+REPORT_COLUMNS = (
+    "rule_id",
+    "service_id",
+    "fired",
+    "shown",
+    "shown_main",
+    "shown_folded",
+    "silent",
+    "accepted",
+    "overridden",
+    "override_reasons",
+)
+"""``osteo-cds report``: snoozed cards are not among them: the store does not record a snoozed card (it is simply
+not sent), so the data cannot support that count."""
+
+_SINCE_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "w": timedelta(weeks=1)}
+
+
+def parse_since(value: str, *, now: datetime) -> datetime:
+    """``30d``, ``12h``, ``2w`` (before ``now``) or a date ``YYYY-MM-DD`` (its start, UTC)."""
+    match = re.fullmatch(r"(\d{1,5})([dhw])", value.strip())
+    if match:
+        return now - int(match.group(1)) * _SINCE_UNITS[match.group(2)]
+    try:
+        return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a period (30d, 12h, 2w) or a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _report_values(row: RuleReportRow) -> tuple[str | int, ...]:
+    reasons = "; ".join(f"{code}={count}" for code, count in row.override_reasons.items())
+    return (
+        row.rule_id,
+        row.service_id,
+        row.fired,
+        row.shown,
+        row.shown_main,
+        row.shown_folded,
+        row.silent,
+        row.accepted,
+        row.overridden,
+        reasons,
+    )
+
+
+def write_report_csv(rows: Sequence[RuleReportRow], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REPORT_COLUMNS)
+    writer.writerows(_report_values(row) for row in rows)
+
+
+def format_report(rows: Sequence[RuleReportRow], *, since: datetime) -> str:
+    """A plain-text table, one line per rule and service, with a note on what the counts mean."""
+    header = ("rule", "service", "fired", "shown", "main", "folded", "silent", "accepted", "overridden", "reasons")
+    lines = [header, *(tuple(str(value) for value in _report_values(row)) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    text = [
+        "  ".join(
+            [*(value.ljust(width) for value, width in zip(line[:2], widths[:2], strict=True))]
+            + [*(value.rjust(width) for value, width in zip(line[2:-1], widths[2:], strict=True))]
+            + [line[-1]]
+        )
+        for line in lines
+    ]
+    if not rows:
+        text.append("(nothing recorded in this period)")
+    text += [
+        "",
+        f"Since {since.isoformat(timespec='seconds')}. fired: findings recorded (shown or silent-policy); shown: "
+        "the main finding of a card (main) or folded into one (folded); accepted / overridden: feedback on the "
+        "cards that held the finding (a card's feedback counts for each finding it held); reasons: override "
+        "reason codes. Snoozed cards are not recorded, so they are not counted. Rule (unknown): feedback on a "
+        "card without a recorded finding.",
+    ]
+    return "\n".join(line.rstrip() for line in text) + "\n"
 
 
 def _iso_date(value: str) -> date:
@@ -67,6 +148,19 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-feedback", help="export stored feedback per rule as CSV")
     export.add_argument("--database-url", help="SQLAlchemy URL (default: the service's DATABASE_URL setting)")
     export.add_argument("--output", "-o", help="CSV file to write (default: standard output)")
+    report = commands.add_parser(
+        "report",
+        help="per rule and service: fired, shown, accepted, overridden (by reason), as a table or CSV",
+        description=(
+            "Read the feedback store: per rule and service, the findings recorded since --since (shown as the "
+            "card's main finding, folded into a card, or silent-policy) and the feedback on the cards that held "
+            "them. Snoozed cards are not recorded by the store and are not reported."
+        ),
+    )
+    report.add_argument("--since", default="30d", help="30d, 12h, 2w or YYYY-MM-DD (default: %(default)s)")
+    report.add_argument("--csv", action="store_true", help="write CSV instead of a table")
+    report.add_argument("--database-url", help="SQLAlchemy URL (default: the service's DATABASE_URL setting)")
+    report.add_argument("--output", "-o", help="file to write (default: standard output)")
     openapi = commands.add_parser("openapi", help="write the OpenAPI document the service serves")
     openapi.add_argument("--output", "-o", default="openapi/openapi.json", help="file to write")
     rules = commands.add_parser(
@@ -212,6 +306,32 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    try:
+        since = parse_since(args.since, now=datetime.now(UTC))
+    except argparse.ArgumentTypeError as exc:
+        print(f"osteo-cds report: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    store = FeedbackStore(args.database_url or get_settings().database_url)
+    try:
+        rows = store.report_per_rule(since)
+    finally:
+        store.close()
+    if args.csv:
+        buffer = io.StringIO()
+        write_report_csv(rows, buffer)
+        text = buffer.getvalue()
+    else:
+        text = format_report(rows, since=since)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
@@ -222,6 +342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "rules":
         return _rules(args)
+    if args.command == "report":
+        return _report(args)
 
     if args.command == "openapi":
         from app.main import create_app

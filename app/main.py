@@ -34,6 +34,7 @@ from app.hooks.routes import router
 from app.hooks.services import CdsService, build_services
 from app.limits import BodySizeLimitMiddleware
 from app.logging import configure_logging
+from app.metrics import HookMetricsMiddleware
 from app.operations import router as operations_router
 from app.presentation import DisplayPolicy
 from app.render import CardCatalog
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     application.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    application.add_middleware(HookMetricsMiddleware)  # outermost: a refused body (413) is a hook call too
     register_error_handlers(application)
     application.include_router(router)
     application.include_router(operations_router)

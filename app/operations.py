@@ -7,15 +7,17 @@
   within the read deadline (snooze and order-sign override memory off, feedback refused with 503, issued-card
   records queued), plus the counts operations watches: reads that failed open, failed writes, the issued-card
   queue and its drops since start-up.
+- ``/metrics``: Prometheus text exposition (app/metrics.py), every worker's values added up.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from app import metrics
 from app.deps import FeedbackStoreDep, IssuedCardsDep
 
 __all__ = ["Liveness", "Readiness", "router"]
@@ -60,3 +62,15 @@ async def readiness(store: FeedbackStoreDep, issued_cards: IssuedCardsDep) -> Re
         issued_cards_queued=issued_cards.queued,
         issued_cards_dropped=issued_cards.dropped,
     )
+
+
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={200: {"content": {metrics.CONTENT_TYPE: {"schema": {"type": "string"}}}, "description": "Metrics."}},
+)
+async def prometheus_metrics() -> Response:
+    """Prometheus metrics in the text exposition format, added up over every worker process. No patient data in
+    any label. Unauthenticated, like the probes: expose it to the monitoring network only."""
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)

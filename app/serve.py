@@ -12,7 +12,13 @@ them all (uvicorn finishes the requests in flight). A worker whose application f
 database unreachable) exits with :data:`STARTUP_FAILURE`: the supervisor then stops everything and exits with status
 1, since a new worker would only fail again. With client authentication on, more than one worker and no shared
 replay cache (``OSTEO_REDIS_URL``), the supervisor refuses to start: each worker's own ``jti`` cache would accept
-a token once per worker. Linux only (``SO_REUSEPORT`` balancing)."""
+a token once per worker. Linux only (``SO_REUSEPORT`` balancing).
+
+Metrics (``/metrics``, app/metrics.py): the supervisor gives its workers one directory for the Prometheus client's
+multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``), so that whichever worker answers a scrape reports every worker's
+counts: a private temporary directory, removed at exit, unless the variable is set (then its ``*.db`` files of a
+previous run are removed at start). A worker that dies is marked dead there (its gauge no longer counts; its
+counters do)."""
 
 from __future__ import annotations
 
@@ -21,18 +27,26 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
 
 from app.config import get_settings
 from app.logging import configure_logging
+
+MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+"""The Prometheus client's multiprocess directory (the same name as app.metrics; not imported from there, so
+that the supervisor never loads the client before the variable is set)."""
 
 __all__ = ["STARTUP_FAILURE", "WorkerOptions", "bind_sockets", "main"]
 
@@ -141,6 +155,7 @@ class _Supervisor:
                     status = 1
                     break
                 _log.warning("worker stopped; starting a new one", extra={"setting": detail})
+                _mark_dead(process.pid)
                 time.sleep(max(0.0, started + RESTART_PAUSE_SECONDS - time.monotonic()))
                 self._workers[index] = self._start(index)
         self._stop_all()
@@ -160,6 +175,35 @@ class _Supervisor:
                 process.join()
         for sock in self._sockets:
             sock.close()
+
+
+def _mark_dead(pid: int | None) -> None:
+    """Drop a dead worker's live gauge files (its counters stay counted)."""
+    if pid is not None and os.environ.get(MULTIPROC_DIR_VARIABLE):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def metrics_directory() -> Iterator[Path]:
+    """The workers' ``PROMETHEUS_MULTIPROC_DIR``: set in this process's environment, which the spawned workers
+    inherit. Created (and removed at exit) unless already set; a given one is emptied of a previous run's files."""
+    given = os.environ.get(MULTIPROC_DIR_VARIABLE)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+        yield path
+        return
+    path = Path(tempfile.mkdtemp(prefix="osteo-cds-metrics-"))
+    os.environ[MULTIPROC_DIR_VARIABLE] = str(path)
+    try:
+        yield path
+    finally:
+        del os.environ[MULTIPROC_DIR_VARIABLE]
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serving",
         extra={"setting": f"{args.host}:{sockets[0].getsockname()[1]} workers={args.workers} SO_REUSEPORT"},
     )
-    return _Supervisor(sockets, options).run()
+    with metrics_directory():
+        return _Supervisor(sockets, options).run()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ Measures, on loopback, bounded in time:
 4. memory (RSS) of the service after 1,000 and after 10,000 calls;
 5. time to start the service (process start → /healthz answers);
 6. where a call's CPU goes: one worker's CPU per call, the fixed cost of HTTP and request parsing (the same body
-   refused with a 400), and the hook pipeline's phases as the service itself logs them ("hook answered").
+   refused with a 400), and the hook pipeline's phases as the service itself logs them ("hook answered");
+7. PostgreSQL stopped for 10 s under load (bench/outage.py): 5xx answers and p50 / p99 before, during and after.
 Writes ``bench/results/latest.json`` and ``bench/results/REPORT.md`` (a ``--quick`` run: ``var/bench-quick/``, or
 ``--output DIR``) and prints a table.
 """
@@ -37,6 +38,8 @@ import httpx
 
 from app.devtools.connections import connections_per_worker, free_port
 from bench.loadgen import LoadResult, run_load
+from bench.outage import bench_outage
+from bench.outage import report_lines as outage_report_lines
 from bench.patient import patient_view_request, transaction_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -433,6 +436,8 @@ def report(results: dict[str, Any]) -> str:
         f"{results['machine']['cpus']} cores for the service and the load generator together.",
         "",
     ]
+    if "outage" in results:
+        lines += outage_report_lines(results["outage"])
     return "\n".join(lines)
 
 
@@ -447,7 +452,9 @@ def results_dir(*, quick: bool, output: Path | None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run, ~1 minute)")
-    parser.add_argument("--only", choices=("prefetch", "fetch", "memory", "startup", "cost"), help="run one part")
+    parser.add_argument(
+        "--only", choices=("prefetch", "fetch", "memory", "startup", "cost", "outage"), help="run one part"
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -466,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory": lambda: bench_memory(workdir, args.quick),
             "startup": lambda: bench_startup(workdir),
             "cost": lambda: bench_cost(workdir, args.quick),
+            "outage": lambda: bench_outage(workdir, args.quick),
         }
         for name, part in parts.items():
             if args.only and name != args.only:

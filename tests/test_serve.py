@@ -201,3 +201,27 @@ def test_several_workers_without_a_shared_replay_store_refuse_to_start(tmp_path:
     assert result.returncode == 1
     assert b"OSTEO_REDIS_URL" in result.stderr
     assert b"worker started" not in result.stderr
+
+
+def test_metrics_count_the_calls_of_both_workers(service: Service) -> None:
+    """Each worker process counts in files of the supervisor's PROMETHEUS_MULTIPROC_DIR: a scrape, answered by one
+    worker, reports the calls of both (with a registry per process it would report only its own)."""
+    from tests.hooks.test_prefetch_states import SERVICE
+    from tests.test_metrics import grew, parse, prednisone_call
+
+    base = f"http://127.0.0.1:{service.port}"
+    before = parse(httpx.get(f"{base}/metrics", timeout=10).text)
+    clients = [httpx.Client(base_url=base, timeout=30) for _ in range(12)]
+    try:
+        for client in clients:
+            assert client.post(SERVICE, json=prednisone_call()).status_code == 200
+        held = sorted(connections_per_worker(service.process.pid, service.port).values())
+        after = parse(httpx.get(f"{base}/metrics", timeout=10).text)
+    finally:
+        for client in clients:
+            client.close()
+
+    assert len(held) == 2 and held[0] >= 1, held  # both workers answered some of the calls
+    calls = {"service": "osteoporosis-patient-view", "status": "200"}
+    assert grew(before, after, "osteo_cds_hook_calls_total", **calls) == 12
+    assert grew(before, after, "osteo_cds_hook_call_seconds_count", service="osteoporosis-patient-view") == 12

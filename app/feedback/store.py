@@ -54,6 +54,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from app import metrics
 from app.errors import DatabaseUnavailableError
 from app.hooks.schemas import FeedbackItem
 
@@ -68,6 +69,7 @@ __all__ = [
     "IssuedCard",
     "IssuedFinding",
     "RuleFeedbackSummary",
+    "RuleReportRow",
     "card_feedback",
     "issued_card",
     "issued_card_patient",
@@ -215,6 +217,35 @@ class RuleFeedbackSummary:
     overridden: int
     override_reasons: dict[str, int]
     comments: int
+
+
+@dataclass(slots=True)
+class RuleReportRow:
+    """Per rule and service since a moment (``osteo-cds report``): findings recorded, how they were shown, and the
+    feedback on the cards that held them (a card's feedback counts for each finding it held, main or folded)."""
+
+    rule_id: str
+    service_id: str
+    fired: int = 0
+    """Findings recorded (``issued_finding``), shown or silent."""
+    shown_main: int = 0
+    shown_folded: int = 0
+    silent: int = 0
+    accepted: int = 0
+    overridden: int = 0
+    override_reasons: dict[str, int] = field(default_factory=dict)
+    """Override reason code → count (``(none)``: overridden without a coded reason)."""
+
+    @property
+    def shown(self) -> int:
+        return self.shown_main + self.shown_folded
+
+
+UNKNOWN_RULE = "(unknown)"
+"""The rule of feedback on a card with no ``issued_finding`` record (lost in an outage, or issued before the
+findings were recorded)."""
+
+NO_REASON = "(none)"
 
 
 def _insert(engine: Engine, table: Table):  # type: ignore[no-untyped-def]
@@ -409,6 +440,7 @@ class FeedbackStore:
         except (*DATABASE_FAILURES, TimeoutError) as error:
             with self._counts_lock:
                 self.writes_failed += 1
+            metrics.DATABASE_FAILURES.labels("write").inc()
             raise DatabaseUnavailableError(
                 "the feedback database is unavailable; nothing was stored, send it again later"
             ) from error
@@ -428,6 +460,7 @@ class FeedbackStore:
     def _count_read_failure(self) -> None:
         with self._counts_lock:
             self.reads_failed_open += 1
+        metrics.DATABASE_FAILURES.labels("read").inc()
 
     @property
     def engine(self) -> Engine:
@@ -528,9 +561,16 @@ class FeedbackStore:
             # The ids of the rows actually inserted (duplicates are ignored and return none): exact on every
             # database. The driver's rowcount is not: psycopg reports -1 for a multi-row insert.
             inserted = connection.execute(
-                _insert(self._engine, card_feedback).on_conflict_do_nothing().returning(card_feedback.c.id), rows
+                _insert(self._engine, card_feedback)
+                .on_conflict_do_nothing()
+                .returning(card_feedback.c.card_uuid, card_feedback.c.outcome, card_feedback.c.override_code),
+                rows,
             ).all()
             _record_acknowledgements(connection, self._engine, [item.card for item in items])
+            held = _findings_held(connection, {row.card_uuid for row in inserted})
+        for card_uuid, outcome, code in inserted:
+            for rule_id in held.get(card_uuid, (UNKNOWN_RULE,)):
+                metrics.FEEDBACK_OUTCOMES.labels(service_id, rule_id, outcome, metrics.code_label(code)).inc()
         return len(inserted)
 
     def feedback_count(self) -> int:
@@ -575,6 +615,90 @@ class FeedbackStore:
             )
             for rule_id, tally in sorted(tallies.items())
         ]
+
+    def report_per_rule(self, since: datetime) -> list[RuleReportRow]:
+        """Per rule and service: the findings recorded since ``since`` (by display) and the feedback on the cards
+        that held them; feedback received since ``since`` on a card with no recorded finding is reported under
+        rule :data:`UNKNOWN_RULE`. Sorted by rule, then service."""
+        since = since.astimezone(UTC)
+        shown_finding = issued_finding.c.display.in_(("main", "folded"))
+        with self._engine.connect() as connection:
+            fired = connection.execute(
+                select(issued_finding.c.rule_id, issued_finding.c.service_id, issued_finding.c.display, func.count())
+                .where(issued_finding.c.issued_at >= since)
+                .group_by(issued_finding.c.rule_id, issued_finding.c.service_id, issued_finding.c.display)
+            ).all()
+            feedback = connection.execute(
+                select(
+                    issued_finding.c.rule_id,
+                    issued_finding.c.service_id,
+                    card_feedback.c.outcome,
+                    card_feedback.c.override_code,
+                    func.count(),
+                )
+                .select_from(
+                    card_feedback.join(issued_finding, card_feedback.c.card_uuid == issued_finding.c.card_uuid)
+                )
+                .where(issued_finding.c.issued_at >= since, shown_finding)
+                .group_by(
+                    issued_finding.c.rule_id,
+                    issued_finding.c.service_id,
+                    card_feedback.c.outcome,
+                    card_feedback.c.override_code,
+                )
+            ).all()
+            unknown = connection.execute(
+                select(card_feedback.c.service_id, card_feedback.c.outcome, card_feedback.c.override_code, func.count())
+                .where(
+                    card_feedback.c.received_at >= since,
+                    ~select(issued_finding.c.card_uuid)
+                    .where(issued_finding.c.card_uuid == card_feedback.c.card_uuid)
+                    .exists(),
+                )
+                .group_by(card_feedback.c.service_id, card_feedback.c.outcome, card_feedback.c.override_code)
+            ).all()
+        rows: dict[tuple[str, str], RuleReportRow] = {}
+
+        def row(rule_id: str, service_id: str) -> RuleReportRow:
+            return rows.setdefault((rule_id, service_id), RuleReportRow(rule_id, service_id))
+
+        for rule_id, service_id, display, count in fired:
+            entry = row(rule_id, service_id)
+            entry.fired += count
+            if display == "main":
+                entry.shown_main += count
+            elif display == "folded":
+                entry.shown_folded += count
+            else:
+                entry.silent += count
+        answers = [(r, s, o, c, n) for r, s, o, c, n in feedback]
+        answers += [(UNKNOWN_RULE, s, o, c, n) for s, o, c, n in unknown]
+        for rule_id, service_id, outcome, code, count in answers:
+            entry = row(rule_id, service_id)
+            if outcome == "accepted":
+                entry.accepted += count
+            else:
+                entry.overridden += count
+                reason = code or NO_REASON
+                entry.override_reasons[reason] = entry.override_reasons.get(reason, 0) + count
+        for entry in rows.values():
+            entry.override_reasons = dict(sorted(entry.override_reasons.items()))
+        return [rows[key] for key in sorted(rows)]
+
+
+def _findings_held(connection: Connection, card_uuids: set[str]) -> dict[str, list[str]]:
+    """The rules of the findings each card held (main and folded), for the feedback metrics."""
+    if not card_uuids:
+        return {}
+    held: dict[str, list[str]] = {}
+    for card_uuid, rule_id in connection.execute(
+        select(issued_finding.c.card_uuid, issued_finding.c.rule_id).where(
+            issued_finding.c.card_uuid.in_(sorted(card_uuids)),
+            issued_finding.c.display.in_(("main", "folded")),
+        )
+    ):
+        held.setdefault(card_uuid, []).append(rule_id)
+    return held
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app import metrics
 from app.errors import DatabaseUnavailableError
 from app.feedback.store import FeedbackStore, IssuedCard
 
@@ -80,11 +81,15 @@ class IssuedCardWriter:
         """Queue the cards of one response and its assessment page (never blocks, never touches the database)."""
         if assessment is not None and self._assessments is not None:
             self._pending.append(assessment)
+        for card in cards:
+            for finding in card.findings:
+                metrics.FINDINGS.labels(card.service_id, finding.rule_id, finding.indicator, finding.display).inc()
         if not cards:
             return
         self._queue.append((tuple(cards), issued_at))
         self._queued_cards += len(cards)
         self._bound()
+        self._measure()
         if self._queued_cards >= FLUSH_AT_CARDS:
             self._wake.set()
 
@@ -119,6 +124,7 @@ class IssuedCardWriter:
                 raise
             finally:
                 self._writing = 0
+                self._measure()
             if self._failing:
                 self._failing = False
                 _log.info("issued cards recorded again", extra={"cards": sum(len(c) for c, _ in batches)})
@@ -150,6 +156,9 @@ class IssuedCardWriter:
                 },
             )
 
+    def _measure(self) -> None:
+        metrics.ISSUED_CARDS_QUEUED.set(self.queued)
+
     def _bound(self) -> int:
         """Drop the oldest records beyond :data:`MAX_QUEUED_CARDS`; returns how many were dropped."""
         dropped = 0
@@ -159,6 +168,7 @@ class IssuedCardWriter:
             dropped += len(cards)
         if dropped:
             self.dropped += dropped
+            metrics.ISSUED_CARDS_DROPPED.inc(dropped)
             now = time.monotonic()
             if now - self._drop_logged_at < _DROP_LOG_SECONDS:
                 return dropped

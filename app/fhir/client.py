@@ -8,6 +8,7 @@ maps every HTTP or payload failure to a typed :class:`~app.errors.FhirError`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 import httpx
 import orjson
 
+from app import metrics
 from app.errors import (
     CrossOriginLinkError,
     FhirAuthorizationError,
+    FhirError,
     FhirOperationOutcomeError,
     FhirResponseError,
     FhirResponseTooLargeError,
@@ -154,12 +157,24 @@ class FhirClient:
         return SearchResult(tuple(resources), complete=True, pages=pages)
 
     async def _get_json(self, url: str, resource_type: str) -> dict[str, Any]:
+        """:meth:`_get_json_measured`, counted and timed per resource type (app/metrics.py)."""
+        started = time.perf_counter()
+        try:
+            return await self._get_json_measured(url, resource_type)
+        except FhirError as error:
+            metrics.FHIR_FAILURES.labels(resource_type, type(error).__name__).inc()
+            raise
+        finally:
+            metrics.FHIR_SECONDS.labels(resource_type).observe(time.perf_counter() - started)
+
+    async def _get_json_measured(self, url: str, resource_type: str) -> dict[str, Any]:
         if not is_same_origin(url, self.base_url):
             raise CrossOriginLinkError("request outside fhirServer refused", resource_type=resource_type)
         headers = {"Accept": FHIR_JSON, "Accept-Encoding": ACCEPT_ENCODING}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         self.requests_sent += 1
+        metrics.FHIR_REQUESTS.labels(resource_type).inc()
         try:
             # httpx's timeout applies per phase (a slowly dripping answer never trips it): also bound the whole
             # request by the same number of seconds.

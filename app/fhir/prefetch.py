@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from app import metrics
 from app.errors import (
     FhirError,
     FhirServerNotAllowedError,
@@ -307,6 +308,9 @@ def _record(
     selections: Sequence[str],
     unavailable: Sequence[UnavailableData],
 ) -> PatientRecord:
+    for gap in unavailable:  # the gaps a data-unavailable card names (not an optional key simply absent)
+        if gap.failed:
+            metrics.DATA_UNAVAILABLE.labels(metrics.code_label(gap.key)).inc()
     unique: dict[str, Mapping[str, Any]] = {}
     anonymous: list[Mapping[str, Any]] = []
     for resource in resources:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from app import metrics
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
@@ -97,6 +99,7 @@ class RedisReplayCache:
         except RedisError as exc:
             # Fail closed: without the shared cache a replay cannot be ruled out.
             _log.error("replay cache unavailable", extra={"error": type(exc).__name__})
+            metrics.REPLAY_STORE_FAILURES.inc()
             return False
         return bool(stored)
 

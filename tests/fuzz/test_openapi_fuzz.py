@@ -68,6 +68,7 @@ def test_the_committed_schema_lists_every_endpoint() -> None:
         "GET /livez",
         "GET /readyz",
         "GET /rules",
+        "GET /metrics",
     }
 
 
