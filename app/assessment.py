@@ -281,6 +281,7 @@ _TEXT: Final[Mapping[str, Mapping[str, str]]] = {
     "page": {"nl": "alleen hier", "en": "only here"},
     "as_of": {"nl": "Beoordeeld op", "en": "Assessed on"},
     "suggested": {"nl": "Voorgestelde orders", "en": "Suggested orders"},
+    "parameters": {"nl": "Parameters die dit bepaalden", "en": "Parameters that decided it"},
     "t_scores": {"nl": "DXA T-scores", "en": "DXA T-scores"},
     "decision_window": {"nl": "beslisvenster", "en": "decision window"},
     "timeline": {"nl": "Fracturen en behandeling", "en": "Fractures and treatment"},
@@ -505,8 +506,18 @@ def _labs(picture: Mapping[str, Any], text: Callable[[str], str]) -> str:
     return f"<table>{rows}</table>" if rows else ""
 
 
-def render_page(payload: Mapping[str, Any]) -> str:
-    """The assessment as one self-contained HTML page (no script, no request to any origin)."""
+def _parameter_list(lines: Sequence[str], heading: str) -> str:
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f'<details><summary>{html.escape(heading)}</summary><ul class="meta">{items}</ul></details>'
+
+
+def render_page(payload: Mapping[str, Any], parameters: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The assessment as one self-contained HTML page (no script, no request to any origin). ``parameters``: per
+    rule ID, the guideline parameters and thresholds its logic uses with their values and sources (the deployment's
+    rule reference), shown with each finding as what decided it."""
+    parameters = parameters or {}
     language = str(payload.get("language", "en"))
 
     def text(key: str) -> str:
@@ -521,7 +532,8 @@ def render_page(payload: Mapping[str, Any]) -> str:
             f"<h2>{html.escape(finding['summary'])}</h2>"
             f'<div class="meta">{html.escape(finding["rule"])} · {html.escape(finding["title"])} · '
             f"{html.escape(finding['indicator'])} · {html.escape(text(display))}</div>"
-            f"{_markdown(finding['detail'])}{_suggestions(finding.get('suggestions', ()), text('suggested'))}</section>"
+            f"{_markdown(finding['detail'])}{_suggestions(finding.get('suggestions', ()), text('suggested'))}"
+            f"{_parameter_list(parameters.get(finding['rule'], ()), text('parameters'))}</section>"
         )
     body = [f"<h1>{html.escape(text('title'))}</h1>"]
     body.append(f'<p class="meta">{html.escape(text("as_of"))} {html.escape(str(payload.get("as_of", "")))}</p>')

@@ -16,7 +16,7 @@ from app.deps import ResourcesDep
 from app.rules.parameters import GuidelineParameters
 from app.rules_reference import STYLE, render_html, rule_reference
 
-__all__ = ["RULES_PAGE_HEADERS", "router"]
+__all__ = ["rule_parameters", "RULES_PAGE_HEADERS", "router"]
 
 router = APIRouter(tags=["rules"])
 
@@ -36,6 +36,17 @@ RULES_PAGE_HEADERS: Final = {
 @lru_cache(maxsize=4)
 def _page(profile: str, parameters: GuidelineParameters) -> str:
     return render_html(rule_reference(profile, parameters), profile)
+
+
+@lru_cache(maxsize=4)
+def rule_parameters(profile: str, parameters: GuidelineParameters) -> dict[str, tuple[str, ...]]:
+    """Per rule ID, the parameters and thresholds its code uses, as ``name = value (source)`` lines in this
+    deployment's profile (for the assessment page's "parameters that decided it"); built once per process."""
+    return {
+        entry.id: tuple(f"{use.name} = {use.value} ({use.source})" for use in entry.parameters)
+        + tuple(f"{threshold.name} = {threshold} ({threshold.citation})" for threshold in entry.thresholds)
+        for entry in rule_reference(profile, parameters)
+    }
 
 
 @router.get("/rules", response_class=HTMLResponse, operation_id="rule_reference")

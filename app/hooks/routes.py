@@ -36,6 +36,7 @@ from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, H
 from app.hooks.services import CdsService, descriptors
 from app.json_body import OrjsonRoute
 from app.render import label
+from app.rules_page import rule_parameters
 from app.security import require_cds_client
 
 __all__ = ["router"]
@@ -183,7 +184,9 @@ async def assessment_page(
     if payload is None:
         language = choose_language(None, accept_language, resources.settings.default_language)
         return HTMLResponse(render_gone(language), status_code=404, headers=headers)
-    return HTMLResponse(render_page(payload), headers=headers)
+    settings = resources.settings
+    parameters = await asyncio.to_thread(rule_parameters, settings.profile, resources.guideline)  # once per process
+    return HTMLResponse(render_page(payload, parameters), headers=headers)
 
 
 @router.get("/healthz", tags=["operations"], operation_id="health")

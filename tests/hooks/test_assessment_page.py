@@ -179,3 +179,12 @@ class TestThePictureAtAGlance:
 
         assert "next denosumab 2025-09-01" in page and "(overdue)" not in page
         assert "25-OH vitamin D 40 nmol/L 2025-03-01 current" in page
+
+
+def test_each_finding_shows_the_parameters_that_decided_it_with_their_values(client: TestClient) -> None:
+    cards = call_hook(client, "patient-view", continuing_denosumab("2024-10-20"), language="en")
+
+    page = full_assessment(client, cards[0])
+
+    assert "Parameters that decided it" in page
+    assert "DMAB_CRITICAL_M = 7 months since the last injection" in page  # the critical card's threshold and value
