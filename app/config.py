@@ -163,8 +163,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     """Redis URL (``redis://host:6379/0``) for the ``jti`` replay cache shared by replicas; unset: in-process."""
 
-    # Logging
+    # Logging and tracing
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    tracing_otlp_endpoint: str | None = None
+    """OTLP/HTTP traces endpoint (e.g. ``http://otel-collector:4318/v1/traces``): every hook call becomes a trace
+    with its phases (app/tracing.py; ``pip install '.[tracing]'``). Unset: no tracing (the default)."""
 
     # Clinical data handling (freshness, dose conversion); see app/snapshot/parameters.py
     snapshot: SnapshotParameters = Field(default_factory=SnapshotParameters)

@@ -22,6 +22,7 @@ Our exception hierarchy::
       * TerminologyError                  a value set in ``fhir_mappings/`` is invalid (start-up fails)
       * CardTemplateError                 a card template in ``cards/`` is invalid (start-up fails)
       * SecurityConfigurationError        the client-authentication settings are unusable (start-up fails)
+      * TracingConfigurationError         tracing is configured but its exporter is not installed (start-up fails)
 
 Handlers are registered on the base class only: Starlette looks handlers up by MRO.
 """
@@ -54,6 +55,7 @@ __all__ = [
     "PrefetchUnavailableError",
     "RequestTooLargeError",
     "SecurityConfigurationError",
+    "TracingConfigurationError",
     "TerminologyError",
     "UnknownServiceError",
     "operation_outcome",
@@ -182,6 +184,10 @@ class CardTemplateError(CdsServiceError):
 
 class SecurityConfigurationError(CdsServiceError):
     """Raised at start-up when client authentication is on but its issuers or key sets are missing or invalid."""
+
+
+class TracingConfigurationError(CdsServiceError):
+    """Raised at start-up when ``OSTEO_TRACING_OTLP_ENDPOINT`` is set but the OTLP exporter is not installed."""
 
 
 def operation_outcome(

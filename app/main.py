@@ -19,6 +19,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from opentelemetry.trace import TracerProvider
 
 from app.assessment import AssessmentBook
 from app.catalogs import card_catalog, terminology_catalog
@@ -45,6 +46,7 @@ from app.security import ClientAuthenticator, open_client_authenticator
 from app.snapshot.model import Drug
 from app.snapshot.parameters import SnapshotParameters
 from app.terminology import CodeSetCatalog
+from app.tracing import open_tracer
 from app.valuesets import OBSERVATION_VALUE_SETS
 
 __all__ = ["app", "create_app"]
@@ -113,8 +115,10 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; value sets, card templates and the database are opened in the lifespan."""
+def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """Build the application; value sets, card templates and the database are opened in the lifespan.
+    ``tracer_provider``: an OpenTelemetry provider for the hook-call traces (tests, an embedding application);
+    otherwise ``OSTEO_TRACING_OTLP_ENDPOINT`` decides (app/tracing.py)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
 
@@ -147,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 guideline=settings.guideline.for_profile(settings.profile),
                 order_drugs=_order_drugs(cards, terminology, settings.snapshot),
                 display_policy={rule: DisplayPolicy(policy) for rule, policy in settings.display_policy.items()},
+                tracer=open_tracer(settings, tracer_provider),
             )
             assessments = AssessmentBook.open(store, settings) if settings.assessment_page else None
             writer = IssuedCardWriter(store, assessments)

@@ -6,11 +6,13 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import httpx
+from opentelemetry import trace
+from opentelemetry.trace import Tracer
 from pydantic import ValidationError
 
 from app.config import Settings
@@ -29,6 +31,7 @@ from app.snapshot import build_snapshot
 from app.snapshot.model import ClinicalSnapshot, Drug
 from app.snapshot.parameters import SnapshotParameters
 from app.terminology import CodeSetCatalog
+from app.tracing import record_hook_call
 
 __all__ = ["LANGUAGE_EXTENSION", "HookResult", "Resources", "choose_language", "identify_order_drugs", "run_hook"]
 
@@ -52,6 +55,8 @@ class Resources:
     """Order-template key → the drug it orders (see :func:`identify_order_drugs`)."""
     display_policy: Mapping[str, DisplayPolicy]
     """Rule ID → how this site shows its findings (``OSTEO_DISPLAY_POLICY``; app/presentation.py)."""
+    tracer: Tracer = field(default_factory=lambda: trace.NoOpTracerProvider().get_tracer("osteo_cds"))
+    """OpenTelemetry tracer of the hook calls (app/tracing.py); the no-op tracer unless tracing is configured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +152,7 @@ async def run_hook(
 ) -> HookResult:
     """Answer one hook call. Raises typed errors only (400 / 412); a bug propagates."""
     started = time.perf_counter()
+    started_ns = time.time_ns()
     context = _validate_context(service, request)
     settings = resources.settings
     draft_orders = context.draft_orders if isinstance(context, OrderSignContext) else None
@@ -191,6 +197,27 @@ async def run_hook(
         f"{outcome.rule_id}:{type(outcome).__name__}"
         for outcome in outcomes
         if isinstance(outcome, Recommendation | CannotAssess)
+    )
+
+    def epoch_ns(moment: float) -> int:
+        return started_ns + int((moment - started) * 1e9)
+
+    record_hook_call(
+        resources.tracer,
+        start_ns=started_ns,
+        phase_ends_ns={
+            "gather": epoch_ns(gathered),
+            "snapshot": epoch_ns(built),
+            "rules": epoch_ns(evaluated),
+            "cards": epoch_ns(finished),
+        },
+        attributes={
+            "cds.service": service.id,
+            "cds.hook": service.hook.value,
+            "cds.hook_instance": request.hook_instance,
+            "cds.findings": len(findings),
+            "cds.fhir_requests": stats.fhir_requests,
+        },
     )
     _log.info(
         "hook answered",
