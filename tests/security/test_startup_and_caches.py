@@ -20,6 +20,8 @@ from app.errors import SecurityConfigurationError
 from app.main import create_app
 from app.security import InMemoryReplayCache, RedisReplayCache, TrustedIssuer
 from app.security._urls import is_allowed_url
+from tests.builders.jwt import SigningKey, client_jwt
+from tests.security.conftest import DISCOVERY, aud
 
 
 class FakeClock:
@@ -211,3 +213,50 @@ class TestRedisReplayCache:
                 await cache.close()
 
         assert asyncio.run(scenario()) is False
+
+
+class TestRedisStoppedDuringHookCalls:
+    """The shared replay store goes down while the EHR calls us: the calls are refused at once (fail closed, as
+    documented: a token whose single use cannot be checked is not accepted), and accepted again when it is back."""
+
+    def test_calls_are_refused_quickly_while_redis_is_down_and_accepted_after(
+        self, auth_settings: Settings, ehr_ec_key: SigningKey, tmp_path: Path
+    ) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed (.ci/install-redis-server installs it on CI)")
+        port = free_port()
+        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+
+        def start() -> subprocess.Popen[bytes]:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        return process
+                time.sleep(0.02)
+            raise AssertionError("redis-server did not start")
+
+        def discovery(client: TestClient) -> tuple[int, float]:
+            token = client_jwt(key=ehr_ec_key, aud=aud(DISCOVERY))
+            started = time.monotonic()
+            response = client.get(DISCOVERY, headers={"Authorization": f"Bearer {token}"})
+            return response.status_code, time.monotonic() - started
+
+        server = start()
+        settings = auth_settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"})
+        try:
+            with TestClient(create_app(settings)) as client:
+                up, _ = discovery(client)
+                server.terminate()
+                server.wait(timeout=5)
+                down, seconds = discovery(client)
+                server = start()
+                back, _ = discovery(client)
+        finally:
+            server.terminate()
+            server.wait(timeout=5)
+
+        assert (up, down, back) == (200, 401, 200)
+        assert seconds < 3.0
