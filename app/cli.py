@@ -291,18 +291,23 @@ def _demo(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
+def _emit(text: str, output: str | None, *, newline: str, written: str) -> None:
+    """``text`` to the file ``output`` (saying so on stderr), or to standard output."""
+    if output:
+        with open(output, "w", encoding="utf-8", newline=newline) as handle:
+            handle.write(text)
+        print(written, file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
 def _rules(args: argparse.Namespace) -> int:
     from app.rules_reference import render_markdown, rule_reference
 
     settings = get_settings()
     profile = args.profile or settings.profile
     document = render_markdown(rule_reference(profile, settings.guideline), profile)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(document)
-        print(f"Rule reference written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(document)
+    _emit(document, args.output, newline="\n", written=f"Rule reference written to {args.output}")
     return 0
 
 
@@ -323,12 +328,7 @@ def _report(args: argparse.Namespace) -> int:
         text = buffer.getvalue()
     else:
         text = format_report(rows, since=since)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        print(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    _emit(text, args.output, newline="", written=f"{len(rows)} rows written to {args.output}")
     return 0
 
 
