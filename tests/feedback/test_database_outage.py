@@ -36,7 +36,7 @@ from app.main import create_app
 from tests.builders.cds import call_hook, card_holding, finding_rules, rule_ids
 from tests.builders.fhir import draft_prednisone_order
 from tests.conftest import AS_OF, EHR_FHIR
-from tests.feedback.test_info_snooze import on_day, overdue_denosumab_patient, override, the_card
+from tests.feedback.test_info_snooze import on_day, overdue_denosumab_patient, override
 from tests.feedback.test_order_sign_overrides import select_and_override, woman_of_55
 
 SQLITE_LOCKED = "sqlite-write-lock"
@@ -138,7 +138,7 @@ class TestReadsFailOpen:
         self, client: TestClient, outage: Outage
     ) -> None:
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+        override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
         assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))  # snoozed, database up
 
         with outage.during():

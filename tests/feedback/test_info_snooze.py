@@ -26,7 +26,7 @@ from app.hooks.schemas import FeedbackItem
 from app.logging import JsonFormatter
 from app.main import create_app
 from app.rules.parameters import GuidelineParameters
-from tests.builders.cds import PatientRecordBuilder, call_hook, finding_rules, indicators
+from tests.builders.cds import PatientRecordBuilder, call_hook, card_holding, finding_rules, indicators
 from tests.builders.fhir import DENOSUMAB_60MG, draft_medication_request
 from tests.conftest import AS_OF
 from tests.vignettes.test_denosumab import continuing_denosumab
@@ -73,12 +73,6 @@ def accept(client: TestClient, card: dict[str, Any], *, at: str = ACKNOWLEDGED_A
     assert response.status_code == 200, response.text
 
 
-def the_card(cards: list[dict[str, Any]], rule_id: str) -> dict[str, Any]:
-    """The card that holds ``rule_id``'s finding (as its main finding or folded into it)."""
-    [card] = [card for card in cards if rule_id in finding_rules([card])]
-    return card
-
-
 class TestAcknowledgedInfoCardsAreSnoozed:
     def test_the_chart_opens_with_one_card_a_warning_and_six_info_findings(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", overdue_denosumab_patient())
@@ -92,7 +86,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         self, client: TestClient, acknowledge: Any
     ) -> None:
         record = overdue_denosumab_patient()
-        acknowledge(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+        acknowledge(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
 
         again = call_hook(client, "patient-view", record)
 
@@ -119,7 +113,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         self, app: FastAPI, client: TestClient, days_later: int, shown: bool
     ) -> None:
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+        override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
 
         on_day(app, AS_OF + timedelta(days=days_later))
         later = call_hook(client, "patient-view", record)
@@ -129,7 +123,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
     def test_the_acknowledgement_day_is_the_local_day_of_the_outcome(self, app: FastAPI, client: TestClient) -> None:
         """23:30 UTC on 31 May is 01:30 on 1 June in Amsterdam: 31 days later (2 July) the card is back."""
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"), at="2025-05-31T23:30:00Z")
+        override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"), at="2025-05-31T23:30:00Z")
 
         on_day(app, date(2025, 7, 1))
         assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
@@ -141,15 +135,15 @@ class TestAcknowledgedInfoCardsAreSnoozed:
     ) -> None:
         """Replaying an earlier day (as_of before the feedback) shows the chart as it was then."""
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+        override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
 
         on_day(app, AS_OF - timedelta(days=1))
 
         assert "LIFE-1" in finding_rules(call_hook(client, "patient-view", record))
 
-    def test_another_patient_still_sees_the_card(self, client: TestClient) -> None:
+    def test_another_patient_still_sees_card_holding(self, client: TestClient) -> None:
         first = call_hook(client, "patient-view", overdue_denosumab_patient("patient-1"))
-        override(client, the_card(first, "LIFE-1"))
+        override(client, card_holding(first, "LIFE-1"))
 
         other = call_hook(client, "patient-view", overdue_denosumab_patient("patient-2"))
 
@@ -157,7 +151,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
 
     def test_a_warning_is_never_snoozed(self, client: TestClient) -> None:
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "DMAB-INTERVAL-1"))
+        override(client, card_holding(call_hook(client, "patient-view", record), "DMAB-INTERVAL-1"))
 
         again = call_hook(client, "patient-view", record)
 
@@ -165,7 +159,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
 
     def test_order_hooks_still_show_an_info_card_snoozed_on_the_chart(self, client: TestClient) -> None:
         record = overdue_denosumab_patient()
-        override(client, the_card(call_hook(client, "patient-view", record), "CALC-1"))
+        override(client, card_holding(call_hook(client, "patient-view", record), "CALC-1"))
         denosumab_order = draft_medication_request(medication=DENOSUMAB_60MG, id="dmab-draft")
 
         on_chart = call_hook(client, "patient-view", record)
@@ -179,7 +173,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         denosumab_order = draft_medication_request(medication=DENOSUMAB_60MG, id="dmab-draft")
         on_order = call_hook(client, "order-select", record, draft_orders=[denosumab_order])
         item = {
-            "card": the_card(on_order, "CALC-1")["uuid"],
+            "card": card_holding(on_order, "CALC-1")["uuid"],
             "outcome": "overridden",
             "outcomeTimestamp": ACKNOWLEDGED_AT,
         }
@@ -192,7 +186,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         before = create_app(settings)
         on_day(before, AS_OF)
         with TestClient(before) as client:
-            override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+            override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
 
         after = create_app(settings)
         on_day(after, AS_OF + timedelta(days=3))
@@ -205,7 +199,7 @@ class TestAcknowledgedInfoCardsAreSnoozed:
         application = create_app(no_snooze)
         on_day(application, AS_OF)
         with TestClient(application) as client:
-            override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+            override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
 
             assert "LIFE-1" in finding_rules(call_hook(client, "patient-view", record))
 
@@ -246,7 +240,7 @@ class TestNoPatientIdentifierIsStored:
         on_day(application, AS_OF)
         with TestClient(application) as client:
             logging.getLogger("osteo_cds").addHandler(log_lines)  # create_app replaced the handlers
-            override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+            override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
             again = call_hook(client, "patient-view", record)
         assert "LIFE-1" not in finding_rules(again)  # the snooze worked, so the link was stored
 
@@ -267,7 +261,7 @@ class TestNoPatientIdentifierIsStored:
         with TestClient(application) as client:
             logging.getLogger("osteo_cds").addHandler(log_lines)
             record = overdue_denosumab_patient()
-            override(client, the_card(call_hook(client, "patient-view", record), "LIFE-1"))
+            override(client, card_holding(call_hook(client, "patient-view", record), "LIFE-1"))
             assert "LIFE-1" not in finding_rules(call_hook(client, "patient-view", record))
 
         assert secret.encode() not in database_bytes()
@@ -304,14 +298,14 @@ class TestCost:
         acknowledgement, so its cost does not grow with how often the chart is opened."""
         for _ in range(20):
             cards = call_hook(client, "patient-view", overdue_denosumab_patient())
-        override(client, the_card(cards, "LIFE-1"))
+        override(client, card_holding(cards, "LIFE-1"))
         engine = create_engine(database_url)
 
         with engine.connect() as connection:
             acknowledgements = connection.execute(select(finding_acknowledgement.c.rule_id)).scalars().all()
         engine.dispose()
 
-        assert sorted(acknowledgements) == sorted(finding_rules([the_card(cards, "LIFE-1")]))
+        assert sorted(acknowledgements) == sorted(finding_rules([card_holding(cards, "LIFE-1")]))
 
     def test_no_query_without_info_findings_nor_on_order_hooks(
         self, client: TestClient, snooze_queries: list[str]
@@ -329,7 +323,7 @@ class TestEitherOrderOfArrival:
     """With two workers, feedback can reach the database before the other worker's batch has recorded the card
     and its patient link (written up to 0.2 s after the response). The acknowledgement is recorded either way."""
 
-    def test_feedback_first_then_the_card(self, database_url: str) -> None:
+    def test_feedback_first_then_card_holding(self, database_url: str) -> None:
         store = FeedbackStore(database_url)
         item = FeedbackItem.model_validate(
             {"card": "card-1", "outcome": "overridden", "outcomeTimestamp": ACKNOWLEDGED_AT}

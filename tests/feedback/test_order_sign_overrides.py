@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.deps import get_as_of
 from app.main import create_app
-from tests.builders.cds import PatientRecordBuilder, call_hook, cards_for, finding_rules, rule_ids
+from tests.builders.cds import PatientRecordBuilder, call_hook, card_holding, cards_for, finding_rules, rule_ids
 from tests.builders.fhir import (
     creatinine_clearance,
     draft_prednisone_order,
@@ -114,7 +114,7 @@ class TestAnOverrideAtSelectHoldsAtSign:
         card, linked to the patient for the snooze) is still shown when she signs the order."""
         chart = woman_of_55().add(prednisone_statement(mg_per_day=10, start="2025-01-01"))
         on_chart = call_hook(client, "patient-view", chart)
-        [card] = [card for card in on_chart if "GC-GEN-1" in finding_rules([card])]
+        card = card_holding(on_chart, "GC-GEN-1")
         item = {"card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": OVERRIDDEN_AT}
         response = client.post(VIEW_FEEDBACK, json={"feedback": [item]})
         assert response.status_code == 200, response.text
