@@ -9,7 +9,8 @@ Security, by default:
 
 - The link is a capability URL: ``/assessment/<token>`` with 128 random bits (``secrets.token_urlsafe(16)``). The
   database keeps only the SHA-256 of the token, so a database reader cannot open a page.
-- Only the derived assessment is stored (rule texts with the data values they quote): no name, no identifier.
+- Only the derived assessment is stored (the rule outcomes with the data values their texts quote, and the picture
+  of the record the page draws): no name, no identifier.
   It is sealed with AES-256-GCM (``cryptography``) under ``OSTEO_ASSESSMENT_KEY``, or, when that is unset, a
   random key generated once and kept in the database (table ``service_secret``, like the snooze key). The token
   hash is the associated data, so a sealed row cannot be moved to another token.
@@ -29,6 +30,7 @@ import hashlib
 import html
 import re
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,13 +39,14 @@ from typing import Any, Final
 import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, delete, select
+from sqlalchemy import Column, Connection, DateTime, Engine, LargeBinary, MetaData, String, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 
 from app.config import Settings
 from app.feedback.store import FeedbackStore, stored_secret
-from app.render import Finding
+from app.render import CardCatalog, Finding, word_in_full
+from app.rules.model import CannotAssess, Evidence, Recommendation
 from app.rules.osteoporosis.thresholds.denosumab import DMAB_INTERVAL_MONTHS
 from app.snapshot.model import BoneSite, ClinicalSnapshot, Drug, add_months
 
@@ -56,6 +59,7 @@ __all__ = [
     "new_token",
     "render_page",
     "security_headers",
+    "worded_findings",
 ]
 
 ASSESSMENT_PATH: Final = "/assessment"
@@ -63,6 +67,8 @@ _TOKEN_BYTES: Final = 16
 """128 random bits per link."""
 _KEY_NAME: Final = "assessment-aes-key"
 _NONCE_BYTES: Final = 12
+_PURGE_SECONDS: Final = 60.0
+"""How often the writer deletes expired pages."""
 
 _metadata = MetaData()
 assessment = Table(
@@ -100,92 +106,137 @@ def assessment_payload(
     hook: str,
     language: str,
     as_of: str,
+    catalog: CardCatalog,
     picture: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What the page shows, as plain JSON: every finding of the call with its full text, and where it went
+    """What the page is made from, as plain JSON: every finding of the call as its rule outcome (rule, variant, the
+    facts its text uses, the data it used, what is missing, the suggestions offered and withheld) and where it went
     (``shown`` maps (rule, variant) to ``main`` / ``folded`` / ``silent``; anything else was not on a card), and
-    the record's picture (:func:`bone_health_picture`)."""
+    the record's picture (:func:`bone_health_picture`). The outcomes are worded when the page is opened
+    (:func:`worded_findings`), not on every hook call: a call stores a few kB and spends no time on texts that are
+    rarely read."""
     return {
         "hook": hook,
         "language": language,
         "as_of": as_of,
         "picture": dict(picture or {}),
         "findings": [
-            {
-                "rule": f.rule_id,
-                "variant": f.variant,
-                "indicator": f.indicator.value,
-                "role": f.role.value,
-                "display": shown.get((f.rule_id, f.variant), "page"),
-                "title": f.title,
-                "summary": f.summary,
-                "detail": f.full_detail,
-                "suggestions": [suggestion.label for suggestion in f.suggestions],
-            }
-            for f in findings
+            _stored(finding, shown.get((finding.rule_id, finding.variant), "page"), catalog) for finding in findings
         ],
     }
 
 
+def _stored(finding: Finding, display: str, catalog: CardCatalog) -> dict[str, Any]:
+    outcome = finding.outcome
+    references = {spec.delete for spec in catalog.templates[outcome.rule_id].suggestions.values() if spec.delete}
+    entry: dict[str, Any] = {
+        "rule": outcome.rule_id,
+        "variant": outcome.variant,
+        "display": display,
+        # the texts never show a reference to an order (a delete suggestion's target): it is not stored
+        "facts": {name: "" if name in references else value for name, value in outcome.facts.items()},
+        "evidence": [[item.what, item.value, item.on] for item in outcome.evidence],  # orjson writes dates
+        "offered": list(finding.offered),
+    }
+    if finding.withheld:
+        entry["withheld"] = [list(pair) for pair in finding.withheld]
+    if isinstance(outcome, CannotAssess):
+        entry["missing"] = list(outcome.missing)
+    return entry
+
+
+def worded_findings(payload: Mapping[str, Any], catalog: CardCatalog) -> list[dict[str, Any]]:
+    """The stored outcomes of :func:`assessment_payload` worded in the call's language, as :func:`render_page`
+    shows them. A finding whose card template or variant no longer exists (the service was upgraded since the call)
+    is left out."""
+    language = str(payload.get("language", "en"))
+    worded = []
+    for entry in payload["findings"]:
+        template = catalog.templates.get(entry["rule"])
+        if template is None or entry["variant"] not in template.variants:
+            continue
+        evidence = tuple(
+            Evidence(what, value, date.fromisoformat(on) if on else None) for what, value, on in entry["evidence"]
+        )
+        outcome: Recommendation | CannotAssess
+        if "missing" in entry:
+            outcome = CannotAssess(
+                entry["rule"], tuple(entry["missing"]), entry["variant"], entry["facts"], evidence, ()
+            )
+        else:
+            outcome = Recommendation(entry["rule"], entry["variant"], entry["facts"], evidence, ())
+        text = word_in_full(
+            outcome,
+            offered=entry["offered"],
+            withheld=[(label, rule) for label, rule in entry.get("withheld", ())],
+            catalog=catalog,
+            language=language,
+        )
+        worded.append(
+            {
+                "rule": entry["rule"],
+                "variant": entry["variant"],
+                "display": entry["display"],
+                "indicator": text.indicator.value,
+                "title": text.title,
+                "summary": text.summary,
+                "detail": text.detail,
+                "suggestions": list(text.suggestions),
+            }
+        )
+    return worded
+
+
 def bone_health_picture(snapshot: ClinicalSnapshot) -> dict[str, Any]:
-    """The record as the page draws it, from the typed snapshot (plain JSON; dates as ISO strings): T-scores per
-    site over time, fractures, osteoporosis treatment episodes with their injections or infusions and the next
-    denosumab injection, glucocorticoid exposure, and the latest labs with whether they are too old."""
+    """The record as the page draws it, from the typed snapshot: T-scores per site over time, fractures,
+    osteoporosis treatment episodes with their injections or infusions and the next denosumab injection,
+    glucocorticoid exposure, and the latest labs with whether they are too old. Plain JSON once serialised: dates
+    and enumerations are left to ``orjson`` (ISO dates, values), which writes them faster than Python would."""
     as_of = snapshot.as_of
-    series: dict[str, list[tuple[str, float]]] = {}
+    series: dict[str, list[tuple[date, float]]] = {}
     for study in sorted(snapshot.dxa_studies, key=lambda study: study.observed.earliest):
         for score in study.t_scores:
             if score.site is not BoneSite.FOREARM:
-                series.setdefault(score.site.value, []).append((score.observed.earliest.isoformat(), score.value))
+                series.setdefault(score.site.value, []).append((score.observed.earliest, score.value))
     treatment: list[dict[str, Any]] = []
     next_due: list[dict[str, Any]] = []
     for history in snapshot.therapies:
-        if not history.drug.is_osteoporosis_drug:
+        drug = history.drug
+        if not drug.is_osteoporosis_drug:
             continue
         for episode in history.episodes:
-            treatment.append(
-                {
-                    "drug": history.drug.value,
-                    "start": episode.start.isoformat(),
-                    "end": episode.end.isoformat(),
-                    "ongoing": episode.is_ongoing,
-                }
-            )
-        doses = [item.on.earliest.isoformat() for item in history.administrations]
-        if doses:
-            treatment.append({"drug": history.drug.value, "administrations": doses})
-        last = history.last_administration
-        if history.drug is Drug.DENOSUMAB and last is not None and history.is_current:
-            due = add_months(last.on.earliest, int(DMAB_INTERVAL_MONTHS.value))
-            next_due.append({"what": "denosumab", "date": due.isoformat(), "overdue": due < as_of})
+            treatment.append({"drug": drug, "start": episode.start, "end": episode.end, "ongoing": episode.is_ongoing})
+        if history.administrations:
+            treatment.append({"drug": drug, "administrations": [item.on.earliest for item in history.administrations]})
+            if drug is Drug.DENOSUMAB and history.is_current:
+                due = add_months(history.administrations[-1].on.earliest, int(DMAB_INTERVAL_MONTHS.value))
+                next_due.append({"what": "denosumab", "date": due, "overdue": due < as_of})
     glucocorticoids = [
         {
-            "drug": exposure.drug.value,
+            "drug": exposure.drug,
             "mg_per_day": exposure.prednisone_eq_mg_per_day,
-            "start": exposure.start.earliest.isoformat() if exposure.start else None,
-            "end": exposure.end.latest.isoformat() if exposure.end else None,
+            "start": exposure.start.earliest if exposure.start else None,
+            "end": exposure.end.latest if exposure.end else None,
             "current": exposure.is_current,
         }
         for exposure in snapshot.glucocorticoids
     ]
     labs = []
-    if snapshot.renal_function is not None:
-        renal = snapshot.renal_function
+    renal, vitamin_d, calcium = snapshot.renal_function, snapshot.vitamin_d, snapshot.calcium
+    if renal is not None:
         labs.append(("renal", f"{renal.ml_per_min:g} mL/min ({renal.kind.value})", renal.observed, renal.is_stale))
-    if snapshot.vitamin_d is not None:
-        vitamin_d = snapshot.vitamin_d
+    if vitamin_d is not None:
         labs.append(("vitamin-d", f"{vitamin_d.nmol_per_l:g} nmol/L", vitamin_d.observed, vitamin_d.is_stale))
-    if snapshot.calcium is not None:
-        calcium = snapshot.calcium
+    if calcium is not None:
         labs.append(("calcium", f"{calcium.mmol_per_l:g} mmol/L", calcium.observed, calcium.is_stale))
     return {
-        "as_of": as_of.isoformat(),
-        "decision_window_start": add_months(as_of, -snapshot.dxa_decision_max_age_months).isoformat(),
+        "as_of": as_of,
+        "decision_window_start": add_months(as_of, -snapshot.dxa_decision_max_age_months),
         "t_scores": dict(sorted(series.items())),
         "fractures": [
             {
-                "site": fracture.site.value,
-                "date": fracture.date.earliest.isoformat() if fracture.date else None,
+                "site": fracture.site,
+                "date": fracture.date.earliest if fracture.date else None,
                 "grade": fracture.vertebral_grade,
             }
             for fracture in snapshot.fractures
@@ -194,7 +245,7 @@ def bone_health_picture(snapshot: ClinicalSnapshot) -> dict[str, Any]:
         "next_due": next_due,
         "glucocorticoids": glucocorticoids,
         "labs": [
-            {"what": what, "value": value, "date": observed.earliest.isoformat(), "stale": stale}
+            {"what": what, "value": value, "date": observed.earliest, "stale": stale}
             for what, value, observed, stale in labs
         ],
     }
@@ -207,6 +258,7 @@ class AssessmentBook:
         self._engine = engine
         self._aead = AESGCM(key)
         self.ttl = ttl
+        self._purged_at = -_PURGE_SECONDS
 
     @classmethod
     def open(cls, store: FeedbackStore, settings: Settings) -> AssessmentBook:
@@ -220,7 +272,14 @@ class AssessmentBook:
         return cls(store.engine, key, timedelta(hours=settings.assessment_ttl_hours))
 
     def record(self, pending: Sequence[PendingAssessment]) -> None:
-        """Seal and insert (called from the issued-card writer's thread), and delete what has expired."""
+        """Seal and insert in a transaction of its own (:meth:`insert`)."""
+        with self._engine.begin() as connection:
+            self.insert(connection, pending)
+
+    def insert(self, connection: Connection, pending: Sequence[PendingAssessment]) -> None:
+        """Seal and insert in the caller's transaction (the issued-card writer's, in its thread), and delete what
+        has expired (at most once per :data:`_PURGE_SECONDS`: an expired page cannot be opened, :meth:`read`
+        checks the expiry)."""
         rows = []
         for item in pending:
             digest = _token_hash(item.token)
@@ -229,10 +288,11 @@ class AssessmentBook:
             sealed = nonce + self._aead.encrypt(nonce, plain, digest.encode())
             rows.append({"token_hash": digest, "expires_at": item.issued_at + self.ttl, "sealed": sealed})
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        with self._engine.begin() as connection:
-            if rows:
-                connection.execute(dialect.insert(assessment).on_conflict_do_nothing(), rows)
+        if rows:
+            connection.execute(dialect.insert(assessment).on_conflict_do_nothing(), rows)
+        if time.monotonic() - self._purged_at >= _PURGE_SECONDS:
             connection.execute(delete(assessment).where(assessment.c.expires_at < datetime.now(UTC)))
+            self._purged_at = time.monotonic()
 
     def read(self, token: str, now: datetime) -> dict[str, Any] | None:
         """The assessment behind ``token``; None when unknown, expired or not ours (a seal that does not open)."""

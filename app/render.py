@@ -47,6 +47,8 @@ __all__ = [
     "load_card_catalog",
     "render_findings",
     "unavailable_card",
+    "word_in_full",
+    "Worded",
 ]
 
 RULE_TOPIC_SYSTEM = "urn:osteo-cds:rule"
@@ -341,11 +343,13 @@ def _suggestions(
     localized: Mapping[str, str],
     blocked_orders: Mapping[str, str],
     withheld: list[tuple[str, str]],
+    offered: list[str],
 ) -> list[Suggestion]:
     """``facts`` as the rule returned them (ISO dates, references); ``localized`` as shown in the card's text.
 
     A suggestion that would create an order in ``blocked_orders`` (order key → the contraindication rule that
-    forbids it, rules.md §14.4) is not offered; it is added to ``withheld`` with that reason instead.
+    forbids it, rules.md §14.4) is not offered; it is added to ``withheld`` with that reason instead. The keys of
+    those offered are added to ``offered``.
     """
     suggestions = []
     for key in keys:
@@ -366,6 +370,7 @@ def _suggestions(
         if spec.delete is not None:
             target = _fact(template, key, facts, spec.delete)
             actions.append(Action(type="delete", description=text, resource_id=target))
+        offered.append(key)
         suggestions.append(
             Suggestion(
                 label=text,
@@ -399,9 +404,11 @@ class Finding:
     suggestions: tuple[Suggestion, ...]
     override_reasons: tuple[Coding, ...]
     source: Source
-    full_detail: str
-    """The rule's explanation, the data used, what is missing and the guideline quote (and its translation)."""
     trace: Mapping[str, Any]
+    outcome: Recommendation | CannotAssess
+    """The rule outcome it words: what the assessment page stores, and words again when it is opened."""
+    offered: tuple[str, ...]
+    """The keys of the suggestions offered (``suggestions``, in order; the withheld ones are not among them)."""
 
 
 def _finding(
@@ -413,11 +420,20 @@ def _finding(
 ) -> Finding:
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
-    unknown = label(catalog, "card", "unknown", language)
-    facts = {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}
+    facts = _shown_facts(outcome, catalog, language)
     withheld: list[tuple[str, str]] = []
+    offered: list[str] = []
     suggestions = _suggestions(
-        template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld
+        template,
+        outcome.suggestions,
+        catalog,
+        language,
+        patient_id,
+        outcome.facts,
+        facts,
+        blocked_orders,
+        withheld,
+        offered,
     )
     trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
     sources = sorted({item.source for item in outcome.evidence if item.source})
@@ -443,8 +459,50 @@ def _finding(
             catalog.override_reasons(template.override_reasons or catalog.override_default, language)
         ),
         source=catalog.source(template, language),
-        full_detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
         trace=trace,
+        outcome=outcome,
+        offered=tuple(offered),
+    )
+
+
+def _shown_facts(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str) -> dict[str, str]:
+    """The outcome's facts as the card's text shows them (numbers localised; an empty fact is "unknown")."""
+    unknown = label(catalog, "card", "unknown", language)
+    return {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Worded:
+    """A finding worded in full for the assessment page (:func:`word_in_full`)."""
+
+    indicator: Indicator
+    title: str
+    summary: str
+    detail: str
+    """The rule's explanation, the data used, what is missing and the guideline quote (and its translation)."""
+    suggestions: tuple[str, ...]
+
+
+def word_in_full(
+    outcome: Recommendation | CannotAssess,
+    *,
+    offered: Sequence[str],
+    withheld: Sequence[tuple[str, str]],
+    catalog: CardCatalog,
+    language: str,
+) -> Worded:
+    """An outcome worded in full, with the suggestions that were ``offered`` (keys) and those ``withheld``
+    ((label, contraindication rule)): what the assessment page shows. Worded when the page is opened, not on
+    every hook call."""
+    template = catalog.templates[outcome.rule_id]
+    variant = template.variants[outcome.variant]
+    facts = _shown_facts(outcome, catalog, language)
+    return Worded(
+        indicator=variant.indicator,
+        title=template.title(language),
+        summary=_fit_summary(variant.summary(language).format_map(facts)),
+        detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
+        suggestions=tuple(template.suggestions[key].label(language).format_map(facts) for key in offered),
     )
 
 

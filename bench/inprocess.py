@@ -8,7 +8,7 @@ the benchmark proper is ``bench/run.py``.
 
 ``--assessment-page`` measures what the assessment page adds to a call (storing it: the picture of the record, the
 payload, and in the writer's thread its sealing and insert): the same calls through two applications, one with
-``OSTEO_ASSESSMENT_PAGE=false``, in alternating rounds, so that the machine's drift hits both alike; it prints the
+``OSTEO_ASSESSMENT_PAGE=false``, in alternating rounds (``--rounds``, each of ``--calls`` calls; neither side always first), so that the machine's drift hits both alike; it prints the
 CPU per call of each and the median of the per-round differences.
 """
 
@@ -114,7 +114,7 @@ async def _main(calls: int, profile: bool) -> None:
                 stats.sort_stats("tottime").print_stats(35)
 
 
-async def _compare_assessment_page(calls: int) -> None:
+async def _compare_assessment_page(calls: int, repeats: int) -> None:
     rounds: dict[bool, list[float]] = {True: [], False: []}
     with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
         apps = {
@@ -138,31 +138,74 @@ async def _compare_assessment_page(calls: int) -> None:
             for page in (True, False):
                 for index in range(50):  # warm up
                     assert await _call(apps[page], bodies[index % len(bodies)], states[page]) == 200
-            for _ in range(7):
-                for page in (True, False):
+            for repeat in range(repeats):
+                for page in (True, False) if repeat % 2 else (False, True):  # neither always goes first
                     started = time.process_time()
                     for index in range(calls):
                         await _call(apps[page], bodies[index % len(bodies)], states[page])
                     await asyncio.sleep(0.3)  # the writer's interval: its thread's work lands in this round
                     rounds[page].append((time.process_time() - started) * 1000 / calls)
+            parts = await _assessment_parts(apps[True], with_page, bodies, calls)
     differences = [on - off for on, off in zip(rounds[True], rounds[False], strict=True)]
     print(
         f"assessment page on: {statistics.median(rounds[True]):.2f} ms CPU per call, off: "
         f"{statistics.median(rounds[False]):.2f} ms; added: {statistics.median(differences):+.2f} ms "
         f"(per-round differences {[round(d, 2) for d in differences]})"
     )
+    print(
+        "its parts, CPU of the thread that runs them (not disturbed by the other rounds' drift): "
+        + ", ".join(f"{name} {micros:.0f} µs" for name, micros in parts.items())
+        + f"; total {sum(parts.values()) / 1000:.3f} ms per call"
+    )
+
+
+async def _assessment_parts(app: Any, state: Any, bodies: list[bytes], calls: int) -> dict[str, float]:
+    """CPU per call spent in each part of the assessment page's work, timed where it runs (the request for the
+    link, the picture and the payload; the writer's thread for sealing and inserting): the functions are wrapped
+    with a per-thread CPU clock for ``calls`` calls."""
+    from app.assessment import AssessmentBook
+    from app.hooks import routes
+
+    spent: dict[str, float] = {"link": 0.0, "picture": 0.0, "payload": 0.0, "seal and insert": 0.0}
+
+    def timed(name: str, function: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.thread_time() - started
+
+        return wrapper
+
+    originals = {name: getattr(routes, name) for name in ("new_token", "bone_health_picture", "assessment_payload")}
+    insert = AssessmentBook.insert
+    setattr(routes, "new_token", timed("link", originals["new_token"]))  # noqa: B010
+    setattr(routes, "bone_health_picture", timed("picture", originals["bone_health_picture"]))  # noqa: B010
+    setattr(routes, "assessment_payload", timed("payload", originals["assessment_payload"]))  # noqa: B010
+    AssessmentBook.insert = timed("seal and insert", insert)  # type: ignore[method-assign]
+    try:
+        for index in range(calls):
+            await _call(app, bodies[index % len(bodies)], state)
+        await asyncio.sleep(0.5)  # the writer's last batch
+    finally:
+        for name, function in originals.items():
+            setattr(routes, name, function)
+        AssessmentBook.insert = insert  # type: ignore[method-assign]
+    return {name: seconds * 1_000_000 / calls for name, seconds in spent.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=7, help="--assessment-page: rounds of --calls calls per side")
     parser.add_argument("--profile", action="store_true", help="cProfile the calls (main thread only)")
     parser.add_argument(
         "--assessment-page", action="store_true", help="CPU the assessment page adds per call (A/B, alternating)"
     )
     args = parser.parse_args()
     if args.assessment_page:
-        asyncio.run(_compare_assessment_page(args.calls))
+        asyncio.run(_compare_assessment_page(args.calls, args.rounds))
     else:
         asyncio.run(_main(args.calls, args.profile))
 

@@ -471,10 +471,16 @@ class FeedbackStore:
     def record_issued(self, cards: Iterable[IssuedCard], *, issued_at: datetime) -> None:
         self.record_issued_batches([(cards, issued_at)])
 
-    def record_issued_batches(self, batches: Iterable[tuple[Iterable[IssuedCard], datetime]]) -> None:
+    def record_issued_batches(
+        self,
+        batches: Iterable[tuple[Iterable[IssuedCard], datetime]],
+        *,
+        also: Callable[[Connection], None] | None = None,
+    ) -> None:
         """Record the cards of several responses (each with its issue time) in one transaction, with the
         findings each holds, the records of silent findings, and the patient link of the cards that carry one
-        (app/feedback/snooze.py)."""
+        (app/feedback/snooze.py). ``also`` writes more in the same transaction (the assessment pages of those
+        responses: one commit, one disk flush, for both)."""
         batches = [(tuple(cards), issued_at) for cards, issued_at in batches]
         links = [
             {"card_uuid": card.card_uuid, "patient_key": card.patient_key}
@@ -509,9 +515,11 @@ class FeedbackStore:
             for card in cards
             if card.shown
         ]
-        if not rows and not findings:
+        if not rows and not findings and also is None:
             return
         with self._engine.begin() as connection:
+            if also is not None:
+                also(connection)
             if self._engine.dialect.name == "sqlite":
                 # One statement per table (json_each), not one per row: under load the executemany of a
                 # worker thread waited for the event loop's GIL at every row (~5 ms each), fell behind and let the

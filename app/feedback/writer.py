@@ -29,6 +29,9 @@ from app.errors import DatabaseUnavailableError
 from app.feedback.store import FeedbackStore, IssuedCard
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+if TYPE_CHECKING:
     from app.assessment import AssessmentBook, PendingAssessment
 
 __all__ = ["FLUSH_AT_CARDS", "FLUSH_SECONDS", "MAX_QUEUED_CARDS", "IssuedCardWriter"]
@@ -102,22 +105,24 @@ class IssuedCardWriter:
         """Write everything queued now, in one transaction, within the store's write deadline. False when the
         database refused or was late: the records stay queued for the next attempt."""
         async with self._lock:
-            if self._pending and self._assessments is not None:
-                pending, self._pending, book = self._pending, [], self._assessments
-                try:
-                    await self._store.write(lambda: book.record(pending))
-                except DatabaseUnavailableError as error:
-                    # The page is a convenience; the card already went out with everything that decides. Not
-                    # kept for a retry: the queue of pages stays bounded by one flush interval.
-                    _log.error("assessment pages not stored", extra={"error": type(error).__name__})
+            pages, self._pending, book = self._pending, [], self._assessments
             if not self._queue:
+                if pages and book is not None:
+                    await self._store_pages_alone(book, pages)
                 return True
             batches, self._writing = self._queue, self._queued_cards
             self._queue, self._queued_cards = [], 0
+
+            def pages_too(connection: Connection) -> None:
+                if pages and book is not None:
+                    book.insert(connection, pages)
+
             try:
-                await self._store.write(lambda: self._store.record_issued_batches(batches))
+                # the pages of these responses in the same transaction: one commit, one disk flush for both
+                await self._store.write(lambda: self._store.record_issued_batches(batches, also=pages_too))
             except DatabaseUnavailableError as error:
                 self._requeue(batches, error)
+                self._pages_lost(pages, error)
                 return False
             except asyncio.CancelledError:
                 self._requeue(batches, None)
@@ -129,6 +134,18 @@ class IssuedCardWriter:
                 self._failing = False
                 _log.info("issued cards recorded again", extra={"cards": sum(len(c) for c, _ in batches)})
             return True
+
+    async def _store_pages_alone(self, book: AssessmentBook, pages: list[PendingAssessment]) -> None:
+        try:
+            await self._store.write(lambda: book.record(pages))
+        except DatabaseUnavailableError as error:
+            self._pages_lost(pages, error)
+
+    def _pages_lost(self, pages: list[PendingAssessment], error: DatabaseUnavailableError) -> None:
+        # The page is a convenience; the card already went out with everything that decides. Not kept for a
+        # retry: the queue of pages stays bounded by one flush interval.
+        if pages:
+            _log.error("assessment pages not stored", extra={"error": type(error).__name__, "pages": len(pages)})
 
     async def run(self) -> None:
         """Flush every :data:`FLUSH_SECONDS`, or as soon as :data:`FLUSH_AT_CARDS` cards wait; runs until cancelled."""

@@ -19,6 +19,7 @@ from app.assessment import (
     render_gone,
     render_page,
     security_headers,
+    worded_findings,
 )
 from app.deps import (
     AsOfDep,
@@ -131,6 +132,7 @@ async def call_service(
             hook=service.hook.value,
             language=language,
             as_of=as_of.isoformat(),
+            catalog=resources.cards,
             picture=bone_health_picture(result.snapshot) if result.snapshot is not None else None,
         )
         pending = PendingAssessment(token=token, payload=payload, issued_at=now)
@@ -186,7 +188,8 @@ async def assessment_page(
         return HTMLResponse(render_gone(language), status_code=404, headers=headers)
     settings = resources.settings
     parameters = await asyncio.to_thread(rule_parameters, settings.profile, resources.guideline)  # once per process
-    return HTMLResponse(render_page(payload, parameters), headers=headers)
+    page = render_page({**payload, "findings": worded_findings(payload, resources.cards)}, parameters)
+    return HTMLResponse(page, headers=headers)
 
 
 @router.get("/healthz", tags=["operations"], operation_id="health")

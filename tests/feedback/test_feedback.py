@@ -225,11 +225,11 @@ class TestIssuedCardRecords:
         real = store.record_issued_batches
         calls: list[int] = []
 
-        def refuse_once(batches: Any) -> None:
+        def refuse_once(batches: Any, also: Any = None) -> None:
             calls.append(len(batches))
             if len(calls) == 1:
                 raise OperationalError("INSERT", {}, Exception("database is locked"))
-            real(batches)
+            real(batches, also=also)
 
         store.record_issued_batches = refuse_once  # type: ignore[method-assign]
         writer = IssuedCardWriter(store)

@@ -24,7 +24,7 @@ from app.devtools.patients import hook_request, library_queries, load_library, p
 from app.feedback.store import FeedbackStore, issued_finding
 from app.main import ROOT, create_app
 from app.presentation import DETAIL_MAX_WORDS, word_count
-from app.render import load_card_catalog, render_findings
+from app.render import load_card_catalog, render_findings, word_in_full
 from app.rules.model import CannotAssess
 from tests.builders.cds import PatientRecordBuilder, call_hook, finding_rules, findings, indicators, rule_ids
 from tests.builders.fhir import (
@@ -194,7 +194,10 @@ class TestCardTextDefects:
             for variant in template.variants:
                 outcome = CannotAssess(rule_id, (), variant=variant, facts=facts)
                 [finding] = render_findings([outcome], catalog=catalog, language=language, patient_id="p1")
-                for text in (finding.summary, finding.full_detail):
+                detail = word_in_full(
+                    outcome, offered=finding.offered, withheld=finding.withheld, catalog=catalog, language=language
+                ).detail
+                for text in (finding.summary, detail):
                     assert "{" not in text, (rule_id, variant)
                     assert not empty.search(finding.summary), (rule_id, variant, finding.summary)
 

@@ -12,13 +12,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 from fastapi.testclient import TestClient
 
-from app.assessment import AssessmentBook, PendingAssessment, new_token, render_page
+from app.assessment import (
+    AssessmentBook,
+    PendingAssessment,
+    assessment_payload,
+    new_token,
+    render_page,
+    worded_findings,
+)
 from app.config import Settings
 from app.deps import get_as_of
 from app.feedback import FeedbackStore
-from app.main import create_app
+from app.main import ROOT, create_app
+from app.render import load_card_catalog, render_findings
+from app.rules.model import Recommendation
 from tests.builders.cds import PatientRecordBuilder, call_hook, full_assessment
 from tests.builders.fhir import dxa_t_score, vitamin_d
 from tests.conftest import AS_OF
@@ -110,6 +120,33 @@ class TestSafeByDefault:
         assert token.encode() not in stored
         assert b"Lifestyle for fracture prevention" not in stored
         assert b"antiresorptive" not in stored
+
+    def test_a_call_stores_the_outcomes_not_their_words_nor_the_order_it_would_delete(self) -> None:
+        catalog = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders")
+        stop = Recommendation(
+            "DMAB-STOP-1",
+            "short",
+            facts=dict.fromkeys(catalog.templates["DMAB-STOP-1"].placeholders(), "2025-06-01")
+            | {"stop_order": "MedicationRequest/draft-stop-1"},
+            suggestions=("keep-denosumab",),
+        )
+        [finding] = render_findings([stop], catalog=catalog, language="en", patient_id="p1")
+
+        payload = assessment_payload(
+            [finding], shown={}, hook="order-select", language="en", as_of="2025-06-01", catalog=catalog
+        )
+        [page] = worded_findings(payload, catalog)
+
+        stored = orjson.dumps(payload)
+        assert b"draft-stop-1" not in stored and finding.summary.encode() not in stored
+        assert page["summary"] == finding.summary and page["suggestions"] == ["Keep denosumab: remove the stop order"]
+        assert "**Source:**" in page["detail"]
+
+    def test_a_finding_whose_rule_was_removed_since_the_call_is_left_out_not_an_error(self) -> None:
+        catalog = load_card_catalog(ROOT / "cards", ROOT / "fhir_mappings" / "orders")
+        stored = {"rule": "RETIRED-1", "variant": "x", "display": "main", "facts": {}, "evidence": [], "offered": []}
+
+        assert worded_findings({"language": "en", "findings": [stored]}, catalog) == []
 
     def test_a_page_past_its_time_to_live_is_gone(self, database_url: str, settings: Settings) -> None:
         store = FeedbackStore(database_url)
