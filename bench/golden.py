@@ -5,7 +5,7 @@ every request in ``examples/`` and ``examples/order-scenarios/``; every syntheti
 ``examples/patients/`` at patient-view (complete prefetch) and, with its draft order, at order-select and
 order-sign; the benchmark patient; and a few malformed requests; each in Dutch and English. It writes the status,
 content type and body of each response, with every uuid replaced by ``<uuid>`` (cards and suggestions get fresh
-uuids per call). ``python -m bench.golden check FILE`` runs the same and prints every difference; exit status 1
+uuids per call) and every assessment link's token by ``<token>``. ``python -m bench.golden check FILE`` runs the same and prints every difference; exit status 1
 when there is any. Capture before an optimisation, check after it: the output must not change.
 """
 
@@ -36,6 +36,7 @@ EXAMPLES = ROOT / "examples"
 EXAMPLES_WRITTEN_ON = date(2025, 6, 1)
 SCENARIOS_DAY = date(2025, 6, 1)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ASSESSMENT_TOKEN = re.compile(r"/assessment/[A-Za-z0-9_-]+")
 _SERVICE_BY_HOOK = {
     "patient-view": "osteoporosis-patient-view",
     "order-select": "osteoporosis-order-select",
@@ -112,7 +113,8 @@ def _path(body: dict[str, Any]) -> str:
 
 
 def _normalise(value: Any) -> Any:
-    return json.loads(_UUID.sub("<uuid>", json.dumps(value, ensure_ascii=False)))
+    text = _UUID.sub("<uuid>", json.dumps(value, ensure_ascii=False))
+    return json.loads(_ASSESSMENT_TOKEN.sub("/assessment/<token>", text))
 
 
 @contextmanager

@@ -3,7 +3,9 @@
 Calls the ASGI application directly (no socket, no HTTP server) with the benchmark patient's patient-view request
 (complete prefetch), inside the application's lifespan and with the production settings otherwise (JSON INFO log
 to a file, SQLite feedback store, auth off as for the load generator). Prints milliseconds per call, wall clock and
-CPU of the whole process (the median of five rounds). With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
+CPU of the whole process (the median of five rounds). ``--sizes 10,100,1000,5000`` measures records of those sizes
+instead (the benchmark patient's proportions of Observations, Conditions and medications) and the CPU per extra
+resource. With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
 the benchmark proper is ``bench/run.py``.
 
 ``--assessment-page`` measures what the assessment page adds to a call (storing it: the picture of the record, the
@@ -195,16 +197,55 @@ async def _assessment_parts(app: Any, state: Any, bodies: list[bytes], calls: in
     return {name: seconds * 1_000_000 / calls for name, seconds in spent.items()}
 
 
+async def _by_record_size(sizes: list[int]) -> None:
+    """CPU per call for records of each size (resources besides the Patient, in the benchmark patient's
+    proportions), and the cost of one more resource: the slope of a least-squares line through the points."""
+    with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
+        app = create_app(
+            Settings(
+                database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
+                auth_disabled_for_development=True,
+                fhir_server_allowlist=["http://127.0.0.1"],
+                log_level="WARNING",
+            )
+        )
+        points = []
+        async with app.router.lifespan_context(app) as state:
+            for size in sizes:
+                body = json.dumps(patient_view_request(resources=size)).encode()
+                calls = max(5, min(200, 4000 // max(size, 1)))
+                for _ in range(max(2, calls // 4)):  # warm up
+                    assert await _call(app, body, state) == 200
+                cpu = []
+                for _ in range(5):
+                    started = time.process_time()
+                    for _ in range(calls):
+                        await _call(app, body, state)
+                    cpu.append((time.process_time() - started) * 1000 / calls)
+                points.append((size, statistics.median(cpu)))
+                print(
+                    f"{size:>6} resources ({len(body) / 1024:,.0f} kB): {statistics.median(cpu):8.2f} ms CPU per call"
+                )
+    slope, _ = statistics.linear_regression([float(x) for x, _ in points], [y for _, y in points])
+    print(f"per extra resource: {slope * 1000:.1f} µs CPU (least squares over {len(points)} sizes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument(
+        "--sizes",
+        help="comma-separated record sizes (resources besides the Patient), e.g. 10,100,1000,5000: CPU per call each",
+    )
     parser.add_argument("--rounds", type=int, default=7, help="--assessment-page: rounds of --calls calls per side")
     parser.add_argument("--profile", action="store_true", help="cProfile the calls (main thread only)")
     parser.add_argument(
         "--assessment-page", action="store_true", help="CPU the assessment page adds per call (A/B, alternating)"
     )
     args = parser.parse_args()
-    if args.assessment_page:
+    if args.sizes:
+        asyncio.run(_by_record_size([int(size) for size in args.sizes.split(",")]))
+    elif args.assessment_page:
         asyncio.run(_compare_assessment_page(args.calls, args.rounds))
     else:
         asyncio.run(_main(args.calls, args.profile))

@@ -75,7 +75,8 @@ _CONDITIONS = (
 )
 
 
-def conditions() -> list[dict[str, Any]]:
+def conditions(count: int = len(_CONDITIONS)) -> list[dict[str, Any]]:
+    """``count`` Conditions cycling through ten kinds (each new cycle a day later)."""
     return [
         {
             "resourceType": "Condition",
@@ -90,9 +91,9 @@ def conditions() -> list[dict[str, Any]]:
             },
             "code": {"coding": [{"system": system, "code": code, "display": display}]},
             "subject": {"reference": "Patient/bench-1"},
-            "onsetDateTime": _day(200 + 300 * index),
+            "onsetDateTime": _day(200 + 300 * (index % len(_CONDITIONS)) + index // len(_CONDITIONS)),
         }
-        for index, (system, code, display) in enumerate(_CONDITIONS)
+        for index, (system, code, display) in ((i, _CONDITIONS[i % len(_CONDITIONS)]) for i in range(count))
     ]
 
 
@@ -115,9 +116,13 @@ _MEDICATIONS = (
 )
 
 
-def medications() -> list[dict[str, Any]]:
+def medications(count: int = len(_MEDICATIONS)) -> list[dict[str, Any]]:
+    """``count`` MedicationStatements and MedicationRequests cycling through fifteen (each new cycle a day
+    earlier)."""
     result = []
-    for index, (kind, system, code, display, dose, period) in enumerate(_MEDICATIONS):
+    for number in range(count):
+        index, cycle = number % len(_MEDICATIONS), number // len(_MEDICATIONS)
+        kind, system, code, display, dose, period = _MEDICATIONS[index]
         resource: dict[str, Any] = {
             "resourceType": kind,
             "id": _id(),
@@ -130,11 +135,11 @@ def medications() -> list[dict[str, Any]]:
             "doseAndRate": [{"doseQuantity": {"value": dose, "unit": "mg", "system": UCUM, "code": "mg"}}],
         }
         if kind == "MedicationStatement":
-            resource["effectivePeriod"] = {"start": _day(400 + 30 * index)}
+            resource["effectivePeriod"] = {"start": _day(400 + 30 * index + cycle)}
             resource["dosage"] = [dosage]
         else:
             resource["intent"] = "order"
-            resource["authoredOn"] = _day(60 + 10 * index)
+            resource["authoredOn"] = _day(60 + 10 * index + cycle)
             resource["dosageInstruction"] = [dosage]
             resource["dispenseRequest"] = {
                 "expectedSupplyDuration": {"value": 90, "unit": "d", "system": UCUM, "code": "d"}
@@ -151,11 +156,22 @@ def patient_resource() -> dict[str, Any]:
     return {"resourceType": "Patient", "id": "bench-1", "birthDate": "1955-03-14", "gender": "female"}
 
 
+def record_sizes(resources: int) -> tuple[int, int, int]:
+    """(observations, conditions, medications) for a record of ``resources`` resources besides the Patient, in the
+    benchmark patient's proportions (60 : 10 : 15)."""
+    conditions_count = max(1, round(resources * 10 / 85))
+    medications_count = max(1, round(resources * 15 / 85))
+    return max(0, resources - conditions_count - medications_count), conditions_count, medications_count
+
+
 def patient_view_request(
-    *, prefetch: bool = True, fhir_server: str | None = None, token: str | None = None
+    *, prefetch: bool = True, fhir_server: str | None = None, token: str | None = None, resources: int = 85
 ) -> dict[str, Any]:
-    """A patient-view hook request: complete prefetch, or none (the service fetches from ``fhir_server``)."""
-    meds = medications()
+    """A patient-view hook request: complete prefetch, or none (the service fetches from ``fhir_server``).
+    ``resources``: how many resources the record holds besides the Patient (85 is the benchmark patient: 60
+    Observations, 10 Conditions, 15 medication statements and orders)."""
+    observation_count, condition_count, medication_count = record_sizes(resources)
+    meds = medications(medication_count)
     body: dict[str, Any] = {
         "hook": "patient-view",
         "hookInstance": _id(),
@@ -164,8 +180,8 @@ def patient_view_request(
     if prefetch:
         body["prefetch"] = {
             "patient": patient_resource(),
-            "observations": searchset(observations()),
-            "conditions": searchset(conditions()),
+            "observations": searchset(observations(observation_count)),
+            "conditions": searchset(conditions(condition_count)),
             "medicationStatements": searchset([m for m in meds if m["resourceType"] == "MedicationStatement"]),
             "medicationRequests": searchset([m for m in meds if m["resourceType"] == "MedicationRequest"]),
             "medicationAdministrations": None,

@@ -52,9 +52,8 @@ def get_str(obj: Json | None, key: str) -> str | None:
     if obj is None:
         return None
     value = obj.get(key)
-    if isinstance(value, str):
-        stripped = value.strip()
-        return stripped or None
+    if type(value) is str or isinstance(value, str):  # the exact type first: parsed JSON is never a subclass
+        return value.strip() or None
     return None
 
 

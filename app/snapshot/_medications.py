@@ -11,8 +11,8 @@ A medication that matches nothing is *irrelevant* when it carries a code in a sy
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from app import valuesets as vs
@@ -168,7 +168,7 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         return Identification(frozenset(drugs), False, non_systemic, None, tuple(names))
 
     has_covered_code = any(system in COVERED_SYSTEMS for system, _ in codes)
-    by_text = _by_name(names)
+    by_text = _by_name(tuple(names))
     if has_covered_code:
         # A code our lists cover did not match: trust the name only for osteoporosis drugs and glucocorticoids,
         # not for supplements (e.g. RxNorm 1722689 aspirin / calcium carbonate is not a supplement).
@@ -216,8 +216,10 @@ def drugs_by_code(codes: list[CodingKey], context: BuildContext) -> frozenset[Dr
     return _drugs_in(context.value_sets(codes))
 
 
-def _drugs_in(sets: Collection[str]) -> frozenset[Drug]:
-    """The drugs of the value sets ``sets`` (urls); an oncology product supersedes the osteoporosis one."""
+@functools.lru_cache(maxsize=4096)
+def _drugs_in(sets: frozenset[str]) -> frozenset[Drug]:
+    """The drugs of the value sets ``sets`` (urls); an oncology product supersedes the osteoporosis one. Cached:
+    the same products come back call after call, and the sets are immutable."""
     drugs = {drug for url, drug in _DRUG_SETS if url in sets}
     for specific, general in _SUPERSEDES.items():
         if specific in drugs:
@@ -227,10 +229,12 @@ def _drugs_in(sets: Collection[str]) -> frozenset[Drug]:
 
 def drugs_by_name(names: list[str]) -> frozenset[Drug]:
     """The drugs recognised in free text (terminology.md §5.1 step 3)."""
-    return _by_name(names)
+    return _by_name(tuple(names))
 
 
-def _by_name(names: list[str]) -> frozenset[Drug]:
+@functools.lru_cache(maxsize=4096)
+def _by_name(names: tuple[str, ...]) -> frozenset[Drug]:
+    """Cached: the same product names come back call after call (the result is immutable)."""
     found: set[Drug] = set()
     for name in names:
         if not _ANY_NAME.search(name):

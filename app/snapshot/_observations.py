@@ -7,6 +7,7 @@ missing status are kept; ``preliminary`` and ``unknown`` are dropped with an UNC
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -181,8 +182,8 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
             reason = "data absent" if get_dict(observation, "dataAbsentReason") else "no valueQuantity"
             context.gap(GapKind.UNPARSEABLE, concept, f"observation has {reason}", source)
             continue
-        unit = normalised_unit(quantity) or "(none)"
         if not _read_value(concept, sets, quantity, observed, source, observation, facts, context):
+            unit = normalised_unit(quantity) or "(none)"
             context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit!r} not usable", source)
     for results in (facts.t_scores, facts.bmds, facts.vitamin_d, facts.renal, facts.creatinine, facts.calcium):
         results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
@@ -191,8 +192,10 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
     return facts
 
 
+@functools.lru_cache(maxsize=1024)
 def _concept(sets: frozenset[str]) -> str | None:
-    """The concept of an Observation code, from the value sets its codings are in."""
+    """The concept of an Observation code, from the value sets its codings are in (cached: the sets of value sets
+    are few, one per kind of code, and immutable)."""
     if any(url in sets for url, _ in _T_SCORE_SETS):
         return GapConcept.DXA
     if any(url in sets for url, _ in _BMD_SETS):

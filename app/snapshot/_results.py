@@ -9,6 +9,7 @@ it does not know without a gap, so nothing is reported twice). Status handling i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from app import valuesets as vs
@@ -60,13 +61,20 @@ def _bound(quantity: Json | None) -> float | None:
     return get_number(quantity, "value") if quantity is not None else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _kind(sets: frozenset[str]) -> tuple[BoneSite | None, LabTest | None]:
+    """The Z-score site or the lab test of an Observation code, from the value sets its codings are in (cached: the
+    sets of value sets are few, one per kind of code, and immutable)."""
+    site = next((site for url, site in _Z_SCORE_SETS if url in sets), None)
+    return site, next((test for url, test in _LAB_SETS if url in sets), None)
+
+
 def read_results(observations: list[Json], context: BuildContext) -> ResultFacts:
     """Z-scores and the :class:`LabTest` results of ``observations``; problems become gaps."""
     facts = ResultFacts()
     for observation in observations:
         _, sets = context.coded(get_dict(observation, "code"))
-        site = next((site for url, site in _Z_SCORE_SETS if url in sets), None)
-        test = next((test for url, test in _LAB_SETS if url in sets), None)
+        site, test = _kind(sets)
         if site is None and test is None:
             continue
         concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION
