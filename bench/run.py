@@ -319,6 +319,39 @@ def bench_cost(workdir: Path, quick: bool) -> dict[str, Any]:
     }
 
 
+RECORD_SIZES = (10, 100, 1000, 5000)
+"""Resources besides the Patient (the benchmark patient's proportions of Observations, Conditions and medication
+records): the records :func:`bench_sizes` measures."""
+
+
+def bench_sizes(workdir: Path, quick: bool) -> dict[str, Any]:
+    """Service CPU per patient-view call (one worker, concurrency 1, over HTTP) for records of
+    :data:`RECORD_SIZES` resources, and the cost of one more resource (least-squares slope)."""
+    points = []
+    with service(workers=1, workdir=workdir) as (port, process, _ready):
+        for size in RECORD_SIZES:
+            body = json.dumps(patient_view_request(resources=size)).encode()
+            calls = max(10 if quick else 20, (2000 if quick else 8000) // size)
+            run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=[body], concurrency=1, requests=5)
+            before = _cpu_seconds(process.pid)
+            result = run_load(
+                host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=[body], concurrency=1, requests=calls
+            )
+            points.append(
+                {
+                    "resources": size,
+                    "body_bytes": len(body),
+                    "calls": result.requests,
+                    "errors": result.errors,
+                    "service_cpu_ms_per_call": round((_cpu_seconds(process.pid) - before) * 1000 / result.requests, 2),
+                }
+            )
+    slope, _ = statistics.linear_regression(
+        [float(point["resources"]) for point in points], [point["service_cpu_ms_per_call"] for point in points]
+    )
+    return {"points": points, "cpu_us_per_extra_resource": round(slope * 1000, 1)}
+
+
 def bench_startup(workdir: Path) -> dict[str, Any]:
     times = []
     for _ in range(3):
@@ -436,6 +469,28 @@ def report(results: dict[str, Any]) -> str:
         f"{results['machine']['cpus']} cores for the service and the load generator together.",
         "",
     ]
+    if "sizes" in results:
+        sizes = results["sizes"]
+        lines += [
+            "## 7. CPU per call by the size of the record (one worker, concurrency 1)",
+            "",
+            "patient-view with complete prefetch; the record holds the given number of resources besides the Patient, in "
+            "the benchmark patient's proportions (60 Observations : 10 Conditions : 15 medication records).",
+            "",
+            "| resources | body | calls | service CPU ms per call |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {point['resources']:,} | {point['body_bytes'] / 1024:,.0f} kB | {point['calls']} | "
+            f"{point['service_cpu_ms_per_call']} |"
+            for point in sizes["points"]
+        ]
+        lines += [
+            "",
+            f"One more resource costs **{sizes['cpu_us_per_extra_resource']} µs** of CPU (least-squares slope; target "
+            "≤ 10 µs).",
+            "",
+        ]
     if "outage" in results:
         lines += outage_report_lines(results["outage"])
     return "\n".join(lines)
@@ -453,7 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run, ~1 minute)")
     parser.add_argument(
-        "--only", choices=("prefetch", "fetch", "memory", "startup", "cost", "outage"), help="run one part"
+        "--only",
+        choices=("prefetch", "fetch", "memory", "startup", "cost", "sizes", "outage"),
+        help="run one part",
     )
     parser.add_argument(
         "--output",
@@ -473,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory": lambda: bench_memory(workdir, args.quick),
             "startup": lambda: bench_startup(workdir),
             "cost": lambda: bench_cost(workdir, args.quick),
+            "sizes": lambda: bench_sizes(workdir, args.quick),
             "outage": lambda: bench_outage(workdir, args.quick),
         }
         for name, part in parts.items():
