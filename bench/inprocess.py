@@ -152,7 +152,8 @@ async def _compare_assessment_page(calls: int, repeats: int) -> None:
     print(
         f"assessment page on: {statistics.median(rounds[True]):.2f} ms CPU per call, off: "
         f"{statistics.median(rounds[False]):.2f} ms; added: {statistics.median(differences):+.2f} ms "
-        f"(per-round differences {[round(d, 2) for d in differences]})"
+        f"(per-round differences {[round(d, 2) for d in differences]}); best rounds: on {min(rounds[True]):.2f}, "
+        f"off {min(rounds[False]):.2f} ms, added {min(rounds[True]) - min(rounds[False]):+.2f} ms"
     )
     print(
         "its parts, CPU of the thread that runs them (not disturbed by the other rounds' drift): "
