@@ -24,6 +24,7 @@ from opentelemetry.trace import TracerProvider
 from app.assessment import AssessmentBook
 from app.catalogs import card_catalog, terminology_catalog
 from app.config import Settings, get_settings
+from app.deps import HookCall
 from app.errors import register_error_handlers
 from app.feedback import FeedbackStore, IssuedCardWriter
 from app.feedback.overrides import OrderSignOverrides
@@ -66,6 +67,7 @@ class State(TypedDict):
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
     assessments: AssessmentBook | None
+    hook_call: HookCall
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -164,17 +166,20 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                 )
             services = dict(build_services(OSTEOPOROSIS_RULES))
             by_hook = {hook: {sid for sid, service in services.items() if service.hook is hook} for hook in Hook}
+            snooze = InfoSnooze.open(store, settings, by_hook[Hook.PATIENT_VIEW])
+            overrides = OrderSignOverrides.open(store, settings, by_hook[Hook.ORDER_SELECT])
             _settle_heap()
             try:
                 yield {
                     "resources": resources,
                     "feedback_store": store,
                     "issued_cards": writer,
-                    "info_snooze": InfoSnooze.open(store, settings, by_hook[Hook.PATIENT_VIEW]),
-                    "order_sign_overrides": OrderSignOverrides.open(store, settings, by_hook[Hook.ORDER_SELECT]),
+                    "info_snooze": snooze,
+                    "order_sign_overrides": overrides,
                     "services": services,
                     "client_auth": client_auth,
                     "assessments": assessments,
+                    "hook_call": HookCall(resources, services, writer, snooze, overrides, assessments),
                 }
             finally:
                 writing.cancel()

@@ -25,9 +25,8 @@ from app.deps import (
     AsOfDep,
     AssessmentsDep,
     FeedbackStoreDep,
-    InfoSnoozeDep,
+    HookCallDep,
     IssuedCardsDep,
-    OrderSignOverridesDep,
     ResourcesDep,
     ServicesDep,
 )
@@ -99,22 +98,18 @@ async def discovery(resources: ResourcesDep, services: ServicesDep) -> Discovery
 async def call_service(
     service_id: ServiceId,
     body: HookRequest,
-    resources: ResourcesDep,
-    services: ServicesDep,
-    issued_cards: IssuedCardsDep,
-    snooze: InfoSnoozeDep,
-    overrides: OrderSignOverridesDep,
+    call: HookCallDep,
     as_of: AsOfDep,
-    assessments: AssessmentsDep,
     request: Request,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> CdsResponse:
     """Call a CDS service with a hook request; returns cards (``[]`` when there is nothing to say)."""
-    service = _service(services, service_id)
+    resources, assessments, issued_cards = call.resources, call.assessments, call.issued_cards
+    service = _service(call.services, service_id)
     language = choose_language(body.extension, accept_language, resources.settings.default_language)
     result = await run_hook(service, body, resources=resources, language=language, as_of=as_of)
-    result = await snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
-    result = await overrides.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6, order hooks
+    result = await call.snooze.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6
+    result = await call.overrides.apply(service.hook, body, result, as_of=as_of)  # rules.md §0.3 item 6, order hooks
     token = new_token() if assessments is not None else None
     links: tuple[Link, ...] = ()
     if token is not None:
