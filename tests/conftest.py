@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from app.config import Settings
 from app.deps import get_as_of
@@ -20,6 +22,31 @@ AS_OF = date(2025, 6, 1)
 
 EHR_FHIR = "https://ehr.example.org/fhir"
 """The EHR's FHIR server in tests (mocked with respx at the httpx edge)."""
+
+SHARED_SESSION_SERVERS = {"integration": "fhir-server", "feedback": "postgresql"}
+"""Test directories whose tests share a server started once per test process (the FHIR server and Chromium of
+``tests/integration``, the PostgreSQL cluster below): pytest-xdist runs each of them on one worker."""
+
+
+class _SharedServerScheduling(LoadScopeScheduling):  # type: ignore[misc]  # pytest-xdist ships no type hints
+    """``--dist loadgroup`` by directory: the tests of a directory of :data:`SHARED_SESSION_SERVERS` are one unit
+    of work (one worker starts that server, once); every other test is a unit of its own, like ``--dist load``.
+    (pytest-xdist 3.8's ``xdist_group`` marker renames the test's node id for this, which has no effect with
+    pytest 9.2: the marked tests were spread over both workers.) The largest units are handed out first."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return unit_of_work(nodeid)
+
+
+def unit_of_work(nodeid: str) -> str:
+    """The group of :data:`SHARED_SESSION_SERVERS` the test belongs to, else its own node id."""
+    parts = nodeid.split("/", 2)
+    group = SHARED_SESSION_SERVERS.get(parts[1]) if len(parts) == 3 and parts[0] == "tests" else None
+    return group or nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> LoadScopeScheduling | None:
+    return _SharedServerScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ cannot be run here, the PostgreSQL cases skip and say why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,14 @@ from app.devtools.postgres import PostgresCluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'feedback.db'}"
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    return cluster.create_database()
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)  # after the app that used it has stopped
 
 
 @pytest.fixture

@@ -1,0 +1,41 @@
+"""How the suite runs on every core (pytest-xdist, ``addopts`` in pyproject.toml): each group of tests that shares a
+server started once per test process runs on one worker, every other test wherever a worker is free."""
+
+from __future__ import annotations
+
+import tomllib
+
+from app.main import ROOT
+from tests.conftest import SHARED_SESSION_SERVERS, unit_of_work
+
+
+def test_the_tests_sharing_the_fhir_server_are_one_unit_of_work() -> None:
+    units = {
+        unit_of_work("tests/integration/test_demo.py::test_the_demo_shows_the_cards_of_every_patient_and_stops"),
+        unit_of_work("tests/integration/test_patient_library.py::TestTheLibraryIsWellFormed::test_ids[01-gc-62f]"),
+        unit_of_work("tests/integration/test_assessment_in_a_browser.py::test_the_page[nl-(te laat)]"),
+    }
+    assert units == {"fhir-server"}
+
+
+def test_the_tests_sharing_the_postgresql_cluster_are_one_unit_of_work() -> None:
+    assert unit_of_work("tests/feedback/test_report.py::TestSince::test_periods[postgresql]") == "postgresql"
+    assert unit_of_work("tests/feedback/test_feedback.py::test_x[sqlite]") == "postgresql"
+    assert set(SHARED_SESSION_SERVERS) == {"integration", "feedback"}
+
+
+def test_every_other_test_is_a_unit_of_its_own() -> None:
+    for nodeid in (
+        "tests/rules/test_denosumab.py::TestOverdue::test_seven_months",
+        "tests/test_serve.py::test_a_port_in_use_fails_at_once",
+        "tests/hooks/test_integration_like_name.py::test_feedback",
+    ):
+        assert unit_of_work(nodeid) == nodeid
+
+
+def test_the_suite_runs_on_every_core_with_that_grouping() -> None:
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"][
+        "addopts"
+    ].split()
+    assert addopts[addopts.index("-n") + 1] == "auto"
+    assert addopts[addopts.index("--dist") + 1] == "loadgroup"  # the grouping of tests/conftest.py applies
