@@ -44,7 +44,7 @@ from sqlalchemy.schema import CreateTable
 from app.config import Settings
 from app.feedback.store import FeedbackStore, stored_secret
 from app.render import Finding
-from app.rules.osteoporosis.thresholds.denosumab import DMAB_INTERVAL_MONTHS
+from app.rules.osteoporosis.thresholds import DMAB_INTERVAL_MONTHS
 from app.snapshot.model import BoneSite, ClinicalSnapshot, Drug, add_months
 
 __all__ = [

@@ -17,16 +17,21 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FunctionType
+from types import FunctionType, ModuleType
 from typing import Any, Final
+
+from pydantic import BaseModel
 
 from app.catalogs import CARDS_DIR, data_root
 from app.rules import parameters as parameters_module
 from app.rules.model import Citation, Rule, Threshold
 from app.rules.osteoporosis import EXCLUDED_RULES, RULE_FAMILIES
+from app.rules.osteoporosis import thresholds as thresholds_module
 from app.rules.parameters import GuidelineParameters
+from app.snapshot import parameters as snapshot_parameters_module
+from app.snapshot.parameters import SnapshotParameters
 
-__all__ = ["RuleEntry", "render_html", "render_markdown", "rule_reference"]
+__all__ = ["ParameterRow", "RuleEntry", "parameter_table", "render_html", "render_markdown", "rule_reference"]
 
 TESTS_DIR: Final = data_root() / "tests"
 _NO_TESTS: Final = "the test files are not part of this installation (see docs/rules.md in the source)"
@@ -65,12 +70,13 @@ class RuleEntry:
     """The test files that name the rule ID; ``None`` when the tests are not installed (a wheel, not a checkout)."""
 
 
-def _parameter_sources() -> dict[str, str]:
-    """The docstring under each field of :class:`GuidelineParameters` (its catalog name, conflict id and basis)."""
-    tree = ast.parse(inspect.getsource(parameters_module))
+def _parameter_sources(module: ModuleType = parameters_module, model: type = GuidelineParameters) -> dict[str, str]:
+    """The docstring under each field of ``model`` (for :class:`GuidelineParameters`: its catalog name, conflict id
+    and basis)."""
+    tree = ast.parse(inspect.getsource(module))
     sources: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == GuidelineParameters.__name__:
+        if isinstance(node, ast.ClassDef) and node.name == model.__name__:
             body = node.body
             for statement, following in zip(body, body[1:], strict=False):
                 if (
@@ -80,8 +86,97 @@ def _parameter_sources() -> dict[str, str]:
                     and isinstance(following.value, ast.Constant)
                     and isinstance(following.value.value, str)
                 ):
-                    sources[statement.target.id] = " ".join(following.value.value.split())
+                    sources[statement.target.id] = " ".join(_TRACKER_NOTE.sub("", following.value.value).split())
     return sources
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterRow:
+    """One row of the parameter table: a threshold of the rules, a guideline setting or a snapshot setting."""
+
+    name: str
+    kind: str
+    """``threshold`` (fixed, ``app/rules/osteoporosis/thresholds.py``), ``setting`` (``OSTEO_GUIDELINE__<NAME>``) or
+    ``snapshot setting`` (``OSTEO_SNAPSHOT__<NAME>``)."""
+    nl: str
+    be: str
+    unit: str
+    conflict: str
+    setting: str
+    source: str
+
+
+_CONFLICT_ID: Final = re.compile(r"\bC-\d\d\b")
+
+
+def _conflicts_named(text: str) -> str:
+    return ", ".join(dict.fromkeys(_CONFLICT_ID.findall(text)))
+
+
+def threshold_text(threshold: Threshold) -> str:
+    """A threshold's value (and its BE value where it differs), conflict and setting, for the reference."""
+    text = str(threshold)
+    if threshold.be is not None:
+        text += f" (BE profile: {threshold.be:g})"
+    notes = [f"conflict {threshold.conflict}"] if threshold.conflict else []
+    if threshold.setting:
+        notes.append(f"setting {threshold.setting}")
+    return f"{text} [{'; '.join(notes)}]" if notes else text
+
+
+def parameter_table(
+    parameters: GuidelineParameters | None = None, snapshot: SnapshotParameters | None = None
+) -> list[ParameterRow]:
+    """Every parameter of the catalog once, with its NL and BE value: the thresholds of the rules (the table in
+    ``app/rules/osteoporosis/thresholds.py``), the guideline settings and the snapshot settings, with this
+    deployment's values (defaults when not given)."""
+    guideline = parameters or GuidelineParameters()
+    nl, be = guideline.for_profile("nl"), guideline.for_profile("be")
+    rows = [
+        ParameterRow(
+            name=t.name,
+            kind="threshold",
+            nl=f"{t.in_profile('nl'):g}",
+            be=f"{t.in_profile('be'):g}",
+            unit=t.unit,
+            conflict=t.conflict,
+            setting=t.setting,
+            source=t.citation,
+        )
+        for t in vars(thresholds_module).values()
+        if isinstance(t, Threshold)
+    ]
+    sources = _parameter_sources()
+    rows += [
+        ParameterRow(
+            name=name,
+            kind="setting",
+            nl=_format_value(getattr(nl, name)),
+            be=_format_value(getattr(be, name)),
+            unit="",
+            conflict=_conflicts_named(sources.get(name, "")),
+            setting=f"OSTEO_GUIDELINE__{name.upper()}",
+            source=sources.get(name, ""),
+        )
+        for name in GuidelineParameters.model_fields
+    ]
+    snapshot_values = snapshot or SnapshotParameters()
+    snapshot_sources = _parameter_sources(snapshot_parameters_module, SnapshotParameters)
+    rows += [
+        ParameterRow(
+            name=name,
+            kind="snapshot setting",
+            nl=_format_value(getattr(snapshot_values, name)),
+            be=_format_value(getattr(snapshot_values, name)),
+            unit="",
+            conflict=_conflicts_named(snapshot_sources.get(name, "")),
+            setting=f"OSTEO_SNAPSHOT__{name.upper()}",
+            source=snapshot_sources.get(name, ""),
+        )
+        for name in SnapshotParameters.model_fields
+        if name in snapshot_sources and not isinstance(getattr(snapshot_values, name), BaseModel)
+    ]
+    return rows
 
 
 def _functions_reached(start: Callable[..., Any]) -> list[FunctionType]:
@@ -252,7 +347,7 @@ def _md_rule(entry: RuleEntry, profile: str) -> list[str]:
     lines += ["", "**Thresholds:**", ""]
     if entry.thresholds:
         lines += [
-            f"- `{threshold.name}` = {_md_escape(str(threshold))}: {_md_escape(threshold.citation)}"
+            f"- `{threshold.name}` = {_md_escape(threshold_text(threshold))}: {_md_escape(threshold.citation)}"
             for threshold in entry.thresholds
         ]
     else:
@@ -281,7 +376,7 @@ def _md_rule(entry: RuleEntry, profile: str) -> list[str]:
     return lines
 
 
-def render_markdown(entries: Sequence[RuleEntry], profile: str) -> str:
+def render_markdown(entries: Sequence[RuleEntry], profile: str, parameters: GuidelineParameters | None = None) -> str:
     lines = [
         "# Rule reference",
         "",
@@ -310,7 +405,27 @@ def render_markdown(entries: Sequence[RuleEntry], profile: str) -> str:
         lines += _md_rule(entry, profile)
     lines += ["## Catalog IDs that are not rules", ""]
     lines += [f"- **{rule_id}**: {_md_escape(why)}" for rule_id, why in sorted(EXCLUDED_RULES.items())]
+    lines += ["", "## Parameter table", "", _TABLE_INTRO, ""]
+    lines += ["| Parameter | Kind | NL | BE | Unit | Conflict | Setting | Source |", "| --- " * 8 + "|"]
+    lines += [
+        "| "
+        + " | ".join(
+            [f"`{row.name}`", row.kind, f"`{row.nl}`", f"`{row.be}`"]
+            + [_md_escape(text) for text in (row.unit, row.conflict, row.setting, row.source)]
+        )
+        + " |"
+        for row in parameter_table(parameters)
+    ]
     return "\n".join(lines) + "\n"
+
+
+_TABLE_INTRO: Final = (
+    "Every parameter of the catalog once, with its value in each profile (default settings): the fixed thresholds "
+    "of the rules (`app/rules/osteoporosis/thresholds.py`; a row's setting chooses the reading where the sources "
+    "disagree), the guideline settings (`OSTEO_GUIDELINE__<NAME>`, `app/rules/parameters.py`) and the snapshot "
+    "settings (`OSTEO_SNAPSHOT__<NAME>`, `app/snapshot/parameters.py`). Conflicts are the ids of "
+    "`shared/clinical/conflicts.md`."
+)
 
 
 def _anchor(title: str) -> str:
@@ -349,7 +464,7 @@ def _html_rule(entry: RuleEntry, profile: str) -> str:
         ),
         "<p><strong>Thresholds</strong></p>",
         _li(
-            (f"<code>{e(t.name)}</code> = {e(str(t))}: {e(t.citation)}" for t in entry.thresholds),
+            (f"<code>{e(t.name)}</code> = {e(threshold_text(t))}: {e(t.citation)}" for t in entry.thresholds),
             "none named by the rule's own code",
         ),
         "<p><strong>Sources</strong></p>",
@@ -383,7 +498,7 @@ def _html_rule(entry: RuleEntry, profile: str) -> str:
     return "".join(parts)
 
 
-def render_html(entries: Sequence[RuleEntry], profile: str) -> str:
+def render_html(entries: Sequence[RuleEntry], profile: str, parameters: GuidelineParameters | None = None) -> str:
     e = html.escape
     index = "".join(
         f'<tr><td><a href="#{e(entry.id)}">{e(entry.id)}</a></td><td>{e(entry.title)}</td>'
@@ -404,6 +519,15 @@ def render_html(entries: Sequence[RuleEntry], profile: str) -> str:
         body.append(_html_rule(entry, profile))
     body.append("<h2>Catalog IDs that are not rules</h2>")
     body.append(_li((f"<strong>{e(i)}</strong>: {e(why)}" for i, why in sorted(EXCLUDED_RULES.items())), "none"))
+    body.append(f"<h2>Parameter table</h2><p>{e(_TABLE_INTRO)}</p>")
+    header = "".join(f"<th>{e(h)}</th>" for h in ("Parameter", "Kind", "NL", "BE", "Unit", "Conflict", "Setting"))
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{e(text)}</td>" for text in (r.name, r.kind, r.nl, r.be, r.unit, r.conflict, r.setting))
+        + f"<td>{e(r.source)}</td></tr>"
+        for r in parameter_table(parameters)
+    )
+    body.append(f"<table><tr>{header}<th>Source</th></tr>{rows}</table>")
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

@@ -33,18 +33,18 @@ from app.rules.osteoporosis.safety import (
     denosumab_before_teriparatide,
     teriparatide_contraindications,
 )
-from app.rules.osteoporosis.thresholds.anabolic import (
+from app.rules.osteoporosis.thresholds import (
     ANABOLIC_END_GRACE,
+    FAILURE_MIN_THERAPY,
     PREVALENT_VF_FOR_THIRD_FRACTURE,
-    ROMO_PLAN_T_HIP_ONE_VF,
+    ROMO_MIN_AGE_NL,
     ROMO_PLAN_T_HIP_TWO_VF,
+    T_OSTEOPOROSIS,
     TPTD_BE_CHECK_AT,
     TPTD_T_MIN,
-    VF_GRADE_MODERATE,
     VF_GRADE_SEVERE,
+    VF_MIN_GRADE,
 )
-from app.rules.osteoporosis.thresholds.safety import ROMO_MIN_AGE_NL
-from app.rules.osteoporosis.thresholds.switch import FAILURE_MIN_THERAPY
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
     ClinicalSnapshot,
@@ -151,7 +151,7 @@ def vertebral_fractures(snapshot: ClinicalSnapshot, *, before: date | None = Non
             ungraded += 1
         elif grade >= VF_GRADE_SEVERE.value:
             grade3 += 1
-        elif grade >= VF_GRADE_MODERATE.value:
+        elif grade >= VF_MIN_GRADE.value:
             grade2 += 1
         else:
             other += 1
@@ -175,7 +175,7 @@ def romosozumab_bmd_vf_criteria(t_hip: float | None, vf: VertebralFractures, var
     """
 
     def met_at(t: float) -> Callable[[int, int], bool]:
-        one, two = t <= ROMO_PLAN_T_HIP_ONE_VF.value, t <= ROMO_PLAN_T_HIP_TWO_VF.value
+        one, two = t <= T_OSTEOPOROSIS.value, t <= ROMO_PLAN_T_HIP_TWO_VF.value
         if variant == "flowchart":
             return lambda g2, g3: (two and (g2 >= 2 or g3 >= 1)) or (one and (g2 >= 1 or g3 >= 2))
         return lambda g2, g3: (one and g2 + g3 >= 1) or (two and g2 + g3 >= 2)

@@ -36,14 +36,14 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.thresholds.bisphosphonates import (
+from app.rules.osteoporosis.thresholds import (
     BMD_LOSS_PCT,
     BP_EVAL_INFUSIONS_ZOLEDRONATE,
     BP_EVAL_YEARS_ORAL,
     BP_FU_LEAD_MONTHS,
     BP_MAX_INFUSIONS_ZOLEDRONATE,
     BP_MAX_YEARS_ORAL,
-    EVALUATION_T_SCORE,
+    T_OSTEOPOROSIS,
     ZOLEDRONATE_HOLIDAY_START_MONTHS,
 )
 from app.snapshot.model import (
@@ -392,9 +392,7 @@ def _evaluation(ctx: RuleContext) -> _Evaluation | str:
     missing: list[str] = []
     if not any(study.t_score(site) for site in sites):
         missing.append("bp-evaluation-t-scores")
-    failures.extend(
-        t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value, sites)])
-    )
+    failures.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value, sites)]))
     failures.extend(fracture_evidence(fractures_since(snapshot, episode.start)))
     failures.extend(
         fracture_evidence(f for f in snapshot.vertebral_fractures if f not in fractures_since(snapshot, episode.start))
@@ -615,9 +613,7 @@ def _bp_restart_1(ctx: RuleContext) -> Outcome:
         study = follow_ups[-1]
         evidence.append(Evidence("bp-evaluation-dxa", study.observed.earliest.isoformat()))
         evidence.extend(t_score_evidence(study))
-        criteria.extend(
-            t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)])
-        )
+        criteria.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)]))
         reference = start if ctx.parameters.bmd_baseline_ref == "mixed" else course.episode.start
         compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, reference), study)
         if compared is None:

@@ -41,11 +41,8 @@ from app.rules.osteoporosis.bisphosphonates import (
     t_scores_at_or_below,
 )
 from app.rules.osteoporosis.predicates import gc_stop_criteria, stopped_glucocorticoid_course
-from app.rules.osteoporosis.thresholds.bisphosphonates import EVALUATION_T_SCORE
-from app.rules.osteoporosis.thresholds.denosumab import (
+from app.rules.osteoporosis.thresholds import (
     BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS,
-    BE_REIMBURSEMENT_T_SCORE,
-    BE_REIMBURSEMENT_VF_GRADE,
     DMAB_CRITICAL_MONTHS,
     DMAB_DUE_LEAD_WEEKS,
     DMAB_EVAL_YEARS,
@@ -53,11 +50,13 @@ from app.rules.osteoporosis.thresholds.denosumab import (
     DMAB_LAPSED_MONTHS,
     DMAB_MAX_YEARS,
     DMAB_TRANSITION_WINDOW_WEEKS,
+    EGFR_CI_ORAL_BP,
     SCHEME_DXA_MONTHS,
     SCHEME_LAB_MONTHS,
     SCHEME_YEARS,
+    T_OSTEOPOROSIS,
+    VF_MIN_GRADE,
 )
-from app.rules.osteoporosis.thresholds.safety import EGFR_CI_ORAL_BP
 from app.snapshot.model import (
     Administration,
     ClinicalSnapshot,
@@ -329,10 +328,9 @@ def _dmab_start_1(ctx: RuleContext) -> Outcome:
     renal = _usable_renal(snapshot)
     bp_contraindicated = renal is not None and renal.ml_per_min < EGFR_CI_ORAL_BP.value
     severe_vf = any(
-        f.vertebral_grade is not None and f.vertebral_grade >= BE_REIMBURSEMENT_VF_GRADE.value
-        for f in snapshot.vertebral_fractures
+        f.vertebral_grade is not None and f.vertebral_grade >= VF_MIN_GRADE.value for f in snapshot.vertebral_fractures
     )
-    low_t = study is not None and bool(t_scores_at_or_below(study, BE_REIMBURSEMENT_T_SCORE.value))
+    low_t = study is not None and bool(t_scores_at_or_below(study, T_OSTEOPOROSIS.value))
     reimbursed = dxa_recent and (prior_bp or bp_contraindicated) and (severe_vf or low_t)
     return Recommendation(rule_id, variant="start" if reimbursed else "be-reimbursement", evidence=tuple(evidence))
 
@@ -667,9 +665,7 @@ def _dmab_fu_1(ctx: RuleContext) -> Outcome:
     if state.dxa is not None:
         study = state.dxa
         evidence.extend(t_score_evidence(study))
-        criteria.extend(
-            t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)])
-        )
+        criteria.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)]))
         first = state.course.first
         reference = since if ctx.parameters.bmd_baseline_ref == "mixed" or first is None else first
         compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, reference), study)
@@ -749,7 +745,7 @@ def _dmab_eval_1(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "evaluated since 3 years; the evaluation is older than the decision window")
     first = course.first
     reasons: list[Evidence] = []
-    reasons.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)]))
+    reasons.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)]))
     reasons.extend(fracture_evidence(fractures_since(snapshot, first)))
     reasons.extend(new_risk_factors(snapshot, first))
     compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, first), study)

@@ -30,15 +30,15 @@ from app.rules.osteoporosis.predicates import (
     is_osteoporotic_t_score,
     recent_major_osteoporotic_fractures,
 )
-from app.rules.osteoporosis.thresholds.diagnosis import (
+from app.rules.osteoporosis.thresholds import (
     CLINICAL_OP_MALE_MIN_AGE,
     FRAX_CAP_PERCENT,
     FRAX_FALL_MULTIPLIER,
     FRAX_MAX_FALLS,
-    OSTEOMALACIA_VITD_NGML,
     T_NORMAL,
     T_OSTEOPOROSIS,
     T_VERY_HIGH,
+    VITD_DEFICIENT_NGML,
 )
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
@@ -518,7 +518,7 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         evidence.append(
             Evidence("vitamin-d-ng-ml", number(vit_d.ng_per_ml), vit_d.observed.earliest, str(vit_d.source))
         )
-        if vit_d.ng_per_ml < OSTEOMALACIA_VITD_NGML.value:
+        if vit_d.ng_per_ml < VITD_DEFICIENT_NGML.value:
             abnormal.append("vitamin-d")
     calcium = snapshot.calcium
     if calcium is not None and not calcium.is_stale and calcium.is_low is None:

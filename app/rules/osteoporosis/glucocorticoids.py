@@ -69,13 +69,13 @@ from app.rules.osteoporosis.predicates import (
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.osteoporosis.switch import intolerance_evidence, oral_bisphosphonate_intolerance
-from app.rules.osteoporosis.thresholds.glucocorticoids import (
+from app.rules.osteoporosis.thresholds import (
+    FAILURE_MIN_THERAPY,
     GC_AGE_BAND_A40,
     GC_DIRECT_START_MIN_AGE,
     GC_DOSE_HIGH,
     GC_DOSE_LOW,
     GC_DOSE_VERY_HIGH,
-    GC_FAILURE_AFTER_MONTHS,
     GC_LEGACY_AGE,
     GC_LEGACY_DOSE_HIGH,
     GC_LEGACY_DOSE_LOW,
@@ -868,7 +868,7 @@ def _gc_switch_1(ctx: RuleContext) -> Outcome:
         )
     start = _oral_bp_start(snapshot) if on_oral else None
     if start is not None:
-        since = add_months(start, int(GC_FAILURE_AFTER_MONTHS.value))
+        since = add_months(start, int(FAILURE_MIN_THERAPY.value))
         fractures = [f for f in snapshot.fractures if f.date is not None and f.date.earliest >= since]
         if fractures:
             return Recommendation(

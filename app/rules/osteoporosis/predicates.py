@@ -22,8 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.rules.osteoporosis.thresholds.diagnosis import T_OSTEOPOROSIS
-from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION, GC_STOP_T_CONTINUE, VF_MIN_GRADE
+from app.rules.osteoporosis.thresholds import GC_MIN_DURATION, T_OSTEOPOROSIS, VF_MIN_GRADE
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot, Drug, DxaStudy, Fracture, TScore, add_months, add_years
 
@@ -170,5 +169,5 @@ def gc_stop_criteria(snapshot: ClinicalSnapshot, stopped: date, parameters: Guid
     recent = tuple(f for f in snapshot.fractures if is_recent_fracture(f, snapshot.as_of, parameters) is not False)
     after = [s for s in snapshot.dxa_studies if s.observed.earliest >= stopped and s.t_scores]
     study = after[-1] if after else None
-    low = None if study is None else low_t_spine_or_hip(study, GC_STOP_T_CONTINUE.value)
+    low = None if study is None else low_t_spine_or_hip(study, T_OSTEOPOROSIS.value)
     return GcStopCriteria(recent, qualifying_vertebral_fractures(snapshot), study, low)

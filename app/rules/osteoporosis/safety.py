@@ -24,15 +24,13 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.thresholds.safety import (
-    CALCIUM_MAX_AGE,
-    DMAB_ACTIVE_WINDOW,
+from app.rules.osteoporosis.thresholds import (
+    DMAB_INTERVAL_MONTHS,
     EGFR_CI_ORAL_BP,
     EGFR_SEVERE,
     RENAL_MAX_AGE_BEFORE_ZOLEDRONATE,
-    RENAL_MAX_AGE_TERIPARATIDE,
     ROMO_MIN_AGE_NL,
-    VITD_DEFICIENT,
+    VITD_DEFICIENT_NGML,
     ZOLEDRONATE_INTERVAL,
 )
 from app.rules.parameters import GuidelineParameters
@@ -177,7 +175,7 @@ def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
     if snapshot.has_active_condition(ConditionKind.HYPOCALCAEMIA):
         return True
     calcium = snapshot.calcium
-    if calcium is None or _days_old(calcium.observed.earliest, snapshot.as_of) > CALCIUM_MAX_AGE.value:
+    if calcium is None or calcium.is_stale:
         return None
     return calcium.is_low
 
@@ -187,16 +185,13 @@ def _calcium_without_range(snapshot: ClinicalSnapshot) -> bool:
     cannot be interpreted (rules.md D-CA reads the local range), which is not the same as "no recent value"
     (issue 16)."""
     calcium = snapshot.calcium
-    return (
-        calcium is not None
-        and calcium.interpretation is None
-        and _days_old(calcium.observed.earliest, snapshot.as_of) <= CALCIUM_MAX_AGE.value
-    )
+    return calcium is not None and calcium.interpretation is None and not calcium.is_stale
 
 
-def _fresh_for_teriparatide(observed: date, as_of: date) -> bool:
-    """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than 90 days [NIS] counts as missing."""
-    return _days_old(observed, as_of) <= RENAL_MAX_AGE_TERIPARATIDE.value
+def _fresh_for_teriparatide(observed: date, snapshot: ClinicalSnapshot) -> bool:
+    """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than ``LAB_MAX_AGE_D`` (90 days [NIS], the
+    snapshot's ``lab_max_age_days``) counts as missing."""
+    return _days_old(observed, snapshot.as_of) <= snapshot.lab_max_age_days
 
 
 class DenosumabBeforeTeriparatide(StrEnum):
@@ -248,7 +243,7 @@ def denosumab_before_teriparatide(
     if (
         history.has_active_order
         or history.is_current
-        or (last is not None and snapshot.as_of <= add_months(last, int(DMAB_ACTIVE_WINDOW.value)))
+        or (last is not None and snapshot.as_of <= add_months(last, int(DMAB_INTERVAL_MONTHS.value)))
     ):
         return DenosumabBeforeTeriparatide.ON
     if last is None:
@@ -274,11 +269,10 @@ class TeriparatideContraindications:
 
 
 def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideContraindications:
-    as_of = snapshot.as_of
     calcium = snapshot.calcium
     renal = snapshot.renal_function
-    fresh_calcium = calcium if calcium and _fresh_for_teriparatide(calcium.observed.earliest, as_of) else None
-    fresh_renal = renal if renal and _fresh_for_teriparatide(renal.observed.earliest, as_of) else None
+    fresh_calcium = calcium if calcium and _fresh_for_teriparatide(calcium.observed.earliest, snapshot) else None
+    fresh_renal = renal if renal and _fresh_for_teriparatide(renal.observed.earliest, snapshot) else None
     reasons = []
     if fresh_calcium is not None and fresh_calcium.is_high is True:
         reasons.append("hypercalcaemia")
@@ -527,7 +521,7 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
             evidence=tuple(evidence),
             suggestions=("vitamin-d-supplement",),
         )
-    deficient = vitamin_d is not None and not vitamin_d.is_stale and vitamin_d.ng_per_ml < VITD_DEFICIENT.value
+    deficient = vitamin_d is not None and not vitamin_d.is_stale and vitamin_d.ng_per_ml < VITD_DEFICIENT_NGML.value
     if deficient and vitamin_d is not None:
         return Recommendation(
             rule_id,

@@ -30,7 +30,7 @@ from app.rules.model import (
 )
 from app.rules.osteoporosis.glucocorticoids import gc_duration_met
 from app.rules.osteoporosis.predicates import is_osteoporotic_t_score
-from app.rules.osteoporosis.thresholds.supplements import (
+from app.rules.osteoporosis.thresholds import (
     VITD_ADVICE_AGE_HIGH,
     VITD_ADVICE_WOMEN_MIN_AGE,
     VITD_DEFICIENT_NGML,

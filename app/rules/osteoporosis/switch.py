@@ -45,17 +45,16 @@ from app.rules.osteoporosis.anabolic import (
     usable_dxa,
     vertebral_fractures,
 )
-from app.rules.osteoporosis.thresholds.switch import (
+from app.rules.osteoporosis.thresholds import (
     BMD_LOSS_PCT,
-    BTM_BASELINE_BEFORE_START_DAYS,
     BTM_CTX_DROP_PCT,
     BTM_FOLLOWUP_FROM_MONTHS,
     BTM_FOLLOWUP_TARGET_MONTHS,
     BTM_FOLLOWUP_TO_MONTHS,
     BTM_P1NP_DROP_PCT,
+    DMAB_INTERVAL_MONTHS,
+    DMAB_LAPSED_MONTHS,
     DMAB_LONG_TERM_YEARS,
-    DMAB_RECENT_LOOKBACK,
-    DMAB_YEARS_PER_INJECTION,
     FAILURE_BBC_MIN_FRACTURES,
     FAILURE_MIN_THERAPY,
 )
@@ -358,14 +357,14 @@ def _switch_dmab_romo_1(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "no denosumab recorded")
     last = last_exposure(snapshot, Drug.DENOSUMAB)
     recent = history.is_current or (
-        last is not None and snapshot.as_of <= add_months(last, int(DMAB_RECENT_LOOKBACK.value))
+        last is not None and snapshot.as_of <= add_months(last, int(DMAB_LAPSED_MONTHS.value))
     )
     if not recent:
         if last is None:
             return CannotAssess(rule_id, ("denosumab-dates",))
         return NotApplicable(rule_id, f"last denosumab {last}: more than 18 months ago")
     if history.administrations:
-        years = history.administration_count * DMAB_YEARS_PER_INJECTION.value
+        years = history.administration_count * DMAB_INTERVAL_MONTHS.value / 12
     elif history.episodes:
         years = history.cumulative_covered_days / snapshot.days_per_year
     else:
@@ -592,12 +591,14 @@ def _decrease_pct(baseline: LabResult, follow_up: LabResult) -> float | None:
 
 
 def marker_response(snapshot: ClinicalSnapshot, test: LabTest, start: date) -> MarkerResponse | None:
-    """The baseline (latest result from ``BTM_BASELINE_BEFORE_START_DAYS`` before ``start`` up to ``start``) and the
+    """The baseline (latest result from ``LAB_MAX_AGE_D`` before ``start`` up to ``start``: S2 «bij de start van
+    de behandeling» gives no window, the catalog's pre-treatment lab age [NIS], the snapshot's ``lab_max_age_days``;
+    a sample after the start day is no baseline, the markers fall within days of the first dose) and the
     follow-up (the result between ``BTM_FOLLOWUP_FROM_MONTHS`` and ``BTM_FOLLOWUP_TO_MONTHS`` after ``start``
     nearest to ``BTM_FOLLOWUP_TARGET_MONTHS``) of one marker; ``None`` without both."""
     threshold = BTM_CTX_DROP_PCT if test is LabTest.CTX else BTM_P1NP_DROP_PCT
     results = [r for r in snapshot.lab_results if r.test is test]
-    earliest_baseline = shift_days(start, -BTM_BASELINE_BEFORE_START_DAYS.value)
+    earliest_baseline = shift_days(start, -snapshot.lab_max_age_days)
     baselines = [r for r in results if r.observed.earliest >= earliest_baseline and r.observed.latest <= start]
     window_from = add_months(start, int(BTM_FOLLOWUP_FROM_MONTHS.value))
     window_to = add_months(start, int(BTM_FOLLOWUP_TO_MONTHS.value))

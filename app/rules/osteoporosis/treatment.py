@@ -29,8 +29,7 @@ from app.rules.osteoporosis.diagnosis import (
 )
 from app.rules.osteoporosis.safety import contraindicated_drugs
 from app.rules.osteoporosis.switch import intolerance_evidence, only_oral_solution, oral_bisphosphonate_intolerance
-from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION
-from app.rules.osteoporosis.thresholds.treatment import LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_HIP_SERM
+from app.rules.osteoporosis.thresholds import GC_MIN_DURATION, LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_OSTEOPOROSIS
 from app.snapshot.model import (
     ClinicalSnapshot,
     DraftOrder,
@@ -368,7 +367,7 @@ def _tx_choice_3(ctx: RuleContext) -> Outcome:
         evidence.append(t_score_evidence(hip))
     hip_fracture = any(f.site is FractureSite.HIP for f in fractures)
     non_vertebral = any(f.site is not FractureSite.VERTEBRAL for f in fractures)
-    low_hip = hip is not None and hip.value <= T_HIP_SERM.value
+    low_hip = hip is not None and hip.value <= T_OSTEOPOROSIS.value
     if hip_fracture or low_hip:
         return Recommendation(rule_id, variant="not-eligible-hip", evidence=tuple(evidence))
     if snapshot.patient.sex is Sex.MALE:
