@@ -179,18 +179,25 @@ def parameter_table(
     return rows
 
 
+_SHARED_MODULES: Final = frozenset({"app.rules.osteoporosis.predicates", "app.rules.osteoporosis.evidence"})
+"""The modules every rule family may use (shared clinical clauses and evidence lines): their functions count as the
+rule's own code."""
+
+
 def _functions_reached(start: Callable[..., Any]) -> list[FunctionType]:
-    """``start`` and, transitively, the functions of its own module it names (helpers in other modules excluded)."""
-    module = start.__module__
+    """``start`` and, transitively, the functions of its own module and of the shared modules (the shared clinical
+    predicates and evidence lines) it names; helpers elsewhere are excluded."""
+    modules = {start.__module__} | _SHARED_MODULES
     seen: dict[str, FunctionType] = {}
     pending: list[Any] = [start]
     while pending:
         function = pending.pop()
-        if not isinstance(function, FunctionType) or function.__module__ != module:
+        if not isinstance(function, FunctionType) or function.__module__ not in modules:
             continue
-        if function.__qualname__ in seen:
+        key = f"{function.__module__}.{function.__qualname__}"
+        if key in seen:
             continue
-        seen[function.__qualname__] = function
+        seen[key] = function
         for name in function.__code__.co_names:
             pending.append(function.__globals__.get(name))
     return [seen[name] for name in sorted(seen)]
@@ -386,7 +393,8 @@ def render_markdown(entries: Sequence[RuleEntry], profile: str, parameters: Guid
         f"Every rule of the service, as implemented, for review before a rule is switched on. Parameter values are "
         f"those of the `{profile}` profile with the default settings; a deployment's values are served at "
         "`GET /rules`. Parameters and thresholds are those named by the rule's own code (its function and the "
-        "functions of its module it calls). The clinical specification is `shared/clinical/rules.md`.",
+        "functions of its module and of the shared predicates and evidence modules it calls). The clinical "
+        "specification is `shared/clinical/rules.md`.",
         "",
         "| ID | Title | Family | Hooks | Profiles |",
         "| --- | --- | --- | --- | --- |",

@@ -15,7 +15,7 @@ from app.fhir.record import PatientRecord
 from app.rules.model import Hook, Recommendation, RuleContext, Threshold
 from app.rules.osteoporosis import thresholds
 from app.rules.osteoporosis.monitoring import MON_DXA_1
-from app.rules.osteoporosis.safety import _hypocalcaemia as hypocalcaemia
+from app.rules.osteoporosis.predicates import hypocalcaemia
 from app.rules.parameters import GuidelineParameters
 from app.rules_reference import parameter_table
 from app.snapshot import ClinicalSnapshot, SnapshotParameters, build_snapshot

@@ -15,7 +15,9 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import t_score_evidence
+from app.rules.osteoporosis.evidence import (
+    t_score_evidence,
+)
 from app.rules.osteoporosis.thresholds import (
     BTM_REPEAT_MONTHS,
     DXA_REPEAT_MIN_YEARS,

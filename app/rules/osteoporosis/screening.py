@@ -22,19 +22,21 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import (
+from app.rules.osteoporosis.evidence import (
+    fracture_evidence,
+    month_year,
+    number,
+    t_score_evidence,
+)
+from app.rules.osteoporosis.predicates import (
     DxClass,
     RiskClass,
     assess_bbc_risk,
     dx_class,
-    fracture_evidence,
     in_bbc_population,
-    month_year,
-    number,
+    is_recent_fracture,
     recorded_falls_past_year,
-    t_score_evidence,
 )
-from app.rules.osteoporosis.predicates import is_recent_fracture
 from app.rules.osteoporosis.thresholds import (
     BBC_MAJOR_AGE,
     BBC_MAJOR_FACTORS_NEEDED,

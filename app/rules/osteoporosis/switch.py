@@ -19,7 +19,7 @@ What the record can and cannot say:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,12 +34,18 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.anabolic import (
+from app.rules.osteoporosis.evidence import (
+    intolerance_evidence,
+)
+from app.rules.osteoporosis.predicates import (
+    ORAL_BISPHOSPHONATES,
     FracturesOnTherapy,
     fractures_on_antiresorptive,
     has_cv_contraindication,
     is_on_or_after_denosumab,
     last_exposure,
+    only_oral_solution,
+    oral_bisphosphonate_intolerance,
     romosozumab_bmd_vf_criteria,
     teriparatide_bmd_vf_criteria,
     usable_dxa,
@@ -66,7 +72,6 @@ from app.snapshot.model import (
     DraftAction,
     DraftOrder,
     Drug,
-    DrugIntolerance,
     LabResult,
     LabTest,
     Sex,
@@ -77,21 +82,16 @@ from app.snapshot.model import (
 
 __all__ = [
     "EXCLUDED",
-    "ORAL_BISPHOSPHONATES",
     "RULES",
     "SWITCH_ADH_1",
     "SWITCH_DMAB_ROMO_1",
     "SWITCH_FAIL_1",
     "SWITCH_FAIL_2",
     "SWITCH_GI_1",
-    "OralBisphosphonateIntolerance",
     "TherapyFailure",
     "MarkerResponse",
     "assess_therapy_failure",
-    "intolerance_evidence",
     "marker_response",
-    "only_oral_solution",
-    "oral_bisphosphonate_intolerance",
 ]
 
 _S4_FLOW = Citation(
@@ -391,8 +391,6 @@ SWITCH_DMAB_ROMO_1 = Rule(
 # Oral-bisphosphonate intolerance (shared with TX-CHOICE-2 and GC-SWITCH-1)
 # ----------------------------------------------------------------------------------------------------------------
 
-ORAL_BISPHOSPHONATES: tuple[Drug, ...] = (Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
-"""rules.md §1.1 oral bisphosphonates (ibandronic acid: legacy, S0 only)."""
 
 _S4_SIDE_EFFECTS = Citation(
     source="S4",
@@ -421,54 +419,6 @@ _S2_BTM = Citation(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class OralBisphosphonateIntolerance:
-    """The current oral-bisphosphonate intolerances, split by their date against the start of an oral-bisphosphonate
-    course (rules.md SWITCH-GI-1 "intolerance recorded after start of oral BP"). ``undetermined``: no date, or a
-    partial date that straddles the start."""
-
-    start: date | None
-    after_start: tuple[DrugIntolerance, ...]
-    before_start: tuple[DrugIntolerance, ...]
-    undetermined: tuple[DrugIntolerance, ...]
-
-    @property
-    def recorded(self) -> tuple[DrugIntolerance, ...]:
-        """Every current intolerance, whatever its date."""
-        return self.after_start + self.undetermined + self.before_start
-
-
-def oral_bisphosphonate_intolerance(snapshot: ClinicalSnapshot, start: date | None) -> OralBisphosphonateIntolerance:
-    """The snapshot's current oral-bisphosphonate intolerances against a course that started on ``start``."""
-    after: list[DrugIntolerance] = []
-    before: list[DrugIntolerance] = []
-    unknown: list[DrugIntolerance] = []
-    for item in snapshot.oral_bisphosphonate_intolerances:
-        when = item.date
-        if when is None or start is None:
-            unknown.append(item)
-        elif when.earliest >= start:
-            after.append(item)
-        elif when.latest < start:
-            before.append(item)
-        else:
-            unknown.append(item)
-    return OralBisphosphonateIntolerance(start, tuple(after), tuple(before), tuple(unknown))
-
-
-def intolerance_evidence(items: Iterable[DrugIntolerance]) -> tuple[Evidence, ...]:
-    """One line per intolerance: the drug and the reaction as recorded, its date and source."""
-    return tuple(
-        Evidence(
-            "oral-bp-intolerance",
-            f"{item.drug.value}: {item.manifestation}" if item.manifestation else item.drug.value,
-            item.date.earliest if item.date else None,
-            item.source.reference(),
-        )
-        for item in items
-    )
-
-
 def _oral_course(snapshot: ClinicalSnapshot) -> TherapyEpisode | None:
     """The most recent episode of oral bisphosphonates taken together (rules.md D-BP), ongoing or not."""
     episodes = snapshot.episodes_of(*ORAL_BISPHOSPHONATES)
@@ -477,18 +427,6 @@ def _oral_course(snapshot: ClinicalSnapshot) -> TherapyEpisode | None:
 
 def _on_oral_bisphosphonate(snapshot: ClinicalSnapshot) -> bool:
     return any(snapshot.is_on(drug) for drug in ORAL_BISPHOSPHONATES)
-
-
-def only_oral_solution(snapshot: ClinicalSnapshot) -> bool:
-    """Every current oral-bisphosphonate record is the oral solution (the switch has been made)."""
-    current = [
-        record
-        for drug in ORAL_BISPHOSPHONATES
-        if (history := snapshot.therapy(drug)) is not None
-        for record in history.records
-        if record.is_current
-    ]
-    return bool(current) and all(record.is_oral_solution for record in current)
 
 
 def _oral_orders(snapshot: ClinicalSnapshot) -> tuple[DraftOrder, ...]:
