@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from app.errors import CardTemplateError
 from app.fhir.orders import OrderCatalog, load_order_catalog, read_site_codings
@@ -33,6 +33,7 @@ from app.hooks.schemas import (
     Suggestion,
 )
 from app.rules.model import CannotAssess, Evidence, Outcome, Recommendation
+from app.rules.osteoporosis.thresholds import card_values
 
 __all__ = [
     "DATA_UNAVAILABLE",
@@ -56,6 +57,8 @@ DATA_UNAVAILABLE = "DATA-UNAVAILABLE"
 """Topic code of the service card that reports data the EHR could not deliver (not a catalog rule)."""
 LANGUAGES = ("nl", "en")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_PARAMETER_VALUES: Final = card_values()
+"""The default profile's parameter values for the card placeholders (the engine adds the deployment's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,7 +417,8 @@ def _finding(
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
     unknown = label(catalog, "card", "unknown", language)
-    facts = {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}
+    given = {**_PARAMETER_VALUES, **outcome.facts}  # defaults for an outcome that did not pass the engine
+    facts = {name: _localize_number(value, language) or unknown for name, value in given.items()}
     withheld: list[tuple[str, str]] = []
     suggestions = _suggestions(
         template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld

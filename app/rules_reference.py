@@ -27,6 +27,7 @@ from app.rules import parameters as parameters_module
 from app.rules.model import Citation, Rule, Threshold
 from app.rules.osteoporosis import EXCLUDED_RULES, RULE_FAMILIES
 from app.rules.osteoporosis import thresholds as thresholds_module
+from app.rules.osteoporosis.thresholds import card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import parameters as snapshot_parameters_module
 from app.snapshot.parameters import SnapshotParameters
@@ -240,7 +241,22 @@ def _thresholds_used(functions: Sequence[FunctionType]) -> tuple[Threshold, ...]
     return tuple(found[name] for name in sorted(found))
 
 
-def _card(rule_id: str, cards_dir: Path) -> tuple[Mapping[str, str], tuple[VariantText, ...]]:
+class _KeepUnknown(dict[str, str]):
+    """Placeholder values for a card text shown in the reference: parameter values filled in, the facts of a
+    patient (``{dose}``, ``{fracture_date}``, …) left as placeholders."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _with_parameter_values(text: str, values: Mapping[str, str], language: str) -> str:
+    localised = {k: v.replace(".", ",") if language == "nl" else v for k, v in values.items()}
+    return text.format_map(_KeepUnknown(localised))
+
+
+def _card(
+    rule_id: str, cards_dir: Path, values: Mapping[str, str]
+) -> tuple[Mapping[str, str], tuple[VariantText, ...]]:
     path = cards_dir / f"{rule_id}.toml"
     if not path.is_file():
         return {}, ()
@@ -251,7 +267,10 @@ def _card(rule_id: str, cards_dir: Path) -> tuple[Mapping[str, str], tuple[Varia
             name=name,
             indicator=str(variant.get("indicator", "")),
             role=str(variant.get("role", "")),
-            summary={language: str(variant.get("summary", {}).get(language, "")) for language in LANGUAGES},
+            summary={
+                language: _with_parameter_values(str(variant.get("summary", {}).get(language, "")), values, language)
+                for language in LANGUAGES
+            },
         )
         for name, variant in sorted(template.get("variants", {}).items())
     )
@@ -293,13 +312,18 @@ def rule_reference(
 ) -> list[RuleEntry]:
     """Every rule of the registry, by family then ID, with the parameter values of ``profile``."""
     resolved = (parameters or GuidelineParameters()).for_profile(profile)
+    values = card_values(
+        profile,
+        recent_fx_years=resolved.recent_fx_years,
+        post_anabolic_antiresorptive_min_years=resolved.post_anabolic_antiresorptive_min_years,
+    )
     sources = _parameter_sources()
     texts = _test_texts(tests_dir)
     entries = []
     for family, rules in sorted(RULE_FAMILIES.items()):
         for rule in sorted(rules, key=lambda rule: rule.id):
             functions = _functions_reached(rule.evaluate)
-            card_title, variants = _card(rule.id, cards_dir)
+            card_title, variants = _card(rule.id, cards_dir, values)
             entries.append(
                 RuleEntry(
                     id=rule.id,

@@ -10,8 +10,10 @@ follows from one outcome per rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
+from app.rules.osteoporosis.thresholds import card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot
 
@@ -74,4 +76,13 @@ def evaluate(
     """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
     context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
     outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
-    return _apply_precedence(outcomes)
+    values = card_values(profile, recent_fx_years=parameters.recent_fx_years, dxa_stale_years=snapshot.dxa_stale_years)
+    return _apply_precedence([_with_parameter_values(outcome, values) for outcome in outcomes])
+
+
+def _with_parameter_values(outcome: Outcome, values: Mapping[str, str]) -> Outcome:
+    """A card's facts with the parameter values of this profile and these settings, for the card text's parameter
+    placeholders (:func:`~app.rules.osteoporosis.thresholds.card_values`); the rule's own facts win."""
+    if isinstance(outcome, Recommendation | CannotAssess):
+        return replace(outcome, facts={**values, **outcome.facts})
+    return outcome

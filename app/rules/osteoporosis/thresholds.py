@@ -144,7 +144,7 @@ SECONDARY_YOUNG_AGE = Threshold(
 )
 SECONDARY_Z_SCORE = Threshold(
     name="SECONDARY-1 Z-score",
-    value=-2.0,
+    value=-2,
     unit="SD (Z-score, inclusive)",
     citation="rules.md §4 SECONDARY-1; S2 «een zeer lage botmassa (z-score ≤ -2)»",
 )
@@ -648,3 +648,33 @@ HEIGHT_LOSS = Threshold(
     unit="cm (≥), a BBC major risk factor; any documented loss triggers MON-SPINE-1 [INF]",
     citation="rules.md §2 HEIGHT_LOSS_CM, §13 MON-SPINE-1; S2 Tabel 1 «Gemeten lengteverlies ≥ 4 cm»",
 )
+
+
+# --- card placeholders ------------------------------------------------------------------------------------------
+
+
+def card_values(
+    profile: str = "nl",
+    *,
+    recent_fx_years: int = 2,
+    dxa_stale_years: int = 5,
+    post_anabolic_antiresorptive_min_years: int = 2,
+) -> dict[str, str]:
+    """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
+    plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
+    constant name, a negative value also as ``<NAME>_ABS`` (for texts that write the minus sign themselves, ``−``),
+    and the settings a card states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
+    ``DXA_STALE_YEARS`` (``OSTEO_SNAPSHOT__DXA_STALE_YEARS``), ``POST_ANABOLIC_AR_MIN_YEARS``
+    (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``). A value is written as the table writes it
+    (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
+    values: dict[str, str] = {}
+    for name, row in globals().items():
+        if isinstance(row, Threshold):
+            value = row.in_profile(profile)
+            values[name] = str(value)
+            if value < 0:
+                values[f"{name}_ABS"] = str(-value)
+    values["RECENT_FX_YEARS"] = str(recent_fx_years)
+    values["DXA_STALE_YEARS"] = str(dxa_stale_years)
+    values["POST_ANABOLIC_AR_MIN_YEARS"] = str(post_anabolic_antiresorptive_min_years)
+    return values
