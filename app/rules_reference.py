@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from app.catalogs import CARDS_DIR, data_root
 from app.rules import parameters as parameters_module
+from app.rules.guidelines import citation_text
 from app.rules.model import Citation, Rule, Threshold
 from app.rules.osteoporosis import EXCLUDED_RULES, RULE_FAMILIES
 from app.rules.osteoporosis import thresholds as thresholds_module
@@ -385,8 +386,7 @@ def _md_rule(entry: RuleEntry, profile: str) -> list[str]:
         lines.append("- none named by the rule's own code")
     lines += ["", "**Sources:**", ""]
     lines += [
-        f"- {citation.source} (`{citation.seed}`): {_md_escape(citation.section)}; catalog "
-        f"{_md_escape(citation.catalog)}"
+        f"- {_md_escape(citation_text(citation))}; catalog {_md_escape(citation.catalog)}"
         for citation in entry.citations
     ] or ["- none"]
     lines += ["", "**Card text:**", ""]
@@ -501,10 +501,7 @@ def _html_rule(entry: RuleEntry, profile: str) -> str:
         ),
         "<p><strong>Sources</strong></p>",
         _li(
-            (
-                f"{e(c.source)} (<code>{e(c.seed)}</code>): {e(c.section)}; catalog {e(c.catalog)}"
-                for c in entry.citations
-            ),
+            (f"{e(citation_text(c))}; catalog {e(c.catalog)}" for c in entry.citations),
             "none",
         ),
         "<p><strong>Card text</strong></p>",
