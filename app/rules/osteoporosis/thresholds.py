@@ -582,7 +582,10 @@ ROMO_PLAN_T_HIP_TWO_VF = Threshold(
     name="ANABOLIC-1 hip T with ≥ 2 grade 2/3 VF",
     value=-2.0,
     unit="T-score (≤)",
-    citation=("rules.md §12 ANABOLIC-1; S4 Bijlage 2 «BMD T score ≤ –2,0 in de totale heup, heuphals (niet LWK)»"),
+    citation=(
+        "rules.md §12 ANABOLIC-1; S4 Bijlage 2 «BMD T score ≤ –2,0 in de totale heup, heuphals» (the seed text "
+        "breaks off after «heuphals (niet»)"
+    ),
     conflict="C-16",
     setting="romo_nl_criteria",
 )
