@@ -148,14 +148,19 @@ class CardCatalog:
     """Card parts that depend only on the template and the language, built once: the wire models are frozen, so
     every card can share them."""
 
-    def source(self, template: CardTemplate, language: str) -> Source:
-        """A card's ``source``: the template's label, and the rule as ``topic``."""
-        key = ("source", template.rule_id, language)
+    def source(self, template: CardTemplate, language: str, title: str | None = None) -> Source:
+        """A card's ``source``: the template's label, and the rule as ``topic`` (``title``: the card title with its
+        parameter values filled in; by default the default profile's values)."""
+        if title is None:
+            values = {name: _localize_number(value, language) for name, value in _PARAMETER_VALUES.items()}
+            title = template.title(language).format_map(values)
+        display = title
+        key = ("source", template.rule_id, language, display)
         found = self._parts.get(key)
         if found is None:
             found = self._parts[key] = Source(
                 label=template.source_label(language),
-                topic=Coding(system=RULE_TOPIC_SYSTEM, code=template.rule_id, display=template.title(language)),
+                topic=Coding(system=RULE_TOPIC_SYSTEM, code=template.rule_id, display=display),
             )
         return found
 
@@ -423,6 +428,7 @@ def _finding(
     suggestions = _suggestions(
         template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld
     )
+    title = template.title(language).format_map(facts)
     trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
     sources = sorted({item.source for item in outcome.evidence if item.source})
     if sources:
@@ -436,7 +442,7 @@ def _finding(
         variant=outcome.variant,
         indicator=variant.indicator,
         role=variant.role,
-        title=template.title(language),
+        title=title,
         check=template.check(language) if template.check else None,
         summary=_fit_summary(variant.summary(language).format_map(facts)),
         data=tuple(_evidence_line(item, catalog, language).removeprefix("- ") for item in outcome.evidence),
@@ -446,7 +452,7 @@ def _finding(
         override_reasons=tuple(
             catalog.override_reasons(template.override_reasons or catalog.override_default, language)
         ),
-        source=catalog.source(template, language),
+        source=catalog.source(template, language, title),
         full_detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
         trace=trace,
     )

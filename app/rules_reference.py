@@ -276,7 +276,9 @@ def _card(
         for name, variant in sorted(template.get("variants", {}).items())
     )
     title = template.get("title", {})
-    return {language: str(title.get(language, "")) for language in LANGUAGES}, variants
+    return {
+        language: _with_parameter_values(str(title.get(language, "")), values, language) for language in LANGUAGES
+    }, variants
 
 
 def _test_texts(tests_dir: Path) -> list[tuple[str, str]] | None:
@@ -317,6 +319,7 @@ def rule_reference(
         profile,
         recent_fx_years=resolved.recent_fx_years,
         post_anabolic_antiresorptive_min_years=resolved.post_anabolic_antiresorptive_min_years,
+        egfr_ci_zoledronate_ml_min=resolved.egfr_ci_zoledronate_ml_min,
     )
     sources = _parameter_sources()
     texts = _test_texts(tests_dir)

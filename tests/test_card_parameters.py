@@ -25,6 +25,8 @@ GC_CARDS = frozenset(
     {"GC-START-1", "GC-START-2", "GC-START-3", "GC-START-4", "GC-START-5", "GC-PARENT-1", "GC-STOP-1", "GC-GEN-1"}
 )
 ALL = None
+SEVERE_RENAL = frozenset({"CI-EGFR-3", "CI-TPTD-2"})
+ALL_BUT_SEVERE_RENAL = frozenset(path.stem for path in (ROOT / "cards").glob("*.toml")) - SEVERE_RENAL
 NOT_NUMBER = r"(?<![\d.,])"
 
 TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
@@ -42,7 +44,7 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     "GC_LEGACY_DOSE_HIGH": (rf"{NOT_NUMBER}15(?![\d.,])", frozenset({"GC-LEGACY-1"})),
     "DMAB_LONG_TERM_YEARS": (rf"{NOT_NUMBER}2[.,]5(?!\d)", frozenset({"SWITCH-DMAB-ROMO-1"})),
     "BP_EVAL_YEARS_ORAL": (
-        rf"{NOT_NUMBER}5\s?(?:jaar|years?|y\b)",
+        rf"{NOT_NUMBER}5(?:\s?(?:jaar|years?|y\b)|-year| \(oraal\))",
         frozenset({"BP-EVAL-1", "BP-HOLIDAY-1", "GC-STOP-1"}),
     ),
     "RECENT_FX_YEARS": (
@@ -53,6 +55,20 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         r"(?:minimaal|at least|≥)\s?2\s?(?:jaar|years?|y)(?:\)| botafbraakremm| of antiresorpt| antiresorpt)",
         frozenset({"ANABOLIC-1", "ANABOLIC-2", "ANABOLIC-3", "ANABOLIC-5", "SWITCH-FAIL-2"}),
     ),
+    "EGFR_CI_ZOL": (rf"{NOT_NUMBER}35\s?m[lL]/min", ALL),
+    "EGFR_CI_ORAL_BP": (rf"{NOT_NUMBER}30\s?m[lL]/min", ALL_BUT_SEVERE_RENAL),
+    "EGFR_SEVERE": (rf"{NOT_NUMBER}30\s?m[lL]/min", SEVERE_RENAL),
+    "VITD_DEFICIENT_NGML": (rf"{NOT_NUMBER}20\s?ng/m[lL]", ALL),
+    "BP_EVAL_INFUSIONS_ZOLEDRONATE": (
+        rf"{NOT_NUMBER}3\s?(?:jaar zoledron|years? (?:of )?zoledron|y zoledron|jaarlijkse infus|yearly zoledron"
+        r"|infusies|zoledronic acid infu|jaar \(zoledron)|(?:Zoledroninezuur|Zoledronate) 3\s?(?:jaar|y)\b|3-year",
+        frozenset({"BP-EVAL-1", "BP-HOLIDAY-1", "GC-STOP-1"}),
+    ),
+    "SCHEME_YEARS": (
+        r"(?:stopschema|stop scheme) [<≥>] ?3\s?(?:jaar|years?)|[<≥>] ?3\s?(?:jaar|years?|y\b|j\b)",
+        frozenset({"DMAB-STOP-1", "DMAB-STOP-2", "DMAB-STOP-3", "DMAB-FU-1"}),
+    ),
+    "DMAB_EVAL_YEARS": (rf"{NOT_NUMBER}3\s?(?:jaar|years?)\b", frozenset({"DMAB-EVAL-1", "DMAB-START-1"})),
     "DXA_STALE_YEARS": (r"(?:[>–-]|meer dan|more than)\s?5\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
     "DXA_REPEAT_MIN_YEARS": (r"(?:≥\s?2|2[-–])\s?\d?\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
 }
@@ -70,7 +86,9 @@ def catalog() -> CardCatalog:
 
 
 def _texts(template: CardTemplate, language: str, values: dict[str, str]) -> Iterator[tuple[str, str]]:
-    facts = {**card_values(), **template.samples, **values}
+    patient_facts = {name: f"⟨{name}⟩" for name in template.samples}  # a rule's facts are no literal of the card
+    facts = {**card_values(), **patient_facts, **values}
+    yield "title", template.title(language).format_map(facts)
     for name, variant in template.variants.items():
         yield f"{name}.summary", variant.summary(language).format_map(facts)
         yield f"{name}.detail", variant.detail(language).format_map(facts)
@@ -127,13 +145,18 @@ def test_the_literal_patterns_find_the_default_values(catalog: CardCatalog) -> N
 
 
 def test_the_engine_fills_the_deployment_settings_a_card_states() -> None:
-    """A deployment's RECENT_FX_YEARS reaches the card text through the engine (here for a woman of 65 with a hip
+    """A deployment's settings (RECENT_FX_YEARS, EGFR_CI_ZOL, POST_ANABOLIC_AR_MIN_YEARS) reach the card text through
+    the engine (here for a woman of 65 with a hip
     fracture 8 months ago: SCREEN-NL-1 and RISK-BBC-1 state the window)."""
     snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
-    parameters = GuidelineParameters(recent_fx_years=1).for_profile("nl")
+    parameters = GuidelineParameters(
+        recent_fx_years=1, egfr_ci_zoledronate_ml_min=30, post_anabolic_antiresorptive_min_years=3
+    ).for_profile("nl")
 
     outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
     cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
 
     assert cards and all(card.facts["RECENT_FX_YEARS"] == "1" for card in cards)
+    assert all(card.facts["EGFR_CI_ZOL"] == "30" for card in cards)
+    assert all(card.facts["POST_ANABOLIC_AR_MIN_YEARS"] == "3" for card in cards)
     assert all(card.facts["GC_DOSE_HIGH"] == "7.5" for card in cards)

@@ -76,7 +76,13 @@ def evaluate(
     """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
     context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
     outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
-    values = card_values(profile, recent_fx_years=parameters.recent_fx_years, dxa_stale_years=snapshot.dxa_stale_years)
+    values = card_values(
+        profile,
+        recent_fx_years=parameters.recent_fx_years,
+        dxa_stale_years=snapshot.dxa_stale_years,
+        post_anabolic_antiresorptive_min_years=parameters.post_anabolic_antiresorptive_min_years,
+        egfr_ci_zoledronate_ml_min=parameters.egfr_ci_zoledronate_ml_min,
+    )
     return _apply_precedence([_with_parameter_values(outcome, values) for outcome in outcomes])
 
 

@@ -662,13 +662,15 @@ def card_values(
     recent_fx_years: int = 2,
     dxa_stale_years: int = 5,
     post_anabolic_antiresorptive_min_years: int = 2,
+    egfr_ci_zoledronate_ml_min: int = 35,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
     constant name, a negative value also as ``<NAME>_ABS`` (for texts that write the minus sign themselves, ``−``),
     and the settings a card states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
     ``DXA_STALE_YEARS`` (``OSTEO_SNAPSHOT__DXA_STALE_YEARS``), ``POST_ANABOLIC_AR_MIN_YEARS``
-    (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``). A value is written as the table writes it
+    (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``) and ``EGFR_CI_ZOL``
+    (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``). A value is written as the table writes it
     (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
     values: dict[str, str] = {}
     for name, row in globals().items():
@@ -680,4 +682,5 @@ def card_values(
     values["RECENT_FX_YEARS"] = str(recent_fx_years)
     values["DXA_STALE_YEARS"] = str(dxa_stale_years)
     values["POST_ANABOLIC_AR_MIN_YEARS"] = str(post_anabolic_antiresorptive_min_years)
+    values["EGFR_CI_ZOL"] = str(egfr_ci_zoledronate_ml_min)
     return values
