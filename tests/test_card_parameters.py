@@ -25,6 +25,7 @@ GC_CARDS = frozenset(
     {"GC-START-1", "GC-START-2", "GC-START-3", "GC-START-4", "GC-START-5", "GC-PARENT-1", "GC-STOP-1", "GC-GEN-1"}
 )
 ALL = None
+DMAB_STOP_CARDS = frozenset({"DMAB-STOP-1", "DMAB-STOP-2", "DMAB-STOP-3", "DMAB-FU-1", "DMAB-EVAL-1"})
 SEVERE_RENAL = frozenset({"CI-EGFR-3", "CI-TPTD-2"})
 ALL_BUT_SEVERE_RENAL = frozenset(path.stem for path in (ROOT / "cards").glob("*.toml")) - SEVERE_RENAL
 NOT_NUMBER = r"(?<![\d.,])"
@@ -69,6 +70,20 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         frozenset({"DMAB-STOP-1", "DMAB-STOP-2", "DMAB-STOP-3", "DMAB-FU-1"}),
     ),
     "DMAB_EVAL_YEARS": (rf"{NOT_NUMBER}3\s?(?:jaar|years?)\b", frozenset({"DMAB-EVAL-1", "DMAB-START-1"})),
+    "DMAB_INTERVAL_MONTHS": (
+        rf"(?:elke|every) 6\s(?:maanden|months)|{NOT_NUMBER}6\s(?:maanden|months) (?:na de laatste|after the last)"
+        rf"|{NOT_NUMBER}6[–-]18\s(?:maanden|months)|{NOT_NUMBER}6-(?:monthly|month interval|maandelijks)"
+        rf"|(?:interval is|interval van|interval of) 6\s|{NOT_NUMBER}6\s(?:mnd|maanden|months) "
+        r"(?:na (?:de )?laatste|after the last|na de vorige|after the previous)",
+        ALL,
+    ),
+    "DMAB_LAPSED_MONTHS": (r"[–-]18\s(?:maanden|months)", ALL),
+    "SCHEME_DXA_MONTHS": (rf"{NOT_NUMBER}12\s(?:maanden|months)", DMAB_STOP_CARDS),
+    "SCHEME_LAB_MONTHS": (rf"{NOT_NUMBER}6\s(?:maanden|months)", DMAB_STOP_CARDS),
+    "BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS": (
+        r"(?:minder dan|less than) 6\s(?:maanden|months) (?:oud|old)",
+        frozenset({"TX-CHOICE-1"}),
+    ),
     "DXA_STALE_YEARS": (r"(?:[>–-]|meer dan|more than)\s?5\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
     "DXA_REPEAT_MIN_YEARS": (r"(?:≥\s?2|2[-–])\s?\d?\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
 }
