@@ -57,8 +57,6 @@ DATA_UNAVAILABLE = "DATA-UNAVAILABLE"
 """Topic code of the service card that reports data the EHR could not deliver (not a catalog rule)."""
 LANGUAGES = ("nl", "en")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_PARAMETER_VALUES: Final = card_values()
-"""The default profile's parameter values for the card placeholders (the engine adds the deployment's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +150,7 @@ class CardCatalog:
         """A card's ``source``: the template's label, and the rule as ``topic`` (``title``: the card title with its
         parameter values filled in; by default the default profile's values)."""
         if title is None:
-            values = {name: _localize_number(value, language) for name, value in _PARAMETER_VALUES.items()}
-            title = template.title(language).format_map(values)
+            title = template.title(language).format_map(_PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]))
         display = title
         key = ("source", template.rule_id, language, display)
         found = self._parts.get(key)
@@ -293,6 +290,14 @@ def _localize_number(value: str, language: str) -> str:
     return value.replace(".", ",") if language == "nl" and _NUMBER.match(value) else value
 
 
+_PARAMETER_VALUES: Final = {
+    language: {name: _localize_number(value, language) for name, value in card_values().items()}
+    for language in LANGUAGES
+}
+"""The default values of the card parameter placeholders, per language (the engine adds a deployment's values
+where they differ)."""
+
+
 def _fit_summary(text: str) -> str:
     limit = SUMMARY_MAX_CHARS - 1
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -422,8 +427,10 @@ def _finding(
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
     unknown = label(catalog, "card", "unknown", language)
-    given = {**_PARAMETER_VALUES, **outcome.facts}  # defaults for an outcome that did not pass the engine
-    facts = {name: _localize_number(value, language) or unknown for name, value in given.items()}
+    facts = {
+        **_PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]),
+        **{name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()},
+    }
     withheld: list[tuple[str, str]] = []
     suggestions = _suggestions(
         template, outcome.suggestions, catalog, language, patient_id, outcome.facts, facts, blocked_orders, withheld

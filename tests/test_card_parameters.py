@@ -174,4 +174,26 @@ def test_the_engine_fills_the_deployment_settings_a_card_states() -> None:
     assert cards and all(card.facts["RECENT_FX_YEARS"] == "1" for card in cards)
     assert all(card.facts["EGFR_CI_ZOL"] == "30" for card in cards)
     assert all(card.facts["POST_ANABOLIC_AR_MIN_YEARS"] == "3" for card in cards)
-    assert all(card.facts["GC_DOSE_HIGH"] == "7.5" for card in cards)
+    assert all("GC_DOSE_HIGH" not in card.facts for card in cards)  # a default value: the renderer fills it in
+
+
+def test_with_the_default_settings_the_engine_adds_nothing_the_renderer_does_not_know() -> None:
+    snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
+    parameters = GuidelineParameters().for_profile("nl")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
+
+    assert not any(
+        name in card_values() for o in outcomes if isinstance(o, Recommendation | CannotAssess) for name in o.facts
+    )
+
+
+def test_a_belgian_profile_value_reaches_the_card_facts() -> None:
+    """TPTD_MAX_M is 18 months in the BE profile (the table's ``be`` value), 24 in NL."""
+    snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
+    parameters = GuidelineParameters().for_profile("be")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="be", parameters=parameters)
+    cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
+
+    assert cards and all(card.facts["TPTD_MAX_MONTHS"] == "18" for card in cards)
