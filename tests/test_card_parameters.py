@@ -59,7 +59,7 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     "EGFR_CI_ZOL": (rf"{NOT_NUMBER}35\s?m[lL]/min", ALL),
     "EGFR_CI_ORAL_BP": (rf"{NOT_NUMBER}30\s?m[lL]/min", ALL_BUT_SEVERE_RENAL),
     "EGFR_SEVERE": (rf"{NOT_NUMBER}30\s?m[lL]/min", SEVERE_RENAL),
-    "VITD_DEFICIENT_NGML": (rf"{NOT_NUMBER}20\s?ng/m[lL]", ALL),
+    "VITD_DEFICIENT_NGML": (rf"{NOT_NUMBER}20(?:-\d+)?\s?ng/m[lL]", ALL),
     "BP_EVAL_INFUSIONS_ZOLEDRONATE": (
         rf"{NOT_NUMBER}3\s?(?:jaar zoledron|years? (?:of )?zoledron|y zoledron|jaarlijkse infus|yearly zoledron"
         r"|infusies|zoledronic acid infu|jaar \(zoledron)|(?:Zoledroninezuur|Zoledronate) 3\s?(?:jaar|y)\b|3-year",
@@ -84,6 +84,13 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         r"(?:minder dan|less than) 6\s(?:maanden|months) (?:oud|old)",
         frozenset({"TX-CHOICE-1"}),
     ),
+    "BMD_LOSS_PCT": (r"(?:botverlies|bone loss) > ?5\s?%", ALL),
+    "BTM_CTX_DROP_PCT": (r"≥ ?31\s?%", frozenset({"SWITCH-ADH-1", "MON-BTM-1"})),
+    "BTM_P1NP_DROP_PCT": (r"≥ ?20\s?%", frozenset({"SWITCH-ADH-1", "MON-BTM-1"})),
+    "VITD_TARGET_HIGH_NGML": (rf"{NOT_NUMBER}20-50\s?ng/m[lL]", ALL),
+    "LIFE_EXPECTANCY_NO_TX": (r"≤ ?1\s?(?:jaar|year)", frozenset({"TX-LE-1"})),
+    "SERM_MAX_AGE": (r"≤ ?65(?!\d)", frozenset({"TX-CHOICE-3"})),
+    "TPTD_T_MIN": (r"(?<![\d\w])[-−–]\s?1[.,]5(?!\d)", ALL),
     "DXA_STALE_YEARS": (r"(?:[>–-]|meer dan|more than)\s?5\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
     "DXA_REPEAT_MIN_YEARS": (r"(?:≥\s?2|2[-–])\s?\d?\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
 }
