@@ -148,37 +148,31 @@ def parameter_table(
         for t in vars(thresholds_module).values()
         if isinstance(t, Threshold)
     ]
-    sources = _parameter_sources()
-    rows += [
+    rows += _setting_rows("setting", "OSTEO_GUIDELINE__", nl, be, _parameter_sources())
+    values = snapshot or SnapshotParameters()
+    sources = _parameter_sources(snapshot_parameters_module, SnapshotParameters)
+    return rows + _setting_rows("snapshot setting", "OSTEO_SNAPSHOT__", values, values, sources)
+
+
+def _setting_rows(
+    kind: str, prefix: str, nl: BaseModel, be: BaseModel, sources: Mapping[str, str]
+) -> list[ParameterRow]:
+    """One row per documented scalar field of a settings model (a nested model, e.g. the prednisone factors, is
+    listed in its own module's documentation)."""
+    return [
         ParameterRow(
             name=name,
-            kind="setting",
+            kind=kind,
             nl=_format_value(getattr(nl, name)),
             be=_format_value(getattr(be, name)),
             unit="",
             conflict=_conflicts_named(sources.get(name, "")),
-            setting=f"OSTEO_GUIDELINE__{name.upper()}",
+            setting=f"{prefix}{name.upper()}",
             source=sources.get(name, ""),
         )
-        for name in GuidelineParameters.model_fields
+        for name in type(nl).model_fields
+        if name in sources and not isinstance(getattr(nl, name), BaseModel)
     ]
-    snapshot_values = snapshot or SnapshotParameters()
-    snapshot_sources = _parameter_sources(snapshot_parameters_module, SnapshotParameters)
-    rows += [
-        ParameterRow(
-            name=name,
-            kind="snapshot setting",
-            nl=_format_value(getattr(snapshot_values, name)),
-            be=_format_value(getattr(snapshot_values, name)),
-            unit="",
-            conflict=_conflicts_named(snapshot_sources.get(name, "")),
-            setting=f"OSTEO_SNAPSHOT__{name.upper()}",
-            source=snapshot_sources.get(name, ""),
-        )
-        for name in SnapshotParameters.model_fields
-        if name in snapshot_sources and not isinstance(getattr(snapshot_values, name), BaseModel)
-    ]
-    return rows
 
 
 _SHARED_MODULES: Final = frozenset({"app.rules.osteoporosis.predicates", "app.rules.osteoporosis.evidence"})
