@@ -140,3 +140,16 @@ class TestSnapshotSettingsReachTheRules:
 
         assert hypocalcaemia(self._snapshot(SnapshotParameters(), low_calcium)) is True
         assert hypocalcaemia(self._snapshot(SnapshotParameters(lab_max_age_days=30), low_calcium)) is None
+
+
+def test_no_rule_module_hard_codes_the_length_of_a_month_or_year() -> None:
+    """Days per month and per year are snapshot settings (terminology.md §6.3 pitfall 4); a rule reads
+    ``snapshot.days_per_month`` / ``days_per_year``, never 30.4375 or 365.25 (two rule modules did)."""
+    literals = sorted(
+        f"{path.relative_to(APP_RULES).as_posix()}:{node.lineno}"
+        for path in APP_RULES.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in (30.4375, 365.25, 30.44, 365.2425)
+    )
+
+    assert literals == []
