@@ -47,7 +47,7 @@ from app.config import Settings
 from app.feedback.store import FeedbackStore, stored_secret
 from app.render import CardCatalog, Finding, word_in_full
 from app.rules.model import CannotAssess, Evidence, Recommendation
-from app.rules.osteoporosis.thresholds.denosumab import DMAB_INTERVAL_MONTHS
+from app.rules.osteoporosis.thresholds import DMAB_INTERVAL_MONTHS
 from app.snapshot.model import BoneSite, ClinicalSnapshot, Drug, add_months
 
 __all__ = [

@@ -306,7 +306,7 @@ def _rules(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     profile = args.profile or settings.profile
-    document = render_markdown(rule_reference(profile, settings.guideline), profile)
+    document = render_markdown(rule_reference(profile, settings.guideline), profile, settings.guideline)
     _emit(document, args.output, newline="\n", written=f"Rule reference written to {args.output}")
     return 0
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from app.errors import CardTemplateError
 from app.fhir.orders import OrderCatalog, load_order_catalog, read_site_codings
@@ -33,6 +33,7 @@ from app.hooks.schemas import (
     Suggestion,
 )
 from app.rules.model import CannotAssess, Evidence, Outcome, Recommendation
+from app.rules.osteoporosis.thresholds import card_values
 
 __all__ = [
     "DATA_UNAVAILABLE",
@@ -147,14 +148,18 @@ class CardCatalog:
     """Card parts that depend only on the template and the language, built once: the wire models are frozen, so
     every card can share them."""
 
-    def source(self, template: CardTemplate, language: str) -> Source:
-        """A card's ``source``: the template's label, and the rule as ``topic``."""
-        key = ("source", template.rule_id, language)
+    def source(self, template: CardTemplate, language: str, title: str | None = None) -> Source:
+        """A card's ``source``: the template's label, and the rule as ``topic`` (``title``: the card title with its
+        parameter values filled in; by default the default profile's values)."""
+        if title is None:
+            title = template.title(language).format_map(_PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]))
+        display = title
+        key = ("source", template.rule_id, language, display)
         found = self._parts.get(key)
         if found is None:
             found = self._parts[key] = Source(
                 label=template.source_label(language),
-                topic=Coding(system=RULE_TOPIC_SYSTEM, code=template.rule_id, display=template.title(language)),
+                topic=Coding(system=RULE_TOPIC_SYSTEM, code=template.rule_id, display=display),
             )
         return found
 
@@ -285,6 +290,14 @@ def load_card_catalog(cards_dir: Path, orders_dir: Path, order_codings_file: Pat
 
 def _localize_number(value: str, language: str) -> str:
     return value.replace(".", ",") if language == "nl" and _NUMBER.match(value) else value
+
+
+_PARAMETER_VALUES: Final = {
+    language: {name: _localize_number(value, language) for name, value in card_values().items()}
+    for language in LANGUAGES
+}
+"""The default values of the card parameter placeholders, per language (the engine adds a deployment's values
+where they differ)."""
 
 
 def _fit_summary(text: str) -> str:
@@ -435,6 +448,7 @@ def _finding(
         withheld,
         offered,
     )
+    title = template.title(language).format_map(facts)
     trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
     sources = sorted({item.source for item in outcome.evidence if item.source})
     if sources:
@@ -448,7 +462,7 @@ def _finding(
         variant=outcome.variant,
         indicator=variant.indicator,
         role=variant.role,
-        title=template.title(language),
+        title=title,
         check=template.check(language) if template.check else None,
         summary=_fit_summary(variant.summary(language).format_map(facts)),
         data=tuple(_evidence_line(item, catalog, language).removeprefix("- ") for item in outcome.evidence),
@@ -458,7 +472,7 @@ def _finding(
         override_reasons=tuple(
             catalog.override_reasons(template.override_reasons or catalog.override_default, language)
         ),
-        source=catalog.source(template, language),
+        source=catalog.source(template, language, title),
         trace=trace,
         outcome=outcome,
         offered=tuple(offered),
@@ -466,9 +480,13 @@ def _finding(
 
 
 def _shown_facts(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str) -> dict[str, str]:
-    """The outcome's facts as the card's text shows them (numbers localised; an empty fact is "unknown")."""
+    """The outcome's facts as the card's text shows them (numbers localised; an empty fact is "unknown"), over the
+    default values of the parameters the card texts state (a deployment's own values come as facts)."""
     unknown = label(catalog, "card", "unknown", language)
-    return {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}
+    return {
+        **_PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]),
+        **{name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()},
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,7 +517,7 @@ def word_in_full(
     facts = _shown_facts(outcome, catalog, language)
     return Worded(
         indicator=variant.indicator,
-        title=template.title(language),
+        title=template.title(language).format_map(facts),
         summary=_fit_summary(variant.summary(language).format_map(facts)),
         detail=_detail(template, variant.detail(language).format_map(facts), outcome, catalog, language, withheld),
         suggestions=tuple(template.suggestions[key].label(language).format_map(facts) for key in offered),

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import ResourcesDep
 from app.rules.parameters import GuidelineParameters
-from app.rules_reference import STYLE, render_html, rule_reference
+from app.rules_reference import STYLE, render_html, rule_reference, threshold_text
 
 __all__ = ["rule_parameters", "RULES_PAGE_HEADERS", "router"]
 
@@ -35,7 +35,7 @@ RULES_PAGE_HEADERS: Final = {
 
 @lru_cache(maxsize=4)
 def _page(profile: str, parameters: GuidelineParameters) -> str:
-    return render_html(rule_reference(profile, parameters), profile)
+    return render_html(rule_reference(profile, parameters), profile, parameters)
 
 
 @lru_cache(maxsize=4)
@@ -44,7 +44,9 @@ def rule_parameters(profile: str, parameters: GuidelineParameters) -> dict[str, 
     deployment's profile (for the assessment page's "parameters that decided it"); built once per process."""
     return {
         entry.id: tuple(f"{use.name} = {use.value} ({use.source})" for use in entry.parameters)
-        + tuple(f"{threshold.name} = {threshold} ({threshold.citation})" for threshold in entry.thresholds)
+        + tuple(
+            f"{threshold.name} = {threshold_text(threshold)} ({threshold.citation})" for threshold in entry.thresholds
+        )
         for entry in rule_reference(profile, parameters)
     }
 

@@ -17,16 +17,23 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FunctionType
+from types import FunctionType, ModuleType
 from typing import Any, Final
+
+from pydantic import BaseModel
 
 from app.catalogs import CARDS_DIR, data_root
 from app.rules import parameters as parameters_module
+from app.rules.guidelines import citation_text
 from app.rules.model import Citation, Rule, Threshold
 from app.rules.osteoporosis import EXCLUDED_RULES, RULE_FAMILIES
+from app.rules.osteoporosis import thresholds as thresholds_module
+from app.rules.osteoporosis.thresholds import card_values
 from app.rules.parameters import GuidelineParameters
+from app.snapshot import parameters as snapshot_parameters_module
+from app.snapshot.parameters import SnapshotParameters
 
-__all__ = ["RuleEntry", "render_html", "render_markdown", "rule_reference"]
+__all__ = ["ParameterRow", "RuleEntry", "parameter_table", "render_html", "render_markdown", "rule_reference"]
 
 TESTS_DIR: Final = data_root() / "tests"
 _NO_TESTS: Final = "the test files are not part of this installation (see docs/rules.md in the source)"
@@ -65,12 +72,13 @@ class RuleEntry:
     """The test files that name the rule ID; ``None`` when the tests are not installed (a wheel, not a checkout)."""
 
 
-def _parameter_sources() -> dict[str, str]:
-    """The docstring under each field of :class:`GuidelineParameters` (its catalog name, conflict id and basis)."""
-    tree = ast.parse(inspect.getsource(parameters_module))
+def _parameter_sources(module: ModuleType = parameters_module, model: type = GuidelineParameters) -> dict[str, str]:
+    """The docstring under each field of ``model`` (for :class:`GuidelineParameters`: its catalog name, conflict id
+    and basis)."""
+    tree = ast.parse(inspect.getsource(module))
     sources: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == GuidelineParameters.__name__:
+        if isinstance(node, ast.ClassDef) and node.name == model.__name__:
             body = node.body
             for statement, following in zip(body, body[1:], strict=False):
                 if (
@@ -80,22 +88,112 @@ def _parameter_sources() -> dict[str, str]:
                     and isinstance(following.value, ast.Constant)
                     and isinstance(following.value.value, str)
                 ):
-                    sources[statement.target.id] = " ".join(following.value.value.split())
+                    sources[statement.target.id] = " ".join(_TRACKER_NOTE.sub("", following.value.value).split())
     return sources
 
 
+@dataclass(frozen=True, slots=True)
+class ParameterRow:
+    """One row of the parameter table: a threshold of the rules, a guideline setting or a snapshot setting."""
+
+    name: str
+    kind: str
+    """``threshold`` (fixed, ``app/rules/osteoporosis/thresholds.py``), ``setting`` (``OSTEO_GUIDELINE__<NAME>``) or
+    ``snapshot setting`` (``OSTEO_SNAPSHOT__<NAME>``)."""
+    nl: str
+    be: str
+    unit: str
+    conflict: str
+    setting: str
+    source: str
+
+
+_CONFLICT_ID: Final = re.compile(r"\bC-\d\d\b")
+
+
+def _conflicts_named(text: str) -> str:
+    return ", ".join(dict.fromkeys(_CONFLICT_ID.findall(text)))
+
+
+def threshold_text(threshold: Threshold) -> str:
+    """A threshold's value (and its BE value where it differs), conflict and setting, for the reference."""
+    text = str(threshold)
+    if threshold.be is not None:
+        text += f" (BE profile: {threshold.be:g})"
+    notes = [f"conflict {threshold.conflict}"] if threshold.conflict else []
+    if threshold.setting:
+        notes.append(f"setting {threshold.setting}")
+    return f"{text} [{'; '.join(notes)}]" if notes else text
+
+
+def parameter_table(
+    parameters: GuidelineParameters | None = None, snapshot: SnapshotParameters | None = None
+) -> list[ParameterRow]:
+    """Every parameter of the catalog once, with its NL and BE value: the thresholds of the rules (the table in
+    ``app/rules/osteoporosis/thresholds.py``), the guideline settings and the snapshot settings, with this
+    deployment's values (defaults when not given)."""
+    guideline = parameters or GuidelineParameters()
+    nl, be = guideline.for_profile("nl"), guideline.for_profile("be")
+    rows = [
+        ParameterRow(
+            name=t.name,
+            kind="threshold",
+            nl=f"{t.in_profile('nl'):g}",
+            be=f"{t.in_profile('be'):g}",
+            unit=t.unit,
+            conflict=t.conflict,
+            setting=t.setting,
+            source=t.citation,
+        )
+        for t in vars(thresholds_module).values()
+        if isinstance(t, Threshold)
+    ]
+    rows += _setting_rows("setting", "OSTEO_GUIDELINE__", nl, be, _parameter_sources())
+    values = snapshot or SnapshotParameters()
+    sources = _parameter_sources(snapshot_parameters_module, SnapshotParameters)
+    return rows + _setting_rows("snapshot setting", "OSTEO_SNAPSHOT__", values, values, sources)
+
+
+def _setting_rows(
+    kind: str, prefix: str, nl: BaseModel, be: BaseModel, sources: Mapping[str, str]
+) -> list[ParameterRow]:
+    """One row per documented scalar field of a settings model (a nested model, e.g. the prednisone factors, is
+    listed in its own module's documentation)."""
+    return [
+        ParameterRow(
+            name=name,
+            kind=kind,
+            nl=_format_value(getattr(nl, name)),
+            be=_format_value(getattr(be, name)),
+            unit="",
+            conflict=_conflicts_named(sources.get(name, "")),
+            setting=f"{prefix}{name.upper()}",
+            source=sources.get(name, ""),
+        )
+        for name in type(nl).model_fields
+        if name in sources and not isinstance(getattr(nl, name), BaseModel)
+    ]
+
+
+_SHARED_MODULES: Final = frozenset({"app.rules.osteoporosis.predicates", "app.rules.osteoporosis.evidence"})
+"""The modules every rule family may use (shared clinical clauses and evidence lines): their functions count as the
+rule's own code."""
+
+
 def _functions_reached(start: Callable[..., Any]) -> list[FunctionType]:
-    """``start`` and, transitively, the functions of its own module it names (helpers in other modules excluded)."""
-    module = start.__module__
+    """``start`` and, transitively, the functions of its own module and of the shared modules (the shared clinical
+    predicates and evidence lines) it names; helpers elsewhere are excluded."""
+    modules = {start.__module__} | _SHARED_MODULES
     seen: dict[str, FunctionType] = {}
     pending: list[Any] = [start]
     while pending:
         function = pending.pop()
-        if not isinstance(function, FunctionType) or function.__module__ != module:
+        if not isinstance(function, FunctionType) or function.__module__ not in modules:
             continue
-        if function.__qualname__ in seen:
+        key = f"{function.__module__}.{function.__qualname__}"
+        if key in seen:
             continue
-        seen[function.__qualname__] = function
+        seen[key] = function
         for name in function.__code__.co_names:
             pending.append(function.__globals__.get(name))
     return [seen[name] for name in sorted(seen)]
@@ -138,7 +236,22 @@ def _thresholds_used(functions: Sequence[FunctionType]) -> tuple[Threshold, ...]
     return tuple(found[name] for name in sorted(found))
 
 
-def _card(rule_id: str, cards_dir: Path) -> tuple[Mapping[str, str], tuple[VariantText, ...]]:
+class _KeepUnknown(dict[str, str]):
+    """Placeholder values for a card text shown in the reference: parameter values filled in, the facts of a
+    patient (``{dose}``, ``{fracture_date}``, …) left as placeholders."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _with_parameter_values(text: str, values: Mapping[str, str], language: str) -> str:
+    localised = {k: v.replace(".", ",") if language == "nl" else v for k, v in values.items()}
+    return text.format_map(_KeepUnknown(localised))
+
+
+def _card(
+    rule_id: str, cards_dir: Path, values: Mapping[str, str]
+) -> tuple[Mapping[str, str], tuple[VariantText, ...]]:
     path = cards_dir / f"{rule_id}.toml"
     if not path.is_file():
         return {}, ()
@@ -149,12 +262,17 @@ def _card(rule_id: str, cards_dir: Path) -> tuple[Mapping[str, str], tuple[Varia
             name=name,
             indicator=str(variant.get("indicator", "")),
             role=str(variant.get("role", "")),
-            summary={language: str(variant.get("summary", {}).get(language, "")) for language in LANGUAGES},
+            summary={
+                language: _with_parameter_values(str(variant.get("summary", {}).get(language, "")), values, language)
+                for language in LANGUAGES
+            },
         )
         for name, variant in sorted(template.get("variants", {}).items())
     )
     title = template.get("title", {})
-    return {language: str(title.get(language, "")) for language in LANGUAGES}, variants
+    return {
+        language: _with_parameter_values(str(title.get(language, "")), values, language) for language in LANGUAGES
+    }, variants
 
 
 def _test_texts(tests_dir: Path) -> list[tuple[str, str]] | None:
@@ -192,13 +310,19 @@ def rule_reference(
 ) -> list[RuleEntry]:
     """Every rule of the registry, by family then ID, with the parameter values of ``profile``."""
     resolved = (parameters or GuidelineParameters()).for_profile(profile)
+    values = card_values(
+        profile,
+        recent_fx_years=resolved.recent_fx_years,
+        post_anabolic_antiresorptive_min_years=resolved.post_anabolic_antiresorptive_min_years,
+        egfr_ci_zoledronate_ml_min=resolved.egfr_ci_zoledronate_ml_min,
+    )
     sources = _parameter_sources()
     texts = _test_texts(tests_dir)
     entries = []
     for family, rules in sorted(RULE_FAMILIES.items()):
         for rule in sorted(rules, key=lambda rule: rule.id):
             functions = _functions_reached(rule.evaluate)
-            card_title, variants = _card(rule.id, cards_dir)
+            card_title, variants = _card(rule.id, cards_dir, values)
             entries.append(
                 RuleEntry(
                     id=rule.id,
@@ -253,15 +377,14 @@ def _md_rule(entry: RuleEntry, profile: str) -> list[str]:
     lines += ["", "**Thresholds:**", ""]
     if entry.thresholds:
         lines += [
-            f"- `{threshold.name}` = {_md_escape(str(threshold))}: {_md_escape(threshold.citation)}"
+            f"- `{threshold.name}` = {_md_escape(threshold_text(threshold))}: {_md_escape(threshold.citation)}"
             for threshold in entry.thresholds
         ]
     else:
         lines.append("- none named by the rule's own code")
     lines += ["", "**Sources:**", ""]
     lines += [
-        f"- {citation.source} (`{citation.seed}`): {_md_escape(citation.section)}; catalog "
-        f"{_md_escape(citation.catalog)}"
+        f"- {_md_escape(citation_text(citation))}; catalog {_md_escape(citation.catalog)}"
         for citation in entry.citations
     ] or ["- none"]
     lines += ["", "**Card text:**", ""]
@@ -282,7 +405,7 @@ def _md_rule(entry: RuleEntry, profile: str) -> list[str]:
     return lines
 
 
-def render_markdown(entries: Sequence[RuleEntry], profile: str) -> str:
+def render_markdown(entries: Sequence[RuleEntry], profile: str, parameters: GuidelineParameters | None = None) -> str:
     lines = [
         "# Rule reference",
         "",
@@ -292,7 +415,8 @@ def render_markdown(entries: Sequence[RuleEntry], profile: str) -> str:
         f"Every rule of the service, as implemented, for review before a rule is switched on. Parameter values are "
         f"those of the `{profile}` profile with the default settings; a deployment's values are served at "
         "`GET /rules`. Parameters and thresholds are those named by the rule's own code (its function and the "
-        "functions of its module it calls). The clinical specification is `shared/clinical/rules.md`.",
+        "functions of its module and of the shared predicates and evidence modules it calls). The clinical "
+        "specification is `shared/clinical/rules.md`.",
         "",
         "| ID | Title | Family | Hooks | Profiles |",
         "| --- | --- | --- | --- | --- |",
@@ -311,7 +435,27 @@ def render_markdown(entries: Sequence[RuleEntry], profile: str) -> str:
         lines += _md_rule(entry, profile)
     lines += ["## Catalog IDs that are not rules", ""]
     lines += [f"- **{rule_id}**: {_md_escape(why)}" for rule_id, why in sorted(EXCLUDED_RULES.items())]
+    lines += ["", "## Parameter table", "", _TABLE_INTRO, ""]
+    lines += ["| Parameter | Kind | NL | BE | Unit | Conflict | Setting | Source |", "| --- " * 8 + "|"]
+    lines += [
+        "| "
+        + " | ".join(
+            [f"`{row.name}`", row.kind, f"`{row.nl}`", f"`{row.be}`"]
+            + [_md_escape(text) for text in (row.unit, row.conflict, row.setting, row.source)]
+        )
+        + " |"
+        for row in parameter_table(parameters)
+    ]
     return "\n".join(lines) + "\n"
+
+
+_TABLE_INTRO: Final = (
+    "Every parameter of the catalog once, with its value in each profile (default settings): the fixed thresholds "
+    "of the rules (`app/rules/osteoporosis/thresholds.py`; a row's setting chooses the reading where the sources "
+    "disagree), the guideline settings (`OSTEO_GUIDELINE__<NAME>`, `app/rules/parameters.py`) and the snapshot "
+    "settings (`OSTEO_SNAPSHOT__<NAME>`, `app/snapshot/parameters.py`). Conflicts are the ids of "
+    "`shared/clinical/conflicts.md`."
+)
 
 
 def _anchor(title: str) -> str:
@@ -350,15 +494,12 @@ def _html_rule(entry: RuleEntry, profile: str) -> str:
         ),
         "<p><strong>Thresholds</strong></p>",
         _li(
-            (f"<code>{e(t.name)}</code> = {e(str(t))}: {e(t.citation)}" for t in entry.thresholds),
+            (f"<code>{e(t.name)}</code> = {e(threshold_text(t))}: {e(t.citation)}" for t in entry.thresholds),
             "none named by the rule's own code",
         ),
         "<p><strong>Sources</strong></p>",
         _li(
-            (
-                f"{e(c.source)} (<code>{e(c.seed)}</code>): {e(c.section)}; catalog {e(c.catalog)}"
-                for c in entry.citations
-            ),
+            (f"{e(citation_text(c))}; catalog {e(c.catalog)}" for c in entry.citations),
             "none",
         ),
         "<p><strong>Card text</strong></p>",
@@ -384,7 +525,7 @@ def _html_rule(entry: RuleEntry, profile: str) -> str:
     return "".join(parts)
 
 
-def render_html(entries: Sequence[RuleEntry], profile: str) -> str:
+def render_html(entries: Sequence[RuleEntry], profile: str, parameters: GuidelineParameters | None = None) -> str:
     e = html.escape
     index = "".join(
         f'<tr><td><a href="#{e(entry.id)}">{e(entry.id)}</a></td><td>{e(entry.title)}</td>'
@@ -405,6 +546,15 @@ def render_html(entries: Sequence[RuleEntry], profile: str) -> str:
         body.append(_html_rule(entry, profile))
     body.append("<h2>Catalog IDs that are not rules</h2>")
     body.append(_li((f"<strong>{e(i)}</strong>: {e(why)}" for i, why in sorted(EXCLUDED_RULES.items())), "none"))
+    body.append(f"<h2>Parameter table</h2><p>{e(_TABLE_INTRO)}</p>")
+    header = "".join(f"<th>{e(h)}</th>" for h in ("Parameter", "Kind", "NL", "BE", "Unit", "Conflict", "Setting"))
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{e(text)}</td>" for text in (r.name, r.kind, r.nl, r.be, r.unit, r.conflict, r.setting))
+        + f"<td>{e(r.source)}</td></tr>"
+        for r in parameter_table(parameters)
+    )
+    body.append(f"<table><tr>{header}<th>Source</th></tr>{rows}</table>")
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'

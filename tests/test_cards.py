@@ -10,9 +10,12 @@ import pytest
 from app.hooks.schemas import SUMMARY_MAX_CHARS
 from app.render import DATA_UNAVAILABLE, LANGUAGES, CardCatalog, load_card_catalog
 from app.rules.osteoporosis import OSTEOPOROSIS_RULES
+from app.rules.osteoporosis.thresholds import card_values
 from tests.builders.shared import catalog_rule_ids
 
 ROOT = Path(__file__).resolve().parent.parent
+PARAMETER_VALUES = card_values()
+"""The parameter placeholders every card may use (``{GC_DOSE_HIGH}``, …), filled from the parameter table."""
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +36,12 @@ class TestCardTemplates:
     ) -> None:
         for template in catalog.templates.values():
             for name, variant in template.variants.items():
-                summary = variant.summary(language).format_map(template.samples)
+                summary = variant.summary(language).format_map({**PARAMETER_VALUES, **template.samples})
                 assert len(summary) < SUMMARY_MAX_CHARS, f"{template.rule_id}.{name} ({language}): {summary}"
 
     def test_every_placeholder_has_a_sample_value_in_its_template(self, catalog: CardCatalog) -> None:
         for template in catalog.templates.values():
-            assert template.placeholders() <= set(template.samples), template.rule_id
+            assert template.placeholders() <= set(template.samples) | set(PARAMETER_VALUES), template.rule_id
 
     def test_summaries_and_details_use_the_same_placeholders_in_both_languages(self, catalog: CardCatalog) -> None:
         def names(text: str) -> set[str]:

@@ -4,7 +4,10 @@
   import ``fhir.resources`` (the ValueSet files are validated in ``app/fhir/conformance.py``);
 - nothing under ``app/rules/`` imports ``httpx`` or ``fhir.resources``;
 - only ``app/fhir/**`` imports ``httpx``, apart from the explicit exceptions in ``HTTPX_EXCEPTIONS`` (each with
-  its reason; adding one is a reviewed decision, not a silent drift).
+  its reason; adding one is a reviewed decision, not a silent drift);
+- a rule family (``app/rules/osteoporosis/<family>.py``) never imports another family: what two families share is a
+  named clause of ``predicates.py``, an evidence line of ``evidence.py`` or a row of the parameter table
+  ``thresholds.py``, and those shared modules import no family (copies in two families had drifted apart).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parents[1] / "app"
+OSTEOPOROSIS = APP / "rules" / "osteoporosis"
+SHARED_RULE_MODULES = frozenset({"predicates", "evidence", "thresholds"})
+"""The modules of ``app/rules/osteoporosis/`` every family may import; every other module there is a family."""
 
 HTTPX_EXCEPTIONS = {
     "app/main.py": "the lifespan creates the one shared httpx.AsyncClient (house style §2.1.5, §2.2)",
@@ -87,3 +93,29 @@ class TestImportBoundaries:
     def test_the_snapshot_model_knows_no_fhir(self) -> None:
         model = APP / "snapshot" / "model.py"
         assert not _uses(model, "fhir.resources") and not _uses(model, "app.fhir")
+
+
+def _rule_modules_imported(path: Path) -> set[str]:
+    prefix = "app.rules.osteoporosis."
+    return {name.removeprefix(prefix).split(".")[0] for name in _imports(path) if name.startswith(prefix)}
+
+
+_FAMILIES = sorted(p for p in OSTEOPOROSIS.glob("*.py") if p.stem not in SHARED_RULE_MODULES | {"__init__"})
+
+
+class TestRuleFamiliesAreIndependent:
+    def test_the_scan_sees_the_families(self) -> None:
+        assert {"diagnosis", "denosumab", "glucocorticoids"} <= {p.stem for p in _FAMILIES}
+
+    def test_the_scan_detects_a_family_import(self, tmp_path: Path) -> None:
+        probe = tmp_path / "probe.py"
+        probe.write_text("from app.rules.osteoporosis.bisphosphonates import t_scores_at_or_below\n")
+        assert _rule_modules_imported(probe) == {"bisphosphonates"}
+
+    @pytest.mark.parametrize("path", _FAMILIES, ids=_relative)
+    def test_a_rule_family_imports_no_other_family(self, path: Path) -> None:
+        assert _rule_modules_imported(path) <= SHARED_RULE_MODULES, f"{_relative(path)} imports another family"
+
+    @pytest.mark.parametrize("stem", sorted(SHARED_RULE_MODULES))
+    def test_the_shared_modules_import_no_family(self, stem: str) -> None:
+        assert _rule_modules_imported(OSTEOPOROSIS / f"{stem}.py") <= SHARED_RULE_MODULES

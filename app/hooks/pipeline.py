@@ -25,7 +25,7 @@ from app.hooks.services import CdsService
 from app.presentation import DisplayPolicy, present
 from app.render import CardCatalog, Finding, render_findings, unavailable_card
 from app.rules import CannotAssess, Recommendation, evaluate
-from app.rules.osteoporosis.safety import contraindicated_drugs
+from app.rules.osteoporosis.predicates import contraindicated_drugs
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import build_snapshot
 from app.snapshot.model import ClinicalSnapshot, Drug

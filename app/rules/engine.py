@@ -10,8 +10,11 @@ follows from one outcome per rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Final
 
 from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
+from app.rules.osteoporosis.thresholds import card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot
 
@@ -74,4 +77,27 @@ def evaluate(
     """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
     context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
     outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
+    values = card_values(
+        profile,
+        recent_fx_years=parameters.recent_fx_years,
+        dxa_stale_years=snapshot.dxa_stale_years,
+        post_anabolic_antiresorptive_min_years=parameters.post_anabolic_antiresorptive_min_years,
+        egfr_ci_zoledronate_ml_min=parameters.egfr_ci_zoledronate_ml_min,
+    )
+    changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
+    if changed:
+        outcomes = [_with_parameter_values(outcome, changed) for outcome in outcomes]
     return _apply_precedence(outcomes)
+
+
+_DEFAULT_VALUES: Final = card_values()
+"""The default profile's and settings' values, which the renderer fills in itself."""
+
+
+def _with_parameter_values(outcome: Outcome, values: Mapping[str, str]) -> Outcome:
+    """A card's facts with the parameter values of this profile and these settings that differ from the defaults,
+    for the card text's parameter placeholders (:func:`~app.rules.osteoporosis.thresholds.card_values`); the
+    rule's own facts win."""
+    if isinstance(outcome, Recommendation | CannotAssess):
+        return replace(outcome, facts={**values, **outcome.facts})
+    return outcome

@@ -14,6 +14,7 @@ Rules hold no wording: facts fill the placeholders of the card templates in ``ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,12 +63,32 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    """A named clinical threshold with its unit and citation; rules compare against these, never literals."""
+    """A named clinical threshold with its unit and citation; rules compare against these, never literals.
+
+    One row of the parameter table (:mod:`app.rules.osteoporosis.thresholds`): ``value`` holds in the NL profile
+    and, unless ``be`` gives another value, in the BE profile; ``conflict`` is the ``conflicts.md`` id the value
+    settles (empty when no conflict applies); ``setting`` names the :class:`~app.rules.parameters.GuidelineParameters`
+    field that chooses the reading where the sources disagree (e.g. inclusive or strict).
+    ``citation`` is the source: the catalog section, then the guideline tag (S0–S4), its section and a verbatim
+    «quote» of the guideline text.
+    """
 
     name: str
     value: float
     unit: str
     citation: str
+    conflict: str = ""
+    be: float | None = None
+    setting: str = ""
+
+    def in_profile(self, profile: str) -> float:
+        """The value in ``profile`` (``nl`` or ``be``)."""
+        return self.be if profile == "be" and self.be is not None else self.value
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """The verbatim guideline quotes of the citation (the «…» passages)."""
+        return tuple(re.findall(r"«([^»]*)»", self.citation))
 
     def __str__(self) -> str:
         return f"{self.value:g} {self.unit}".strip()

@@ -75,7 +75,7 @@ class GuidelineParameters(BaseModel):
     romo_nl_criteria: Literal["plan", "flowchart"] = "plan"
     """ROMO_NL_CRITERIA (C-16): the S4 implementation-plan text; "flowchart" → the S4 flowchart variant."""
     teriparatide_max_months: Literal[24, 18] | None = None
-    """TPTD_MAX_M (C-14): None → the profile's value: 24 (NL, S4/S0) or 18 (BE, S2)."""
+    """TPTD_MAX_M (C-14): None → the profile's value of the parameter table: 24 (NL, S4/S0) or 18 (BE, S2)."""
     romosozumab_max_months: int = 12
     """ROMO_MAX_M: 12 months (S2, S4)."""
     post_anabolic_antiresorptive_min_years: int = 2
@@ -85,7 +85,7 @@ class GuidelineParameters(BaseModel):
     bp_holiday_t_sites: Literal["all", "hip"] = "all"
     """BP_HOLIDAY_T_SITES (C-22): all measured sites > −2.5 (S4); "hip" → hip only (BBC, S2)."""
     bp_holiday_followup_years_oral: Literal[2, 5] | None = None
-    """BP_HOLIDAY_FU_Y (C-24), oral: None → the profile's value: 2 (NL, S4) or 5 (BE, S2)."""
+    """BP_HOLIDAY_FU_Y (C-24), oral: None → the profile's value of the parameter table: 2 (NL, S4) or 5 (BE, S2)."""
     bp_holiday_followup_years_zoledronate: int = 3
     """BP_HOLIDAY_FU_Y (C-24), zoledronate: 3 years (S4, S2)."""
     bp_holiday_repeat_followup_years: Literal[2, 3] = 2
@@ -126,11 +126,14 @@ class GuidelineParameters(BaseModel):
     See app/feedback/snooze.py for the boundary (inclusive, rules.md §0.3 item 2)."""
 
     def for_profile(self, profile: str) -> GuidelineParameters:
-        """These parameters with every profile-dependent ``None`` resolved for ``profile`` (``nl`` or ``be``)."""
-        belgian = profile == "be"
+        """These parameters with every profile-dependent ``None`` resolved for ``profile`` (``nl`` or ``be``): the
+        profile's value of the parameter table (``TPTD_MAX_M``, ``BP_HOLIDAY_FU_Y``)."""
+        from app.rules.osteoporosis.thresholds import BP_HOLIDAY_FU_YEARS_ORAL, TPTD_MAX_MONTHS  # noqa: PLC0415
+
         return self.model_copy(
             update={
-                "teriparatide_max_months": self.teriparatide_max_months or (18 if belgian else 24),
-                "bp_holiday_followup_years_oral": self.bp_holiday_followup_years_oral or (5 if belgian else 2),
+                "teriparatide_max_months": self.teriparatide_max_months or int(TPTD_MAX_MONTHS.in_profile(profile)),
+                "bp_holiday_followup_years_oral": self.bp_holiday_followup_years_oral
+                or int(BP_HOLIDAY_FU_YEARS_ORAL.in_profile(profile)),
             }
         )

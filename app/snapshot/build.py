@@ -114,6 +114,7 @@ def build_snapshot(
         intolerances=tuple(intolerances),
         dxa_stale_years=parameters.dxa_stale_years,
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
+        lab_max_age_days=parameters.lab_max_age_days,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,
         therapy_gap_days=parameters.therapy_gap_days,
         days_per_month=parameters.days_per_month,

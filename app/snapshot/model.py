@@ -1270,6 +1270,9 @@ class ClinicalSnapshot:
     """Recorded allergies / intolerances to our drugs (current and historical), oldest first."""
     dxa_stale_years: int = 5
     dxa_decision_max_age_months: int = 12
+    lab_max_age_days: int = 90
+    """``SnapshotParameters.lab_max_age_days`` (rules.md §2 ``LAB_MAX_AGE_D``): the age past which a lab value is
+    stale; rules that judge a value's age read it here, so the number is defined once."""
     assume_postmenopausal_age: int = 50
     therapy_gap_days: int = 180
     days_per_month: float = 30.4375

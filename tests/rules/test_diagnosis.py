@@ -11,12 +11,10 @@ from app.rules.osteoporosis.diagnosis import (
     DX_OSTEOMAL_1,
     RISK_BBC_1,
     RISK_FRAX_1,
-    DxClass,
-    RiskClass,
     bbc_risk_class,
-    dx_class,
     frax_fall_adjusted,
 )
+from app.rules.osteoporosis.predicates import DxClass, RiskClass, dx_class
 from app.rules.osteoporosis.treatment import TX_LOW_1
 from app.rules.parameters import GuidelineParameters
 from tests.builders.fhir import (

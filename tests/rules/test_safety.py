@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation
+from app.rules.osteoporosis.predicates import contraindicated_drugs
 from app.rules.osteoporosis.safety import (
     CI_EGFR_1,
     CI_EGFR_2,
@@ -28,7 +29,6 @@ from app.rules.osteoporosis.safety import (
     CI_TPTD_2,
     CI_TPTD_3,
     DUP_1,
-    contraindicated_drugs,
 )
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import Drug

@@ -12,7 +12,7 @@ vertebral fracture known, not as a negative VFA.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,65 +27,42 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import RiskClass, assess_bbc_risk, in_bbc_population
-from app.rules.osteoporosis.safety import (
-    cardiovascular_events,
-    denosumab_before_teriparatide,
+from app.rules.osteoporosis.predicates import (
+    RiskClass,
+    VertebralFractures,
+    assess_bbc_risk,
+    fractures_on_antiresorptive,
+    has_cv_contraindication,
+    in_bbc_population,
+    is_on_or_after_denosumab,
+    romosozumab_bmd_vf_criteria,
+    teriparatide_bmd_vf_criteria,
     teriparatide_contraindications,
+    usable_dxa,
+    vertebral_fractures,
 )
-from app.rules.osteoporosis.thresholds.anabolic import (
+from app.rules.osteoporosis.thresholds import (
     ANABOLIC_END_GRACE,
     PREVALENT_VF_FOR_THIRD_FRACTURE,
-    ROMO_PLAN_T_HIP_ONE_VF,
-    ROMO_PLAN_T_HIP_TWO_VF,
+    ROMO_MIN_AGE_NL,
     TPTD_BE_CHECK_AT,
-    TPTD_T_MIN,
-    VF_GRADE_MODERATE,
-    VF_GRADE_SEVERE,
 )
-from app.rules.osteoporosis.thresholds.safety import ROMO_MIN_AGE_NL
-from app.rules.osteoporosis.thresholds.switch import FAILURE_MIN_THERAPY
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
     ClinicalSnapshot,
     DraftAction,
     Drug,
-    DxaStatus,
-    DxaStudy,
-    Fracture,
     Sex,
     TScore,
     add_months,
     shift_days,
 )
 
-__all__ = [
-    "ANABOLIC_1",
-    "ANABOLIC_2",
-    "ANABOLIC_3",
-    "ANABOLIC_4",
-    "ANABOLIC_5",
-    "ANABOLIC_6",
-    "ANTIRESORPTIVES",
-    "EXCLUDED",
-    "RULES",
-    "FracturesOnTherapy",
-    "VertebralFractures",
-    "fractures_on_antiresorptive",
-    "has_cv_contraindication",
-    "is_on_or_after_denosumab",
-    "last_exposure",
-    "romosozumab_bmd_vf_criteria",
-    "teriparatide_bmd_vf_criteria",
-    "usable_dxa",
-    "vertebral_fractures",
-]
+__all__ = ["ANABOLIC_1", "ANABOLIC_2", "ANABOLIC_3", "ANABOLIC_4", "ANABOLIC_5", "ANABOLIC_6", "EXCLUDED", "RULES"]
 
 _ALL_HOOKS = frozenset({Hook.PATIENT_VIEW, Hook.ORDER_SELECT, Hook.ORDER_SIGN})
 _ORDER_HOOKS = frozenset({Hook.ORDER_SELECT, Hook.ORDER_SIGN})
 
-ANTIRESORPTIVES: tuple[Drug, ...] = tuple(d for d in Drug if d.is_antiresorptive)
-"""rules.md §1.1: bisphosphonates, denosumab, SERM."""
 _CONSOLIDATION = tuple(d for d in Drug if d.is_bisphosphonate or d is Drug.DENOSUMAB or d.is_serm)
 _ANABOLICS = tuple(d for d in Drug if d.is_anabolic)
 
@@ -115,197 +92,6 @@ _S0_TPTD = Citation(
 # ----------------------------------------------------------------------------------------------------------------
 # Shared criteria helpers (also used by switch.py)
 # ----------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class VertebralFractures:
-    """rules.md D-VF: recorded vertebral fractures by Genant grade (``ungraded``: no grade in the source)."""
-
-    grade2: int
-    grade3: int
-    ungraded: int
-    other: int
-    """Grade 1."""
-    sources: tuple[str, ...]
-
-    @property
-    def total(self) -> int:
-        return self.grade2 + self.grade3 + self.ungraded + self.other
-
-    @property
-    def at_least_grade2(self) -> int:
-        """``n_VF_ge2`` counting only recorded grades."""
-        return self.grade2 + self.grade3
-
-
-def vertebral_fractures(snapshot: ClinicalSnapshot, *, before: date | None = None) -> VertebralFractures:
-    """Counts of the recorded vertebral fractures (optionally only those certainly dated before ``before``)."""
-    grade2 = grade3 = ungraded = other = 0
-    sources: list[str] = []
-    for fracture in snapshot.vertebral_fractures:
-        if before is not None and not (fracture.date is not None and fracture.date.latest < before):
-            continue
-        sources.append(fracture.source.reference())
-        grade = fracture.vertebral_grade
-        if grade is None:
-            ungraded += 1
-        elif grade >= VF_GRADE_SEVERE.value:
-            grade3 += 1
-        elif grade >= VF_GRADE_MODERATE.value:
-            grade2 += 1
-        else:
-            other += 1
-    return VertebralFractures(grade2, grade3, ungraded, other, tuple(sources))
-
-
-def _over_grades(vf: VertebralFractures, met: Callable[[int, int], bool]) -> bool | None:
-    """``met(n_grade2, n_grade3)`` over every way the ungraded fractures could be graded (< 2, 2 or 3)."""
-    results = {
-        met(vf.grade2 + k2, vf.grade3 + k3) for k2 in range(vf.ungraded + 1) for k3 in range(vf.ungraded + 1 - k2)
-    }
-    return results.pop() if len(results) == 1 else None
-
-
-def romosozumab_bmd_vf_criteria(t_hip: float | None, vf: VertebralFractures, variant: str = "plan") -> bool | None:
-    """The BMD/VF part of the NL romosozumab criteria (rules.md ANABOLIC-1 / SWITCH-FAIL-2; C-16).
-
-    ``plan`` (default): hip T ≤ −2.5 with ≥ 1 grade 2/3 VF, or hip T ≤ −2.0 with ≥ 2 grade 2/3 VFs.
-    ``flowchart``: hip T ≤ −2.0 with 2 grade-2 or 1 grade-3 VF, or hip T ≤ −2.5 with 1 grade-2 or 2 grade-3 VF.
-    ``None`` when a missing hip T or a VF without grade could decide it.
-    """
-
-    def met_at(t: float) -> Callable[[int, int], bool]:
-        one, two = t <= ROMO_PLAN_T_HIP_ONE_VF.value, t <= ROMO_PLAN_T_HIP_TWO_VF.value
-        if variant == "flowchart":
-            return lambda g2, g3: (two and (g2 >= 2 or g3 >= 1)) or (one and (g2 >= 1 or g3 >= 2))
-        return lambda g2, g3: (one and g2 + g3 >= 1) or (two and g2 + g3 >= 2)
-
-    if t_hip is not None:
-        return _over_grades(vf, met_at(t_hip))
-    # Hip T unknown: only decidable when even the lowest possible T-score could not meet the criteria.
-    return False if _over_grades(vf, met_at(float("-inf"))) is False else None
-
-
-def teriparatide_bmd_vf_criteria(t_min: float | None, vf: VertebralFractures) -> bool | None:
-    """rules.md ANABOLIC-2 / SWITCH-FAIL-2: lowest T (LS, FN, TH) ≤ −1.5 and (≥ 2 grade 2/3 VFs or ≥ 1 grade 3)."""
-
-    def met(g2: int, g3: int) -> bool:
-        return g3 >= 1 or g2 + g3 >= 2
-
-    vf_met = _over_grades(vf, met)
-    if vf_met is False:
-        return False
-    if t_min is None:
-        return None
-    if t_min > TPTD_T_MIN.value:
-        return False
-    return vf_met
-
-
-def usable_dxa(snapshot: ClinicalSnapshot) -> DxaStudy | None:
-    """The latest DXA study unless it is stale (> DXA_STALE_YEARS): stale T-scores count as missing."""
-    if snapshot.dxa_status in (DxaStatus.NONE, DxaStatus.STALE):
-        return None
-    return snapshot.latest_dxa
-
-
-def has_cv_contraindication(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool:
-    """rules.md D-CV: MI or stroke, and TIA when ``ROMO_CI_INCLUDES_TIA`` (C-15); the CI-ROMO-1 definition."""
-    return bool(cardiovascular_events(snapshot, include_tia=parameters.romo_ci_includes_tia))
-
-
-def last_exposure(snapshot: ClinicalSnapshot, drug: Drug) -> date | None:
-    """The last dated dose of ``drug``, or without any, its last covered day (SWITCH-DMAB-ROMO-1's "denosumab
-    within 18 months"). Teriparatide after denosumab uses :func:`is_on_or_after_denosumab` instead."""
-    history = snapshot.therapy(drug)
-    if history is None:
-        return None
-    days = [a.on.latest for a in history.administrations] or [e.end for e in history.episodes]
-    return max(days) if days else None
-
-
-def is_on_or_after_denosumab(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
-    """ANABOLIC-2/-3, SWITCH-FAIL-2 "not on/after denosumab (CI-TPTD-1)": the CI-TPTD-1 definition
-    (:func:`app.rules.osteoporosis.safety.denosumab_before_teriparatide`). ``None`` when denosumab is recorded
-    without a dated injection (CI-TPTD-1 asks to verify)."""
-    return denosumab_before_teriparatide(snapshot, parameters).excludes_teriparatide
-
-
-@dataclass(frozen=True, slots=True)
-class FracturesOnTherapy:
-    """rules.md D-FAIL timing: fractures since the current antiresorptive agent started.
-
-    ``therapy_start`` is the start of continuous antiresorptive therapy (alendronate → zoledronate without a gap
-    counts as one); ``after_min_therapy`` pairs each new fracture with "≥ 12 months of therapy at the fracture"
-    (``None`` when a partial date straddles the boundary).
-    """
-
-    agent: Drug
-    agent_start: date
-    therapy_start: date
-    therapy_start_exact: bool
-    new: tuple[tuple[Fracture, bool | None], ...]
-    undated: tuple[Fracture, ...]
-    sources: tuple[str, ...]
-
-    @property
-    def after_first_year(self) -> tuple[Fracture, ...]:
-        return tuple(f for f, after in self.new if after is True)
-
-    @property
-    def within_first_year(self) -> tuple[Fracture, ...]:
-        return tuple(f for f, after in self.new if after is False)
-
-    @property
-    def uncertain(self) -> tuple[Fracture, ...]:
-        return tuple(f for f, after in self.new if after is None) + self.undated
-
-
-_AGENT_PRIORITY = (Drug.DENOSUMAB, Drug.ZOLEDRONATE, Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
-
-
-def current_antiresorptive(snapshot: ClinicalSnapshot) -> Drug | None:
-    """The antiresorptive the patient is on (denosumab > zoledronate > oral bisphosphonates > SERM)."""
-    current = [d for d in ANTIRESORPTIVES if snapshot.is_on(d)]
-    if not current:
-        return None
-    return next((d for d in _AGENT_PRIORITY if d in current), current[0])
-
-
-def fractures_on_antiresorptive(snapshot: ClinicalSnapshot) -> FracturesOnTherapy | None | str:
-    """Fractures on the current antiresorptive; ``None`` when not on one; ``"therapy-start"`` when on one whose
-    start cannot be dated."""
-    agent = current_antiresorptive(snapshot)
-    if agent is None:
-        return None
-    history = snapshot.therapy(agent)
-    episode = history.current_episode if history else None
-    if episode is None:
-        return "therapy-start"
-    combined = [e for e in snapshot.episodes_of(*ANTIRESORPTIVES) if e.start <= episode.start <= e.end]
-    therapy = combined[0] if combined else episode
-    exact = therapy.start_is_exact and episode.start_is_exact
-    boundary = add_months(therapy.start, int(FAILURE_MIN_THERAPY.value))
-    new: list[tuple[Fracture, bool | None]] = []
-    undated: list[Fracture] = []
-    sources: list[str] = [r.reference() for h in snapshot.therapies if h.drug in ANTIRESORPTIVES for r in h.sources]
-    for fracture in snapshot.fractures:
-        if fracture.date is None:
-            undated.append(fracture)
-            continue
-        is_new = fracture.date.is_on_or_after(episode.start)
-        if is_new is False:
-            continue
-        if is_new is None:
-            new.append((fracture, None))
-            continue
-        after = fracture.date.is_on_or_after(boundary)
-        if after is True and not exact and fracture.date.earliest < add_months(boundary, 12):
-            after = None  # a partial start date may lie up to a year later
-        new.append((fracture, after))
-    return FracturesOnTherapy(
-        agent, episode.start, therapy.start, exact, tuple(new), tuple(undated), tuple(dict.fromkeys(sources))
-    )
 
 
 def _t(score: TScore | None) -> str:

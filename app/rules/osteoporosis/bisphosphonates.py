@@ -20,7 +20,7 @@ Operational choices, each documented where it is made:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -36,30 +36,39 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.thresholds.bisphosphonates import (
-    BMD_LOSS_PCT,
+from app.rules.osteoporosis.evidence import (
+    bmd_change_evidence,
+    evaluation_fracture_evidence,
+    evaluation_t_score_evidence,
+    number,
+)
+from app.rules.osteoporosis.predicates import (
+    DIAGNOSTIC_SITES,
+    bmd_baseline_on_or_before,
+    bmd_losses,
+    fractures_since,
+    new_risk_factors,
+    t_scores_at_or_below,
+)
+from app.rules.osteoporosis.thresholds import (
     BP_EVAL_INFUSIONS_ZOLEDRONATE,
     BP_EVAL_YEARS_ORAL,
     BP_FU_LEAD_MONTHS,
     BP_MAX_INFUSIONS_ZOLEDRONATE,
     BP_MAX_YEARS_ORAL,
-    EVALUATION_T_SCORE,
+    T_OSTEOPOROSIS,
     ZOLEDRONATE_HOLIDAY_START_MONTHS,
 )
 from app.snapshot.model import (
     Administration,
-    BmdChange,
     BoneSite,
     ClinicalSnapshot,
-    ConditionKind,
     DraftAction,
     Drug,
     DxaStatus,
     DxaStudy,
-    Fracture,
     FractureSite,
     TherapyEpisode,
-    TScore,
     add_months,
     add_years,
     shift_days,
@@ -76,15 +85,7 @@ __all__ = [
     "RULES",
     "BisphosphonateCourse",
     "BpAgent",
-    "bmd_baseline_on_or_before",
-    "bmd_change_evidence",
-    "bmd_losses",
-    "fracture_evidence",
-    "fractures_since",
     "latest_course",
-    "new_risk_factors",
-    "t_score_evidence",
-    "t_scores_at_or_below",
 ]
 
 _S4_FLOW_BP = Citation(
@@ -108,106 +109,13 @@ _S1_TAKE_HOME = Citation(
 )
 
 _ORAL = (Drug.ALENDRONATE, Drug.RISEDRONATE)
-_DIAGNOSTIC_SITES = (BoneSite.LUMBAR_SPINE, BoneSite.FEMORAL_NECK, BoneSite.TOTAL_HIP)
 _HIP_SITES = (BoneSite.FEMORAL_NECK, BoneSite.TOTAL_HIP)
 # D-NEWRF: risk factors of S2 Tabel 1 / the S1 secondary-osteoporosis list that the snapshot can date.
-_RISK_FACTOR_CONDITIONS = (
-    ConditionKind.RHEUMATOID_ARTHRITIS,
-    ConditionKind.HYPERPARATHYROIDISM,
-    ConditionKind.LONG_TERM_GLUCOCORTICOID_USE,
-)
-
-
-def _num(value: float) -> str:
-    """A plain number string for facts and evidence (render localises the decimal separator)."""
-    return f"{value:.1f}".removesuffix(".0")
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Shared evaluation helpers (also used by the denosumab rules)
 # ----------------------------------------------------------------------------------------------------------------
-
-
-def t_scores_at_or_below(
-    study: DxaStudy, cutoff: float, sites: Iterable[BoneSite] = _DIAGNOSTIC_SITES
-) -> tuple[TScore, ...]:
-    """T-scores of ``study`` at ``sites`` that are ≤ ``cutoff`` (S4: «T-score ≤-2.5» restarts; exactly −2.5 is
-    not "> −2.5")."""
-    found = (study.t_score(site) for site in sites)
-    return tuple(t for t in found if t is not None and t.value <= cutoff)
-
-
-def t_score_evidence(study: DxaStudy, sites: Iterable[BoneSite] = _DIAGNOSTIC_SITES) -> list[Evidence]:
-    """The T-scores of a study, one evidence line per site measured."""
-    items = []
-    for site in sites:
-        t = study.t_score(site)
-        if t is not None:
-            items.append(Evidence(f"eval-t-{site.value}", _num(t.value), t.observed.earliest, t.source.reference()))
-    return items
-
-
-def bmd_baseline_on_or_before(snapshot: ClinicalSnapshot, day: date) -> DxaStudy | None:
-    """The latest study with BMDs certainly taken on or before ``day`` (rules.md D-BMD-CHG ``BMD_ref``)."""
-    found = [s for s in snapshot.dxa_studies if s.bmds and s.observed.latest <= day]
-    return found[-1] if found else None
-
-
-def bmd_losses(
-    snapshot: ClinicalSnapshot, baseline: DxaStudy | None, current: DxaStudy
-) -> tuple[tuple[BmdChange, ...], tuple[BmdChange, ...]] | None:
-    """``(changes, losses > BMD_LOSS_PCT)`` of ``current`` against ``baseline``; ``None`` when no site can be
-    compared (no baseline, no BMD in either study). Loss exactly 5.0 % is not "> 5 %" (S4)."""
-    if baseline is None or not current.bmds or baseline is current:
-        return None
-    changes = snapshot.bmd_changes(baseline, current)
-    if not changes:
-        return None
-    # Rounded to 6 decimals so that float noise (100 × (0.95 − 1.0) = −5.000000000000004) keeps "exactly 5 %".
-    return changes, tuple(c for c in changes if round(c.percent, 6) < -BMD_LOSS_PCT.value)
-
-
-def bmd_change_evidence(changes: Iterable[BmdChange]) -> list[Evidence]:
-    """One evidence line per site: percent change, dated by the current measurement."""
-    return [
-        Evidence(
-            f"eval-bmd-change-{c.site.value}",
-            _num(round(c.percent, 1)),
-            c.current.observed.earliest,
-            c.current.source.reference(),
-        )
-        for c in changes
-    ]
-
-
-def fractures_since(snapshot: ClinicalSnapshot, day: date) -> tuple[Fracture, ...]:
-    """Non-pathological fractures dated on or after ``day``, including those whose partial or missing date may
-    fall after it (conservative: an undatable fracture is not assumed to be old)."""
-    return tuple(f for f in snapshot.fractures if f.date is None or f.date.is_on_or_after(day) is not False)
-
-
-def fracture_evidence(fractures: Iterable[Fracture]) -> list[Evidence]:
-    """One evidence line per fracture: site (label) and date."""
-    return [
-        Evidence(f"eval-fracture-{f.site.value}", str(f.date) if f.date else "?", None, f.source.reference())
-        for f in fractures
-    ]
-
-
-def new_risk_factors(snapshot: ClinicalSnapshot, day: date) -> tuple[Evidence, ...]:
-    """rules.md D-NEWRF that the snapshot can date, with onset after ``day``: a (re)start of systemic
-    glucocorticoids and conditions of the S2/S1 risk-factor lists (new fractures are reported separately)."""
-    items: list[Evidence] = []
-    for gc in snapshot.glucocorticoids:
-        if gc.from_draft_order or (gc.start is not None and gc.start.earliest > day):
-            on = gc.start.earliest if gc.start else None
-            items.append(Evidence("eval-new-glucocorticoid", gc.drug.value, on, gc.source.reference()))
-    for kind in _RISK_FACTOR_CONDITIONS:
-        for condition in snapshot.conditions_of(kind):
-            onset = condition.onset or condition.recorded
-            if onset is not None and onset.earliest > day:
-                items.append(Evidence(f"eval-new-{kind.value}", str(onset), None, condition.source.reference()))
-    return tuple(items)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -275,7 +183,7 @@ class BisphosphonateCourse:
         years = self.episode.covered_days / days_per_year
         return [
             Evidence("bp-oral-start", self.episode.start.isoformat()),
-            Evidence("bp-oral-years", _num(round(years, 1))),
+            Evidence("bp-oral-years", number(round(years, 1))),
         ]
 
 
@@ -385,19 +293,21 @@ def _evaluation(ctx: RuleContext) -> _Evaluation | str:
         return _Evaluation(_Phase.DUE, course, tuple(evidence))
 
     hip_only = ctx.parameters.bp_holiday_t_sites == "hip"
-    sites = _HIP_SITES if hip_only else _DIAGNOSTIC_SITES
+    sites = _HIP_SITES if hip_only else DIAGNOSTIC_SITES
     evidence.append(Evidence("bp-evaluation-dxa", study.observed.earliest.isoformat()))
-    evidence.extend(t_score_evidence(study, sites))
+    evidence.extend(evaluation_t_score_evidence(study, sites))
     failures: list[Evidence] = []
     missing: list[str] = []
     if not any(study.t_score(site) for site in sites):
         missing.append("bp-evaluation-t-scores")
     failures.extend(
-        t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value, sites)])
+        evaluation_t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value, sites)])
     )
-    failures.extend(fracture_evidence(fractures_since(snapshot, episode.start)))
+    failures.extend(evaluation_fracture_evidence(fractures_since(snapshot, episode.start)))
     failures.extend(
-        fracture_evidence(f for f in snapshot.vertebral_fractures if f not in fractures_since(snapshot, episode.start))
+        evaluation_fracture_evidence(
+            f for f in snapshot.vertebral_fractures if f not in fractures_since(snapshot, episode.start)
+        )
     )
     if not hip_only:
         compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, episode.start), study)
@@ -607,16 +517,16 @@ def _bp_restart_1(ctx: RuleContext) -> Outcome:
     criteria: list[Evidence] = []
     missing: list[str] = []
     new = fractures_since(snapshot, start)
-    criteria.extend(fracture_evidence(f for f in new if f.site is not FractureSite.VERTEBRAL))
-    criteria.extend(fracture_evidence(f for f in new if f.site is FractureSite.VERTEBRAL))
+    criteria.extend(evaluation_fracture_evidence(f for f in new if f.site is not FractureSite.VERTEBRAL))
+    criteria.extend(evaluation_fracture_evidence(f for f in new if f.site is FractureSite.VERTEBRAL))
     criteria.extend(new_risk_factors(snapshot, start))
     follow_ups = snapshot.dxa_after(start)
     if follow_ups:
         study = follow_ups[-1]
         evidence.append(Evidence("bp-evaluation-dxa", study.observed.earliest.isoformat()))
-        evidence.extend(t_score_evidence(study))
+        evidence.extend(evaluation_t_score_evidence(study))
         criteria.extend(
-            t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)])
+            evaluation_t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)])
         )
         reference = start if ctx.parameters.bmd_baseline_ref == "mixed" else course.episode.start
         compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, reference), study)

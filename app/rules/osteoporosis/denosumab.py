@@ -30,22 +30,23 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.bisphosphonates import (
-    bmd_baseline_on_or_before,
+from app.rules.osteoporosis.evidence import (
     bmd_change_evidence,
+    evaluation_fracture_evidence,
+    evaluation_t_score_evidence,
+    number,
+)
+from app.rules.osteoporosis.predicates import (
+    bmd_baseline_on_or_before,
     bmd_losses,
-    fracture_evidence,
     fractures_since,
+    gc_stop_criteria,
     new_risk_factors,
-    t_score_evidence,
+    stopped_glucocorticoid_course,
     t_scores_at_or_below,
 )
-from app.rules.osteoporosis.predicates import gc_stop_criteria, stopped_glucocorticoid_course
-from app.rules.osteoporosis.thresholds.bisphosphonates import EVALUATION_T_SCORE
-from app.rules.osteoporosis.thresholds.denosumab import (
+from app.rules.osteoporosis.thresholds import (
     BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS,
-    BE_REIMBURSEMENT_T_SCORE,
-    BE_REIMBURSEMENT_VF_GRADE,
     DMAB_CRITICAL_MONTHS,
     DMAB_DUE_LEAD_WEEKS,
     DMAB_EVAL_YEARS,
@@ -53,11 +54,13 @@ from app.rules.osteoporosis.thresholds.denosumab import (
     DMAB_LAPSED_MONTHS,
     DMAB_MAX_YEARS,
     DMAB_TRANSITION_WINDOW_WEEKS,
+    EGFR_CI_ORAL_BP,
     SCHEME_DXA_MONTHS,
     SCHEME_LAB_MONTHS,
     SCHEME_YEARS,
+    T_OSTEOPOROSIS,
+    VF_MIN_GRADE,
 )
-from app.rules.osteoporosis.thresholds.safety import EGFR_CI_ORAL_BP
 from app.snapshot.model import (
     Administration,
     ClinicalSnapshot,
@@ -118,10 +121,6 @@ def _weeks(threshold_value: float) -> timedelta:
     return timedelta(weeks=threshold_value)
 
 
-def _num(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # D-DMAB
 # ----------------------------------------------------------------------------------------------------------------
@@ -167,7 +166,7 @@ class DenosumabCourse:
         return [
             Evidence("dmab-last-injection", last.on.earliest.isoformat(), None, last.sources[0].reference()),
             Evidence("dmab-injections", str(self.count)),
-            Evidence("dmab-years", _num(self.years)),
+            Evidence("dmab-years", number(self.years)),
         ]
 
 
@@ -250,7 +249,7 @@ def _renal_evidence(renal: RenalFunction | None) -> list[Evidence]:
     return [
         Evidence(
             f"dmab-renal-{renal.kind.value}",
-            _num(round(renal.ml_per_min)),
+            number(round(renal.ml_per_min)),
             renal.observed.earliest,
             renal.source.reference(),
         )
@@ -298,7 +297,7 @@ def _dmab_start_1(ctx: RuleContext) -> Outcome:
         evidence.append(
             Evidence(
                 "dmab-calcium",
-                _num(round(calcium.mmol_per_l, 2)),
+                number(round(calcium.mmol_per_l, 2)),
                 calcium.observed.earliest,
                 calcium.source.reference(),
             )
@@ -308,7 +307,7 @@ def _dmab_start_1(ctx: RuleContext) -> Outcome:
         evidence.append(
             Evidence(
                 "dmab-vitamin-d",
-                _num(round(vitamin_d.ng_per_ml, 1)),
+                number(round(vitamin_d.ng_per_ml, 1)),
                 vitamin_d.observed.earliest,
                 vitamin_d.source.reference(),
             )
@@ -317,7 +316,7 @@ def _dmab_start_1(ctx: RuleContext) -> Outcome:
     study = snapshot.latest_dxa
     if study is not None:
         evidence.append(Evidence("dmab-latest-dxa", study.observed.earliest.isoformat()))
-        evidence.extend(t_score_evidence(study))
+        evidence.extend(evaluation_t_score_evidence(study))
     if ctx.profile != "be":
         return Recommendation(rule_id, variant="start", evidence=tuple(evidence))
 
@@ -329,10 +328,9 @@ def _dmab_start_1(ctx: RuleContext) -> Outcome:
     renal = _usable_renal(snapshot)
     bp_contraindicated = renal is not None and renal.ml_per_min < EGFR_CI_ORAL_BP.value
     severe_vf = any(
-        f.vertebral_grade is not None and f.vertebral_grade >= BE_REIMBURSEMENT_VF_GRADE.value
-        for f in snapshot.vertebral_fractures
+        f.vertebral_grade is not None and f.vertebral_grade >= VF_MIN_GRADE.value for f in snapshot.vertebral_fractures
     )
-    low_t = study is not None and bool(t_scores_at_or_below(study, BE_REIMBURSEMENT_T_SCORE.value))
+    low_t = study is not None and bool(t_scores_at_or_below(study, T_OSTEOPOROSIS.value))
     reimbursed = dxa_recent and (prior_bp or bp_contraindicated) and (severe_vf or low_t)
     return Recommendation(rule_id, variant="start" if reimbursed else "be-reimbursement", evidence=tuple(evidence))
 
@@ -505,7 +503,7 @@ def _dmab_stop_1(ctx: RuleContext) -> Outcome:
         "start": target.isoformat(),
         "lab": add_months(target, _months(SCHEME_LAB_MONTHS.value)).isoformat(),
         "dxa": add_months(target, _months(SCHEME_DXA_MONTHS.value)).isoformat(),
-        "years": _num(course.years),
+        "years": number(course.years),
         "last": last_day.isoformat(),
         "due": due.isoformat(),
     }
@@ -660,15 +658,15 @@ def _dmab_fu_1(ctx: RuleContext) -> Outcome:
     evidence = state.evidence()
     criteria: list[Evidence] = []
     new = fractures_since(snapshot, since)
-    criteria.extend(fracture_evidence(f for f in new if f.site is not FractureSite.VERTEBRAL))
-    criteria.extend(fracture_evidence(f for f in new if f.site is FractureSite.VERTEBRAL))
+    criteria.extend(evaluation_fracture_evidence(f for f in new if f.site is not FractureSite.VERTEBRAL))
+    criteria.extend(evaluation_fracture_evidence(f for f in new if f.site is FractureSite.VERTEBRAL))
     criteria.extend(new_risk_factors(snapshot, since))
     bmd_unknown = False
     if state.dxa is not None:
         study = state.dxa
-        evidence.extend(t_score_evidence(study))
+        evidence.extend(evaluation_t_score_evidence(study))
         criteria.extend(
-            t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)])
+            evaluation_t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)])
         )
         first = state.course.first
         reference = since if ctx.parameters.bmd_baseline_ref == "mixed" or first is None else first
@@ -741,16 +739,18 @@ def _dmab_eval_1(ctx: RuleContext) -> Outcome:
     if study is None or not evaluated:
         return Recommendation(rule_id, variant="due", evidence=tuple(evidence), suggestions=("dxa-vfa", "lab"))
     evidence.append(Evidence("dmab-evaluation-dxa", study.observed.earliest.isoformat()))
-    evidence.extend(t_score_evidence(study))
-    facts = {"years": _num(course.years)}
+    evidence.extend(evaluation_t_score_evidence(study))
+    facts = {"years": number(course.years)}
     if course.years >= DMAB_MAX_YEARS.value:
         return Recommendation(rule_id, variant="ten-years", facts=facts, evidence=tuple(evidence))
     if snapshot.dxa_status is not DxaStatus.DECISION_OK:
         return NotApplicable(rule_id, "evaluated since 3 years; the evaluation is older than the decision window")
     first = course.first
     reasons: list[Evidence] = []
-    reasons.extend(t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, EVALUATION_T_SCORE.value)]))
-    reasons.extend(fracture_evidence(fractures_since(snapshot, first)))
+    reasons.extend(
+        evaluation_t_score_evidence(study, [t.site for t in t_scores_at_or_below(study, T_OSTEOPOROSIS.value)])
+    )
+    reasons.extend(evaluation_fracture_evidence(fractures_since(snapshot, first)))
     reasons.extend(new_risk_factors(snapshot, first))
     compared = bmd_losses(snapshot, bmd_baseline_on_or_before(snapshot, first), study)
     if compared is not None:

@@ -11,8 +11,6 @@ ANABOLIC-4 read the BBC risk class):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
 from app.rules.model import (
     CannotAssess,
@@ -25,20 +23,29 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.predicates import (
-    has_recent_fracture,
-    is_osteoporotic_t_score,
-    recent_major_osteoporotic_fractures,
+from app.rules.osteoporosis.evidence import (
+    fracture_evidence,
+    month_year,
+    number,
+    t_score_evidence,
 )
-from app.rules.osteoporosis.thresholds.diagnosis import (
+from app.rules.osteoporosis.predicates import (
+    DxClass,
+    RiskClass,
+    assess_bbc_risk,
+    dx_class,
+    has_recent_fracture,
+    in_bbc_population,
+    is_osteoporotic_t_score,
+    recorded_falls_past_year,
+)
+from app.rules.osteoporosis.thresholds import (
     CLINICAL_OP_MALE_MIN_AGE,
     FRAX_CAP_PERCENT,
     FRAX_FALL_MULTIPLIER,
     FRAX_MAX_FALLS,
-    OSTEOMALACIA_VITD_NGML,
-    T_NORMAL,
     T_OSTEOPOROSIS,
-    T_VERY_HIGH,
+    VITD_DEFICIENT_NGML,
 )
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import (
@@ -49,7 +56,6 @@ from app.snapshot.model import (
     LabResult,
     LabTest,
     Sex,
-    TScore,
 )
 
 __all__ = [
@@ -59,19 +65,8 @@ __all__ = [
     "RISK_BBC_1",
     "RISK_FRAX_1",
     "RULES",
-    "BbcRisk",
-    "DxClass",
-    "RiskClass",
-    "assess_bbc_risk",
     "bbc_risk_class",
-    "dx_class",
-    "fracture_evidence",
     "frax_fall_adjusted",
-    "in_bbc_population",
-    "month_year",
-    "number",
-    "recorded_falls_past_year",
-    "t_score_evidence",
 ]
 
 _S2_DIAGNOSE = Citation(
@@ -93,192 +88,14 @@ _S2_FRAX = Citation(
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def number(value: float) -> str:
-    """A plain number for card facts: one decimal, no trailing ``.0`` (render localises the decimal sign)."""
-    return f"{value:.1f}".removesuffix(".0")
-
-
-def month_year(fracture: Fracture) -> str:
-    """rules.md §0.3.7: dates in summaries as MM-YYYY (``?`` when the fracture has no date)."""
-    return f"{fracture.date.earliest.month:02d}-{fracture.date.earliest.year}" if fracture.date else "?"
-
-
-def t_score_evidence(t: TScore) -> Evidence:
-    """``T-score <site>: -2.7 (date)``."""
-    return Evidence(f"t-score-{t.site.value}", number(t.value), t.observed.earliest, t.source.reference())
-
-
-def fracture_evidence(fracture: Fracture) -> Evidence:
-    """``Fracture <site>: <date>`` (the date as precise as the source gave it)."""
-    return Evidence(
-        f"fracture-{fracture.site.value}",
-        str(fracture.date) if fracture.date else "?",
-        None,
-        fracture.source.reference(),
-    )
-
-
-def recorded_falls_past_year(snapshot: ClinicalSnapshot) -> int | None:
-    """Falls in the past 12 months (rules.md §1.1 risk-factor items), ``None`` when not recorded.
-
-    terminology.md lists no verified code for a falls count, so the snapshot carries none and this is always
-    ``None`` today: rules then list falls as "not recorded" (rules.md RISK-FRAX-1, FALL-1 missing blocks).
-    """
-    del snapshot
-    return None
-
-
-def _osteoporotic(t: float, parameters: GuidelineParameters) -> bool:
-    return is_osteoporotic_t_score(t, parameters)
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # DX-TSCORE-1 (derived)
 # ----------------------------------------------------------------------------------------------------------------
 
 
-class DxClass(StrEnum):
-    """rules.md DX-TSCORE-1 ``DX_CLASS``."""
-
-    OSTEOPOROSIS = "osteoporosis"
-    OSTEOPENIA = "osteopenia"
-    NORMAL = "normal"
-    UNKNOWN = "unknown"
-
-
-def dx_class(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> DxClass:
-    """DX-TSCORE-1: class of ``T_MIN`` of the latest DXA (a stale DXA is still classed; callers needing a
-    decision-grade DXA check ``snapshot.dxa_status``). No DXA → UNKNOWN."""
-    lowest = snapshot.lowest_t_score
-    if snapshot.dxa_status is DxaStatus.NONE or lowest is None:
-        return DxClass.UNKNOWN
-    t = lowest.value
-    if _osteoporotic(t, parameters):
-        return DxClass.OSTEOPOROSIS
-    if t < T_NORMAL.value:
-        return DxClass.OSTEOPENIA
-    if t == T_NORMAL.value and not parameters.t_normal_at_minus1:
-        return DxClass.OSTEOPENIA
-    return DxClass.NORMAL
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # RISK-BBC-1 (classification, consumed by TX-IND-1 / ANABOLIC-4)
 # ----------------------------------------------------------------------------------------------------------------
-
-
-class RiskClass(StrEnum):
-    """rules.md RISK-BBC-1 ``RISK``."""
-
-    VERY_HIGH = "very-high"
-    HIGH = "high"
-    LOW = "low"
-    LOW_PROVISIONAL = "low-provisional"
-    """No criterion of high risk, but the FRAX criterion of BBC Fig. 2 could not be applied (thresholds unset)."""
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class BbcRisk:
-    """The BBC class with what it rests on.
-
-    ``recent_mof``: the most recent major osteoporotic fracture within the recent window (VERY_HIGH reason);
-    ``very_low_t`` / ``osteoporotic_t``: the lowest T-score when it meets T ≤ −3.5 / T ≤ −2.5;
-    ``prior_fracture``: the most recent other (non-pathological) fracture (HIGH reason); ``stale_dxa``: the class
-    rests on a DXA older than ``DXA_STALE_YEARS``; ``recent_mof_uncertain``: a partial date straddles the window;
-    ``frax_at_or_above``: the FRAX results at or above the site's thresholds (HIGH reason); ``frax_below``: every
-    configured threshold has a FRAX result below it (what makes LOW definite).
-    """
-
-    risk_class: RiskClass
-    lowest_t: TScore | None = None
-    recent_mof: Fracture | None = None
-    prior_fracture: Fracture | None = None
-    very_low_t: bool = False
-    osteoporotic_t: bool = False
-    stale_dxa: bool = False
-    recent_mof_uncertain: bool = False
-    frax_at_or_above: tuple[LabResult, ...] = ()
-    frax_below: tuple[LabResult, ...] = ()
-
-
-def in_bbc_population(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
-    """S2 is written for postmenopausal women; men ≥ 50 per ``BBC_APPLY_TO_MEN`` [INF]. ``None``: unknown."""
-    sex = snapshot.patient.sex
-    if sex is Sex.FEMALE:
-        return snapshot.is_postmenopausal
-    if sex is Sex.MALE:
-        if not parameters.bbc_apply_to_men:
-            return False
-        age = snapshot.age
-        return None if age is None else age >= snapshot.assume_postmenopausal_age
-    return None
-
-
-def _frax_against_thresholds(
-    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
-) -> tuple[tuple[LabResult, ...], tuple[LabResult, ...], bool]:
-    """The latest FRAX results at or above / below the site's ``FRAX_HIGH_*`` thresholds, and whether every
-    configured threshold could be applied (a FRAX result is on record for it). No threshold configured (the
-    default, C-40) → nothing applies. FRAX is taken as recorded: falls have no verified code, so the RISK-FRAX-1
-    fall adjustment cannot be applied here (``recorded_falls_past_year``); when falls become recordable the
-    adjusted value belongs here."""
-    above: list[LabResult] = []
-    below: list[LabResult] = []
-    complete = True
-    for test, threshold in (
-        (LabTest.FRAX_MAJOR_OSTEOPOROTIC, parameters.frax_high_mof_pct),
-        (LabTest.FRAX_HIP, parameters.frax_high_hip_pct),
-    ):
-        if threshold is None:
-            continue
-        result = snapshot.latest_lab(test)
-        if result is None:
-            complete = False
-        elif result.value >= threshold:
-            above.append(result)
-        else:
-            below.append(result)
-    configured = parameters.frax_high_mof_pct is not None or parameters.frax_high_hip_pct is not None
-    return tuple(above), tuple(below), configured and complete
-
-
-def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> BbcRisk:
-    """RISK-BBC-1 logic. Every non-pathological fracture counts as a possible fragility fracture (mechanism
-    unknown → included, as in DX-CLIN-1). FRAX at or above a site threshold (``FRAX_HIGH_*``) → HIGH; LOW is
-    definite only when every configured threshold has a FRAX result below it, else provisional (rules.md §2, C-40:
-    unset by default)."""
-    status = snapshot.dxa_status
-    lowest = snapshot.lowest_t_score if status is not DxaStatus.NONE else None
-    recent_mofs, uncertain = recent_major_osteoporotic_fractures(snapshot, parameters)
-    recent_mof = recent_mofs[-1] if recent_mofs else None
-    very_low = lowest is not None and lowest.value <= T_VERY_HIGH.value
-    osteoporotic = lowest is not None and _osteoporotic(lowest.value, parameters)
-    prior = snapshot.fractures[-1] if snapshot.fractures else None
-    stale = status is DxaStatus.STALE
-    frax_above, frax_below, frax_applied = _frax_against_thresholds(snapshot, parameters)
-
-    def result(risk_class: RiskClass, prior_fracture: Fracture | None = None) -> BbcRisk:
-        return BbcRisk(
-            risk_class,
-            lowest_t=lowest,
-            recent_mof=recent_mof,
-            prior_fracture=prior_fracture,
-            very_low_t=very_low,
-            osteoporotic_t=osteoporotic,
-            stale_dxa=stale,
-            recent_mof_uncertain=uncertain,
-            frax_at_or_above=frax_above,
-            frax_below=frax_below,
-        )
-
-    if recent_mof is not None or very_low:
-        return result(RiskClass.VERY_HIGH)
-    if osteoporotic or prior is not None or frax_above:
-        return result(RiskClass.HIGH, prior)
-    if status in (DxaStatus.DECISION_OK, DxaStatus.USABLE_FOR_CONTEXT):
-        return result(RiskClass.LOW if frax_applied else RiskClass.LOW_PROVISIONAL)
-    return result(RiskClass.UNKNOWN)
 
 
 def bbc_risk_class(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> RiskClass:
@@ -503,7 +320,7 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
     lowest = snapshot.lowest_t_score
     if snapshot.dxa_status is DxaStatus.NONE or lowest is None:
         return NotApplicable(rule_id, "no DXA")
-    if not _osteoporotic(lowest.value, ctx.parameters):
+    if not is_osteoporotic_t_score(lowest.value, ctx.parameters):
         return NotApplicable(rule_id, f"lowest T-score {lowest.value} above {T_OSTEOPOROSIS}")
     ordering = any(o.drug is not None and o.drug.is_antiresorptive for o in snapshot.new_orders)
     if ctx.hook is not Hook.PATIENT_VIEW and not ordering:
@@ -518,7 +335,7 @@ def _dx_osteomal_1(ctx: RuleContext) -> Outcome:
         evidence.append(
             Evidence("vitamin-d-ng-ml", number(vit_d.ng_per_ml), vit_d.observed.earliest, str(vit_d.source))
         )
-        if vit_d.ng_per_ml < OSTEOMALACIA_VITD_NGML.value:
+        if vit_d.ng_per_ml < VITD_DEFICIENT_NGML.value:
             abnormal.append("vitamin-d")
     calcium = snapshot.calcium
     if calcium is not None and not calcium.is_stale and calcium.is_low is None:

@@ -42,7 +42,6 @@ Inputs the record cannot give are stated, not guessed:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -59,23 +58,27 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
+from app.rules.osteoporosis.evidence import (
+    intolerance_evidence,
+)
 from app.rules.osteoporosis.predicates import (
     StoppedGlucocorticoidCourse,
+    contraindicated_drugs,
+    gc_duration_met,
     gc_stop_criteria,
     is_recent_fracture,
     low_t_spine_or_hip,
+    oral_bisphosphonate_intolerance,
     qualifying_vertebral_fractures,
     stopped_glucocorticoid_course,
 )
-from app.rules.osteoporosis.safety import contraindicated_drugs
-from app.rules.osteoporosis.switch import intolerance_evidence, oral_bisphosphonate_intolerance
-from app.rules.osteoporosis.thresholds.glucocorticoids import (
+from app.rules.osteoporosis.thresholds import (
+    FAILURE_MIN_THERAPY,
     GC_AGE_BAND_A40,
     GC_DIRECT_START_MIN_AGE,
     GC_DOSE_HIGH,
     GC_DOSE_LOW,
     GC_DOSE_VERY_HIGH,
-    GC_FAILURE_AFTER_MONTHS,
     GC_LEGACY_AGE,
     GC_LEGACY_DOSE_HIGH,
     GC_LEGACY_DOSE_LOW,
@@ -110,7 +113,6 @@ __all__ = [
     "GC_STOP_1",
     "GC_SWITCH_1",
     "RULES",
-    "gc_duration_met",
 ]
 
 _ALL_HOOKS = frozenset({Hook.PATIENT_VIEW, Hook.ORDER_SELECT, Hook.ORDER_SIGN})
@@ -189,19 +191,6 @@ def _coded_strength(coded: CodedStrength) -> str:
         f"{_strength(coded.mg_per_unit, coded.mg_per_ml)} (RxNorm {coded.code}) ≠ "
         f"{_strength(coded.name_mg_per_unit, coded.name_mg_per_ml)}"
     )
-
-
-def gc_duration_met(months: float, parameters: GuidelineParameters, days_per_month: float) -> bool:
-    """``GC_EXPECTED_TOTAL_M ≥ 3`` (or ``> 3``, C-06) on whole days, as the snapshot counts them.
-
-    The snapshot turns a supply of "3 mo" (91.3125 days) into 91 whole days (2.99 months), so a plain float
-    comparison would leave an order of exactly 3 months out of the default "≥ 3 months". Inclusive: at least the
-    whole days of 3 months (91); exclusive: more than 3 months (92 days or more). ``days_per_month`` is the
-    snapshot's month (``ClinicalSnapshot.days_per_month``, terminology.md §6.3 pitfall 4).
-    """
-    days = round(months * days_per_month)
-    limit = GC_MIN_DURATION.value * days_per_month
-    return days >= math.floor(limit) if parameters.gc_min_duration_inclusive else days > limit
 
 
 def _band(dose: float | None, parameters: GuidelineParameters) -> _Band | None:
@@ -868,7 +857,7 @@ def _gc_switch_1(ctx: RuleContext) -> Outcome:
         )
     start = _oral_bp_start(snapshot) if on_oral else None
     if start is not None:
-        since = add_months(start, int(GC_FAILURE_AFTER_MONTHS.value))
+        since = add_months(start, int(FAILURE_MIN_THERAPY.value))
         fractures = [f for f in snapshot.fractures if f.date is not None and f.date.earliest >= since]
         if fractures:
             return Recommendation(

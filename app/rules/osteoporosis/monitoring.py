@@ -15,11 +15,12 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import t_score_evidence
-from app.rules.osteoporosis.thresholds.monitoring import (
+from app.rules.osteoporosis.evidence import (
+    t_score_evidence,
+)
+from app.rules.osteoporosis.thresholds import (
     BTM_REPEAT_MONTHS,
-    CONTROL_DXA_MAX_YEARS,
-    CONTROL_DXA_MIN_YEARS,
+    DXA_REPEAT_MIN_YEARS,
     HEIGHT_LOSS,
 )
 from app.snapshot.model import ClinicalSnapshot, LabTest, TherapyHistory, add_months, add_years
@@ -60,12 +61,12 @@ def _mon_dxa_1(ctx: RuleContext) -> Outcome:
         evidence.append(
             t_score_evidence(lowest) if lowest else Evidence("dxa", str(study.observed), study.observed.earliest)
         )
-        if ctx.as_of > add_years(study.observed.earliest, int(CONTROL_DXA_MAX_YEARS.value)):
+        if ctx.as_of > add_years(study.observed.earliest, ctx.snapshot.dxa_stale_years):
             return Recommendation(rule_id, "overdue", {"last_dxa": str(study.observed)}, tuple(evidence), ("dxa-vfa",))
     since_start = study is not None and study.observed.earliest >= start
     if since_start:
         return NotApplicable(rule_id, f"control DXA {study.observed if study else ''} since the start of treatment")
-    if ctx.as_of < add_years(start, int(CONTROL_DXA_MIN_YEARS.value)):
+    if ctx.as_of < add_years(start, int(DXA_REPEAT_MIN_YEARS.value)):
         return NotApplicable(rule_id, "less than 2 years on treatment")
     if study is None:
         return Recommendation(rule_id, "consider-no-dxa", {}, tuple(evidence), ("dxa-vfa",))

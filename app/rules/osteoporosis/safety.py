@@ -9,9 +9,6 @@ such drugs out of their suggestions; the engine/render can apply it to every car
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 
 from app.rules.model import (
     CannotAssess,
@@ -24,15 +21,24 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.thresholds.safety import (
-    CALCIUM_MAX_AGE,
-    DMAB_ACTIVE_WINDOW,
+from app.rules.osteoporosis.predicates import (
+    ORAL_BP_DRUGS,
+    SERMS,
+    DenosumabBeforeTeriparatide,
+    cardiovascular_events,
+    contraindicated_drugs,
+    days_old,
+    denosumab_before_teriparatide,
+    hypocalcaemia,
+    new_orders_of,
+    teriparatide_contraindications,
+)
+from app.rules.osteoporosis.thresholds import (
     EGFR_CI_ORAL_BP,
     EGFR_SEVERE,
     RENAL_MAX_AGE_BEFORE_ZOLEDRONATE,
-    RENAL_MAX_AGE_TERIPARATIDE,
     ROMO_MIN_AGE_NL,
-    VITD_DEFICIENT,
+    VITD_DEFICIENT_NGML,
     ZOLEDRONATE_INTERVAL,
 )
 from app.rules.parameters import GuidelineParameters
@@ -52,9 +58,6 @@ from app.snapshot.model import (
 )
 
 __all__ = [
-    "DenosumabBeforeTeriparatide",
-    "TeriparatideContraindications",
-    "cardiovascular_events",
     "CI_EGFR_1",
     "CI_EGFR_2",
     "CI_EGFR_3",
@@ -70,11 +73,7 @@ __all__ = [
     "DUP_1",
     "EXCLUDED",
     "RULES",
-    "contraindicated_drugs",
-    "denosumab_before_teriparatide",
-    "last_denosumab_injection",
     "renal_evidence",
-    "teriparatide_contraindications",
 ]
 
 _S2 = "002_d2419872b4f3ee7d.txt"
@@ -86,8 +85,6 @@ _ALL_HOOKS = frozenset({Hook.PATIENT_VIEW, Hook.ORDER_SELECT, Hook.ORDER_SIGN})
 _ORDER_HOOKS = frozenset({Hook.ORDER_SELECT, Hook.ORDER_SIGN})
 _BOTH = frozenset({"nl", "be"})
 
-_ORAL_BP = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
-_SERMS = frozenset({Drug.RALOXIFENE, Drug.BAZEDOXIFENE})
 _ANTIRESORPTIVES = frozenset(d for d in Drug if d.is_antiresorptive)
 
 
@@ -99,10 +96,6 @@ _ANTIRESORPTIVES = frozenset(d for d in Drug if d.is_antiresorptive)
 def _number(value: float) -> str:
     """A plain number string for card facts ("32", "32.5"); render localises the decimal separator."""
     return f"{value:.1f}".removesuffix(".0")
-
-
-def _new_orders(snapshot: ClinicalSnapshot, drugs: frozenset[Drug]) -> tuple[DraftOrder, ...]:
-    return tuple(order for order in snapshot.new_orders if order.drug in drugs)
 
 
 def _order_evidence(orders: tuple[DraftOrder, ...]) -> tuple[Evidence, ...]:
@@ -151,10 +144,6 @@ def _condition_evidence(facts: tuple[ConditionFact, ...]) -> tuple[Evidence, ...
     )
 
 
-def _days_old(on: date, as_of: date) -> int:
-    return (as_of - on).days
-
-
 def _conditions_unavailable(snapshot: ClinicalSnapshot) -> bool:
     """The Condition search could not be obtained (prefetch failed): CV/VTE history cannot be checked."""
     return any(
@@ -163,175 +152,12 @@ def _conditions_unavailable(snapshot: ClinicalSnapshot) -> bool:
     )
 
 
-def cardiovascular_events(snapshot: ClinicalSnapshot, *, include_tia: bool) -> tuple[ConditionFact, ...]:
-    """rules.md D-CV: myocardial infarction or stroke/CVA (and TIA when ROMO_CI_INCLUDES_TIA), active or history.
-
-    The one definition of the romosozumab cardiovascular contraindication, shared by the CI and anabolic rules."""
-    kinds = [ConditionKind.MYOCARDIAL_INFARCTION, ConditionKind.STROKE] + ([ConditionKind.TIA] if include_tia else [])
-    return tuple(fact for kind in kinds for fact in snapshot.conditions_of(kind))
-
-
-def _hypocalcaemia(snapshot: ClinicalSnapshot) -> bool | None:
-    """rules.md D-CA HYPOCALCAEMIA: a recent calcium below the lab's range, or an active coded hypocalcaemia.
-    ``None`` when the calcium is missing, older than LAB_MAX_AGE_D or has no reference range."""
-    if snapshot.has_active_condition(ConditionKind.HYPOCALCAEMIA):
-        return True
-    calcium = snapshot.calcium
-    if calcium is None or _days_old(calcium.observed.earliest, snapshot.as_of) > CALCIUM_MAX_AGE.value:
-        return None
-    return calcium.is_low
-
-
 def _calcium_without_range(snapshot: ClinicalSnapshot) -> bool:
     """A calcium no older than LAB_MAX_AGE_D that the lab sent without reference range or interpretation: it
     cannot be interpreted (rules.md D-CA reads the local range), which is not the same as "no recent value"
     (issue 16)."""
     calcium = snapshot.calcium
-    return (
-        calcium is not None
-        and calcium.interpretation is None
-        and _days_old(calcium.observed.earliest, snapshot.as_of) <= CALCIUM_MAX_AGE.value
-    )
-
-
-def _fresh_for_teriparatide(observed: date, as_of: date) -> bool:
-    """rules.md CI-TPTD-2 Missing / stale: a calcium or renal value older than 90 days [NIS] counts as missing."""
-    return _days_old(observed, as_of) <= RENAL_MAX_AGE_TERIPARATIDE.value
-
-
-class DenosumabBeforeTeriparatide(StrEnum):
-    """rules.md CI-TPTD-1: where the patient stands with denosumab when teriparatide is considered."""
-
-    ON = "on-denosumab"
-    """``on_dmab``: an active (or newly ordered) denosumab order, or ``today <= DMAB_LAST + 6 months``."""
-    RECENT = "recent-denosumab"
-    """``recent_dmab`` [INF]: not on it, and ``today <= DMAB_LAST + TPTD_AFTER_DMAB_LOOKBACK_M`` (18, or 6)."""
-    UNDATED = "undated"
-    """Denosumab is recorded but no injection is dated (and no order is active): "verify denosumab use"."""
-    NONE = "none"
-    """No denosumab recorded, or the last injection is before the look-back window."""
-
-    @property
-    def excludes_teriparatide(self) -> bool | None:
-        """ANABOLIC-2/-3, SWITCH-FAIL-2 "not on/after denosumab (CI-TPTD-1)": ``None`` when undated."""
-        if self is DenosumabBeforeTeriparatide.UNDATED:
-            return None
-        return self is not DenosumabBeforeTeriparatide.NONE
-
-
-def last_denosumab_injection(snapshot: ClinicalSnapshot) -> date | None:
-    """rules.md D-DMAB ``DMAB_LAST``: the date of the last denosumab 60 mg injection (latest possible day of a
-    partial date). Only dated doses count: a medication-list entry without a dated injection does not give one
-    (CI-TPTD-1 Missing / stale: "verify denosumab use")."""
-    history = snapshot.therapy(Drug.DENOSUMAB)
-    last = history.last_administration if history else None
-    return last.on.latest if last else None
-
-
-def denosumab_before_teriparatide(
-    snapshot: ClinicalSnapshot, parameters: GuidelineParameters
-) -> DenosumabBeforeTeriparatide:
-    """rules.md CI-TPTD-1 (conflicts.md C-30), the one definition of "on or recently off denosumab" used by
-    CI-TPTD-1, the §14.4 drug filter and the anabolic and switching rules that consider teriparatide::
-
-        on_dmab     = active denosumab order OR today <= DMAB_LAST + 6 months
-        recent_dmab = not on_dmab AND today <= DMAB_LAST + TPTD_AFTER_DMAB_LOOKBACK_M    # 18 (default) or 6
-
-    "Active order" includes current exposure (an active statement or a covered period reaching today) and a
-    denosumab order drafted in this very call."""
-    if _new_orders(snapshot, frozenset({Drug.DENOSUMAB})):
-        return DenosumabBeforeTeriparatide.ON
-    history = snapshot.therapy(Drug.DENOSUMAB)
-    if history is None:
-        return DenosumabBeforeTeriparatide.NONE
-    last = last_denosumab_injection(snapshot)
-    if (
-        history.has_active_order
-        or history.is_current
-        or (last is not None and snapshot.as_of <= add_months(last, int(DMAB_ACTIVE_WINDOW.value)))
-    ):
-        return DenosumabBeforeTeriparatide.ON
-    if last is None:
-        return DenosumabBeforeTeriparatide.UNDATED
-    if snapshot.as_of <= add_months(last, parameters.tptd_after_dmab_lookback_months):
-        return DenosumabBeforeTeriparatide.RECENT
-    return DenosumabBeforeTeriparatide.NONE
-
-
-@dataclass(frozen=True, slots=True)
-class TeriparatideContraindications:
-    """rules.md CI-TPTD-2, the one definition used by CI-TPTD-2, the §14.4 drug filter and ANABOLIC-2.
-
-    ``reasons``: the contraindications the snapshot can show (card variant names), in card order: hypercalcaemia
-    (a calcium above the lab's range), severe renal insufficiency (renal function < EGFR_SEVERE = 30 mL/min [NIS]),
-    hyperparathyroidism (coded). Calcium and renal values count only when at most 90 days old (CI-TPTD-2 Missing /
-    stale [NIS]); an older value is ``missing`` ("measure before teriparatide"), whatever it says.
-    ``missing``: ``calcium-90-days`` / ``renal-function-90-days`` when absent or older;
-    ``calcium-no-reference-range`` when a recent calcium came without reference range (cannot be interpreted)."""
-
-    reasons: tuple[str, ...]
-    missing: tuple[str, ...]
-
-
-def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideContraindications:
-    as_of = snapshot.as_of
-    calcium = snapshot.calcium
-    renal = snapshot.renal_function
-    fresh_calcium = calcium if calcium and _fresh_for_teriparatide(calcium.observed.earliest, as_of) else None
-    fresh_renal = renal if renal and _fresh_for_teriparatide(renal.observed.earliest, as_of) else None
-    reasons = []
-    if fresh_calcium is not None and fresh_calcium.is_high is True:
-        reasons.append("hypercalcaemia")
-    if fresh_renal is not None and fresh_renal.ml_per_min < EGFR_SEVERE.value:
-        reasons.append("renal")
-    if snapshot.has_condition(ConditionKind.HYPERPARATHYROIDISM):
-        reasons.append("hyperparathyroidism")
-    missing = []
-    if fresh_calcium is None:
-        missing.append("calcium-90-days")
-    elif fresh_calcium.is_high is None:
-        missing.append("calcium-no-reference-range")
-    if fresh_renal is None:
-        missing.append("renal-function-90-days")
-    return TeriparatideContraindications(tuple(reasons), tuple(missing))
-
-
-def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> Mapping[Drug, str]:
-    """Osteoporosis drugs that must not be suggested for this patient, each with the rule ID that forbids it.
-
-    rules.md §14.4: every drug-choice suggestion is filtered through CI-EGFR-1/-2, CI-ROMO-1/-2, CI-SERM-1 and
-    CI-TPTD-1/-2; romosozumab also through CI-ROMO-3's "not for men" (rules.md §12, turn-2 correction).
-    A known renal value below the threshold counts even when it is old (a low value never becomes reassuring with
-    age); unknown values forbid nothing here (the CI rules ask for the measurement).
-    Teriparatide is forbidden on denosumab and within ``TPTD_AFTER_DMAB_LOOKBACK_M`` months of the last injection
-    (CI-TPTD-1), and with a CI-TPTD-2 contraindication shown by values at most 90 days old — or by a renal value
-    below ``EGFR_SEVERE`` of any age (the same "never reassuring" reading as for the bisphosphonates; the CI-TPTD-2
-    card itself then asks for a fresh measurement, per its Missing / stale block).
-    """
-    forbidden: dict[Drug, str] = {}
-    renal = snapshot.renal_function
-    if renal is not None:
-        if renal.ml_per_min < parameters.egfr_ci_zoledronate_ml_min:
-            forbidden[Drug.ZOLEDRONATE] = "CI-EGFR-1"
-        if renal.ml_per_min < EGFR_CI_ORAL_BP.value:
-            for drug in sorted(_ORAL_BP):
-                forbidden[drug] = "CI-EGFR-2"
-    if cardiovascular_events(snapshot, include_tia=parameters.romo_ci_includes_tia):
-        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-1"
-    elif _hypocalcaemia(snapshot) is True:
-        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-2"
-    elif snapshot.patient.sex is Sex.MALE:
-        forbidden[Drug.ROMOSOZUMAB] = "CI-ROMO-3"  # postmenopausal women only (rules.md §12, turn-2 correction)
-    if snapshot.has_condition(ConditionKind.VENOUS_THROMBOEMBOLISM):
-        for drug in sorted(_SERMS):
-            forbidden[drug] = "CI-SERM-1"
-    if denosumab_before_teriparatide(snapshot, parameters).excludes_teriparatide:
-        forbidden[Drug.TERIPARATIDE] = "CI-TPTD-1"
-    elif teriparatide_contraindications(snapshot).reasons or (
-        renal is not None and renal.ml_per_min < EGFR_SEVERE.value
-    ):
-        forbidden[Drug.TERIPARATIDE] = "CI-TPTD-2"
-    return forbidden
+    return calcium is not None and calcium.interpretation is None and not calcium.is_stale
 
 
 def _is_order_hook(ctx: RuleContext) -> bool:
@@ -361,7 +187,7 @@ def _ci_egfr_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-EGFR-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.ZOLEDRONATE}))
+    orders = new_orders_of(snapshot, frozenset({Drug.ZOLEDRONATE}))
     if _is_order_hook(ctx):
         if not orders:
             return NotApplicable(rule_id, "no zoledronic acid ordered")
@@ -385,7 +211,7 @@ def _ci_egfr_1(ctx: RuleContext) -> Outcome:
             evidence=(*evidence, renal_evidence(renal)),
             suggestions=(*remove, *suggestions),
         )
-    if renal is None or _days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_BEFORE_ZOLEDRONATE.value:
+    if renal is None or days_old(renal.observed.earliest, snapshot.as_of) > RENAL_MAX_AGE_BEFORE_ZOLEDRONATE.value:
         return CannotAssess(
             rule_id,
             ("renal-function-90-days",),
@@ -405,11 +231,11 @@ def _ci_egfr_2(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-EGFR-2"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _ORAL_BP)
+    orders = new_orders_of(snapshot, ORAL_BP_DRUGS)
     if _is_order_hook(ctx):
         if not orders:
             return NotApplicable(rule_id, "no oral bisphosphonate ordered")
-    elif not any(snapshot.is_on(drug) for drug in _ORAL_BP):
+    elif not any(snapshot.is_on(drug) for drug in ORAL_BP_DRUGS):
         return NotApplicable(rule_id, "not on an oral bisphosphonate")
     renal = snapshot.renal_function
     evidence = _order_evidence(orders)
@@ -445,7 +271,7 @@ def _ci_egfr_3(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-EGFR-3"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.DENOSUMAB}))
+    orders = new_orders_of(snapshot, frozenset({Drug.DENOSUMAB}))
     if _is_order_hook(ctx):
         if not orders:
             return NotApplicable(rule_id, "no denosumab ordered")
@@ -455,7 +281,7 @@ def _ci_egfr_3(ctx: RuleContext) -> Outcome:
     evidence = _order_evidence(orders)
     if renal is not None and renal.ml_per_min < EGFR_SEVERE.value:
         labs: list[str] = []
-        if _hypocalcaemia(snapshot) is None:
+        if hypocalcaemia(snapshot) is None:
             labs.append("calcium")
         vitamin_d = snapshot.vitamin_d
         if vitamin_d is None or vitamin_d.is_stale:
@@ -492,7 +318,7 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-HYPOCA-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _HYPOCA_DRUGS)
+    orders = new_orders_of(snapshot, _HYPOCA_DRUGS)
     if _is_order_hook(ctx):
         if not orders:
             return NotApplicable(rule_id, "no bisphosphonate or denosumab ordered")
@@ -512,7 +338,7 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
                 vitamin_d.source.reference(),
             )
         )
-    hypo = _hypocalcaemia(snapshot)
+    hypo = hypocalcaemia(snapshot)
     if hypo is True:
         new_parenteral_start = any(
             order.drug in (Drug.ZOLEDRONATE, Drug.DENOSUMAB) and snapshot.therapy(order.drug) is None
@@ -527,7 +353,7 @@ def _ci_hypoca_1(ctx: RuleContext) -> Outcome:
             evidence=tuple(evidence),
             suggestions=("vitamin-d-supplement",),
         )
-    deficient = vitamin_d is not None and not vitamin_d.is_stale and vitamin_d.ng_per_ml < VITD_DEFICIENT.value
+    deficient = vitamin_d is not None and not vitamin_d.is_stale and vitamin_d.ng_per_ml < VITD_DEFICIENT_NGML.value
     if deficient and vitamin_d is not None:
         return Recommendation(
             rule_id,
@@ -570,10 +396,10 @@ def _ci_oralbp_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-ORALBP-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _ORAL_BP)
+    orders = new_orders_of(snapshot, ORAL_BP_DRUGS)
     if not orders:
         return NotApplicable(rule_id, "no oral bisphosphonate ordered")
-    if any(snapshot.has_ever_taken(drug) for drug in _ORAL_BP):
+    if any(snapshot.has_ever_taken(drug) for drug in ORAL_BP_DRUGS):
         return NotApplicable(rule_id, "already took an oral bisphosphonate: intake advice given before")
     return Recommendation(rule_id, variant="intake", evidence=_order_evidence(orders))
 
@@ -593,7 +419,7 @@ def _ci_romo_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-ROMO-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    orders = new_orders_of(snapshot, frozenset({Drug.ROMOSOZUMAB}))
     if _is_order_hook(ctx):
         if not orders:
             return NotApplicable(rule_id, "no romosozumab ordered")
@@ -630,12 +456,12 @@ def _ci_romo_2(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-ROMO-2"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    orders = new_orders_of(snapshot, frozenset({Drug.ROMOSOZUMAB}))
     if not orders:
         return NotApplicable(rule_id, "no romosozumab ordered")
     calcium = snapshot.calcium
     evidence = (*_order_evidence(orders), *((_calcium_evidence(calcium),) if calcium else ()))
-    hypo = _hypocalcaemia(snapshot)
+    hypo = hypocalcaemia(snapshot)
     if hypo is True:
         value = f"{calcium.mmol_per_l:.2f}" if calcium is not None else "?"
         return Recommendation(rule_id, variant="hypocalcaemia", facts={"calcium": value}, evidence=evidence)
@@ -656,7 +482,7 @@ def _ci_romo_3(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-ROMO-3"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.ROMOSOZUMAB}))
+    orders = new_orders_of(snapshot, frozenset({Drug.ROMOSOZUMAB}))
     if not orders:
         return NotApplicable(rule_id, "no romosozumab ordered")
     evidence = list(_order_evidence(orders))
@@ -692,7 +518,7 @@ def _ci_serm_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-SERM-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _SERMS)
+    orders = new_orders_of(snapshot, SERMS)
     if not orders:
         return NotApplicable(rule_id, "no SERM ordered")
     evidence = _order_evidence(orders)
@@ -729,7 +555,7 @@ def _ci_tptd_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-TPTD-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    orders = new_orders_of(snapshot, frozenset({Drug.TERIPARATIDE}))
     if not orders:
         return NotApplicable(rule_id, "no teriparatide ordered")
     evidence = list(_order_evidence(orders))
@@ -770,7 +596,7 @@ def _ci_tptd_2(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-TPTD-2"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    orders = new_orders_of(snapshot, frozenset({Drug.TERIPARATIDE}))
     if not orders:
         return NotApplicable(rule_id, "no teriparatide ordered")
     evidence = list(_order_evidence(orders))
@@ -803,7 +629,7 @@ def _ci_tptd_3(ctx: RuleContext) -> Outcome:
     """
     rule_id = "CI-TPTD-3"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, frozenset({Drug.TERIPARATIDE}))
+    orders = new_orders_of(snapshot, frozenset({Drug.TERIPARATIDE}))
     if not orders:
         return NotApplicable(rule_id, "no teriparatide ordered")
     history = snapshot.therapy(Drug.TERIPARATIDE)
@@ -844,7 +670,7 @@ def _dup_1(ctx: RuleContext) -> Outcome:
     if not ctx.parameters.duplicate_therapy_enabled:
         return NotApplicable(rule_id, "DUP-1 is disabled (duplicate_therapy_enabled = false)")
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _ANTIRESORPTIVES)
+    orders = new_orders_of(snapshot, _ANTIRESORPTIVES)
     if not orders:
         return NotApplicable(rule_id, "no antiresorptive ordered")
     stopping = {order.drug for order in snapshot.stop_orders}

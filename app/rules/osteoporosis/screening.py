@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
 from app.rules.model import (
     CannotAssess,
@@ -23,20 +22,22 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import (
+from app.rules.osteoporosis.evidence import (
+    fracture_evidence,
+    month_year,
+    number,
+    t_score_evidence,
+)
+from app.rules.osteoporosis.predicates import (
     DxClass,
     RiskClass,
     assess_bbc_risk,
     dx_class,
-    fracture_evidence,
     in_bbc_population,
-    month_year,
-    number,
+    is_recent_fracture,
     recorded_falls_past_year,
-    t_score_evidence,
 )
-from app.rules.osteoporosis.predicates import is_recent_fracture
-from app.rules.osteoporosis.thresholds.screening import (
+from app.rules.osteoporosis.thresholds import (
     BBC_MAJOR_AGE,
     BBC_MAJOR_FACTORS_NEEDED,
     BBC_MINOR_FACTORS_NEEDED,
@@ -45,7 +46,6 @@ from app.rules.osteoporosis.thresholds.screening import (
     FALL_ASSESSMENT_MIN_AGE,
     FALL_ASSESSMENT_MIN_FALLS,
     IDENT_MIN_AGE,
-    LAB_MAX_AGE_DAYS,
     NL_RISK_ROUTE_MIN_AGE,
     NL_RISK_ROUTE_NO_FRACTURE_MONTHS,
     SECONDARY_YOUNG_AGE,
@@ -439,30 +439,30 @@ _BLOCKING_AT_SIGN = frozenset({"calcium", "creatinine", "vitamin-d"})
 _STRONG_AGENTS = frozenset({Drug.ZOLEDRONATE, Drug.DENOSUMAB, Drug.ROMOSOZUMAB})
 
 
-def _fresh(observed: ClinicalDate, as_of: date) -> bool:
-    return observed.days_elapsed(as_of) <= LAB_MAX_AGE_DAYS.value
+def _fresh(observed: ClinicalDate, snapshot: ClinicalSnapshot) -> bool:
+    """No older than ``LAB_MAX_AGE_D`` (the snapshot's ``lab_max_age_days``)."""
+    return observed.days_elapsed(snapshot.as_of) <= snapshot.lab_max_age_days
 
 
 def _lab_status(snapshot: ClinicalSnapshot, profile: str) -> tuple[list[str], list[Evidence]]:
     """Panel items without a result within ``LAB_MAX_AGE_D`` (25-OH-D: ``VITD_MAX_AGE_D``), and the data used."""
-    as_of = snapshot.as_of
     missing: list[str] = []
     evidence: list[Evidence] = []
     calcium = snapshot.calcium
-    if calcium is None or not _fresh(calcium.observed, as_of):
+    if calcium is None or not _fresh(calcium.observed, snapshot):
         missing.append("calcium")
     else:
         evidence.append(Evidence("calcium-mmol-l", f"{calcium.mmol_per_l:.2f}", calcium.observed.earliest))
     if profile != "be" and not (
-        calcium is not None and calcium.computed_from_albumin and _fresh(calcium.observed, as_of)
+        calcium is not None and calcium.computed_from_albumin and _fresh(calcium.observed, snapshot)
     ):
         # NL lists albumin separately; BE asks for albumin-corrected calcium (covered by "calcium").
         missing.append("albumin")
     creat = snapshot.serum_creatinine
     renal = snapshot.renal_function
-    if creat is not None and _fresh(creat.observed, as_of):
+    if creat is not None and _fresh(creat.observed, snapshot):
         evidence.append(Evidence("creatinine-umol-l", number(creat.umol_per_l), creat.observed.earliest))
-    elif renal is not None and _fresh(renal.observed, as_of):
+    elif renal is not None and _fresh(renal.observed, snapshot):
         evidence.append(Evidence("renal-function", number(renal.ml_per_min), renal.observed.earliest))
     else:
         missing.append("creatinine")
@@ -478,7 +478,7 @@ def _lab_status(snapshot: ClinicalSnapshot, profile: str) -> tuple[list[str], li
         tests.append(("pth", LabTest.PARATHYROID_HORMONE))  # NL «PTH (bij hypercalciëmie)»
     for key, test in tests:
         result = snapshot.latest_lab(test)
-        if result is None or not _fresh(result.observed, as_of):
+        if result is None or not _fresh(result.observed, snapshot):
             missing.append(key)
         else:
             evidence.append(Evidence(key, number(result.value), result.observed.earliest))

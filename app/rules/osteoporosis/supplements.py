@@ -28,9 +28,11 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.glucocorticoids import gc_duration_met
-from app.rules.osteoporosis.predicates import is_osteoporotic_t_score
-from app.rules.osteoporosis.thresholds.supplements import (
+from app.rules.osteoporosis.predicates import (
+    gc_duration_met,
+    is_osteoporotic_t_score,
+)
+from app.rules.osteoporosis.thresholds import (
     VITD_ADVICE_AGE_HIGH,
     VITD_ADVICE_WOMEN_MIN_AGE,
     VITD_DEFICIENT_NGML,

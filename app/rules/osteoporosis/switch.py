@@ -19,7 +19,7 @@ What the record can and cannot say:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,28 +34,33 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.anabolic import (
+from app.rules.osteoporosis.evidence import (
+    intolerance_evidence,
+)
+from app.rules.osteoporosis.predicates import (
+    ORAL_BISPHOSPHONATES,
     FracturesOnTherapy,
     fractures_on_antiresorptive,
     has_cv_contraindication,
     is_on_or_after_denosumab,
     last_exposure,
+    only_oral_solution,
+    oral_bisphosphonate_intolerance,
     romosozumab_bmd_vf_criteria,
     teriparatide_bmd_vf_criteria,
     usable_dxa,
     vertebral_fractures,
 )
-from app.rules.osteoporosis.thresholds.switch import (
+from app.rules.osteoporosis.thresholds import (
     BMD_LOSS_PCT,
-    BTM_BASELINE_BEFORE_START_DAYS,
     BTM_CTX_DROP_PCT,
     BTM_FOLLOWUP_FROM_MONTHS,
     BTM_FOLLOWUP_TARGET_MONTHS,
     BTM_FOLLOWUP_TO_MONTHS,
     BTM_P1NP_DROP_PCT,
+    DMAB_INTERVAL_MONTHS,
+    DMAB_LAPSED_MONTHS,
     DMAB_LONG_TERM_YEARS,
-    DMAB_RECENT_LOOKBACK,
-    DMAB_YEARS_PER_INJECTION,
     FAILURE_BBC_MIN_FRACTURES,
     FAILURE_MIN_THERAPY,
 )
@@ -67,7 +72,6 @@ from app.snapshot.model import (
     DraftAction,
     DraftOrder,
     Drug,
-    DrugIntolerance,
     LabResult,
     LabTest,
     Sex,
@@ -78,21 +82,16 @@ from app.snapshot.model import (
 
 __all__ = [
     "EXCLUDED",
-    "ORAL_BISPHOSPHONATES",
     "RULES",
     "SWITCH_ADH_1",
     "SWITCH_DMAB_ROMO_1",
     "SWITCH_FAIL_1",
     "SWITCH_FAIL_2",
     "SWITCH_GI_1",
-    "OralBisphosphonateIntolerance",
     "TherapyFailure",
     "MarkerResponse",
     "assess_therapy_failure",
-    "intolerance_evidence",
     "marker_response",
-    "only_oral_solution",
-    "oral_bisphosphonate_intolerance",
 ]
 
 _S4_FLOW = Citation(
@@ -358,14 +357,14 @@ def _switch_dmab_romo_1(ctx: RuleContext) -> Outcome:
         return NotApplicable(rule_id, "no denosumab recorded")
     last = last_exposure(snapshot, Drug.DENOSUMAB)
     recent = history.is_current or (
-        last is not None and snapshot.as_of <= add_months(last, int(DMAB_RECENT_LOOKBACK.value))
+        last is not None and snapshot.as_of <= add_months(last, int(DMAB_LAPSED_MONTHS.value))
     )
     if not recent:
         if last is None:
             return CannotAssess(rule_id, ("denosumab-dates",))
         return NotApplicable(rule_id, f"last denosumab {last}: more than 18 months ago")
     if history.administrations:
-        years = history.administration_count * DMAB_YEARS_PER_INJECTION.value
+        years = history.administration_count * DMAB_INTERVAL_MONTHS.value / 12
     elif history.episodes:
         years = history.cumulative_covered_days / snapshot.days_per_year
     else:
@@ -392,8 +391,6 @@ SWITCH_DMAB_ROMO_1 = Rule(
 # Oral-bisphosphonate intolerance (shared with TX-CHOICE-2 and GC-SWITCH-1)
 # ----------------------------------------------------------------------------------------------------------------
 
-ORAL_BISPHOSPHONATES: tuple[Drug, ...] = (Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
-"""rules.md §1.1 oral bisphosphonates (ibandronic acid: legacy, S0 only)."""
 
 _S4_SIDE_EFFECTS = Citation(
     source="S4",
@@ -422,54 +419,6 @@ _S2_BTM = Citation(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class OralBisphosphonateIntolerance:
-    """The current oral-bisphosphonate intolerances, split by their date against the start of an oral-bisphosphonate
-    course (rules.md SWITCH-GI-1 "intolerance recorded after start of oral BP"). ``undetermined``: no date, or a
-    partial date that straddles the start."""
-
-    start: date | None
-    after_start: tuple[DrugIntolerance, ...]
-    before_start: tuple[DrugIntolerance, ...]
-    undetermined: tuple[DrugIntolerance, ...]
-
-    @property
-    def recorded(self) -> tuple[DrugIntolerance, ...]:
-        """Every current intolerance, whatever its date."""
-        return self.after_start + self.undetermined + self.before_start
-
-
-def oral_bisphosphonate_intolerance(snapshot: ClinicalSnapshot, start: date | None) -> OralBisphosphonateIntolerance:
-    """The snapshot's current oral-bisphosphonate intolerances against a course that started on ``start``."""
-    after: list[DrugIntolerance] = []
-    before: list[DrugIntolerance] = []
-    unknown: list[DrugIntolerance] = []
-    for item in snapshot.oral_bisphosphonate_intolerances:
-        when = item.date
-        if when is None or start is None:
-            unknown.append(item)
-        elif when.earliest >= start:
-            after.append(item)
-        elif when.latest < start:
-            before.append(item)
-        else:
-            unknown.append(item)
-    return OralBisphosphonateIntolerance(start, tuple(after), tuple(before), tuple(unknown))
-
-
-def intolerance_evidence(items: Iterable[DrugIntolerance]) -> tuple[Evidence, ...]:
-    """One line per intolerance: the drug and the reaction as recorded, its date and source."""
-    return tuple(
-        Evidence(
-            "oral-bp-intolerance",
-            f"{item.drug.value}: {item.manifestation}" if item.manifestation else item.drug.value,
-            item.date.earliest if item.date else None,
-            item.source.reference(),
-        )
-        for item in items
-    )
-
-
 def _oral_course(snapshot: ClinicalSnapshot) -> TherapyEpisode | None:
     """The most recent episode of oral bisphosphonates taken together (rules.md D-BP), ongoing or not."""
     episodes = snapshot.episodes_of(*ORAL_BISPHOSPHONATES)
@@ -478,18 +427,6 @@ def _oral_course(snapshot: ClinicalSnapshot) -> TherapyEpisode | None:
 
 def _on_oral_bisphosphonate(snapshot: ClinicalSnapshot) -> bool:
     return any(snapshot.is_on(drug) for drug in ORAL_BISPHOSPHONATES)
-
-
-def only_oral_solution(snapshot: ClinicalSnapshot) -> bool:
-    """Every current oral-bisphosphonate record is the oral solution (the switch has been made)."""
-    current = [
-        record
-        for drug in ORAL_BISPHOSPHONATES
-        if (history := snapshot.therapy(drug)) is not None
-        for record in history.records
-        if record.is_current
-    ]
-    return bool(current) and all(record.is_oral_solution for record in current)
 
 
 def _oral_orders(snapshot: ClinicalSnapshot) -> tuple[DraftOrder, ...]:
@@ -592,12 +529,14 @@ def _decrease_pct(baseline: LabResult, follow_up: LabResult) -> float | None:
 
 
 def marker_response(snapshot: ClinicalSnapshot, test: LabTest, start: date) -> MarkerResponse | None:
-    """The baseline (latest result from ``BTM_BASELINE_BEFORE_START_DAYS`` before ``start`` up to ``start``) and the
+    """The baseline (latest result from ``LAB_MAX_AGE_D`` before ``start`` up to ``start``: S2 «bij de start van
+    de behandeling» gives no window, the catalog's pre-treatment lab age [NIS], the snapshot's ``lab_max_age_days``;
+    a sample after the start day is no baseline, the markers fall within days of the first dose) and the
     follow-up (the result between ``BTM_FOLLOWUP_FROM_MONTHS`` and ``BTM_FOLLOWUP_TO_MONTHS`` after ``start``
     nearest to ``BTM_FOLLOWUP_TARGET_MONTHS``) of one marker; ``None`` without both."""
     threshold = BTM_CTX_DROP_PCT if test is LabTest.CTX else BTM_P1NP_DROP_PCT
     results = [r for r in snapshot.lab_results if r.test is test]
-    earliest_baseline = shift_days(start, -BTM_BASELINE_BEFORE_START_DAYS.value)
+    earliest_baseline = shift_days(start, -snapshot.lab_max_age_days)
     baselines = [r for r in results if r.observed.earliest >= earliest_baseline and r.observed.latest <= start]
     window_from = add_months(start, int(BTM_FOLLOWUP_FROM_MONTHS.value))
     window_to = add_months(start, int(BTM_FOLLOWUP_TO_MONTHS.value))

@@ -20,17 +20,23 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
-from app.rules.osteoporosis.diagnosis import (
-    RiskClass,
-    assess_bbc_risk,
+from app.rules.osteoporosis.evidence import (
     fracture_evidence,
-    in_bbc_population,
+    intolerance_evidence,
     t_score_evidence,
 )
-from app.rules.osteoporosis.safety import contraindicated_drugs
-from app.rules.osteoporosis.switch import intolerance_evidence, only_oral_solution, oral_bisphosphonate_intolerance
-from app.rules.osteoporosis.thresholds.glucocorticoids import GC_MIN_DURATION
-from app.rules.osteoporosis.thresholds.treatment import LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_HIP_SERM
+from app.rules.osteoporosis.predicates import (
+    ORAL_BP_DRUGS,
+    SERMS,
+    RiskClass,
+    assess_bbc_risk,
+    contraindicated_drugs,
+    in_bbc_population,
+    new_orders_of,
+    only_oral_solution,
+    oral_bisphosphonate_intolerance,
+)
+from app.rules.osteoporosis.thresholds import GC_MIN_DURATION, LIFE_EXPECTANCY_NO_TX, SERM_MAX_AGE, T_OSTEOPOROSIS
 from app.snapshot.model import (
     ClinicalSnapshot,
     DraftOrder,
@@ -69,7 +75,6 @@ _SUGGESTED_DRUG: Mapping[str, Drug] = {
 }
 """Suggestion keys of the TX cards and the drug each one orders (for the contraindication filter)."""
 
-_ORAL_BP = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
 _PREVIOUSLY_TREATED = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONATE, Drug.DENOSUMAB}
 )
@@ -83,7 +88,6 @@ _NOT_FIRST_CHOICE = frozenset(
         Drug.STRONTIUM_RANELATE,
     }
 )
-_SERMS = frozenset({Drug.RALOXIFENE, Drug.BAZEDOXIFENE})
 
 
 def allowed_suggestions(keys: Iterable[str], forbidden: Mapping[Drug, str]) -> tuple[str, ...]:
@@ -101,10 +105,6 @@ def _filtered_evidence(keys: Iterable[str], forbidden: Mapping[Drug, str]) -> tu
             seen.add(drug)
             lines.append(Evidence("not-suggested", f"{drug.value} ({forbidden[drug]})"))
     return tuple(lines)
-
-
-def _new_orders(snapshot: ClinicalSnapshot, drugs: frozenset[Drug]) -> tuple[DraftOrder, ...]:
-    return tuple(order for order in snapshot.new_orders if order.drug in drugs)
 
 
 def _order_evidence(orders: tuple[DraftOrder, ...]) -> tuple[Evidence, ...]:
@@ -237,7 +237,7 @@ def _tx_low_1(ctx: RuleContext) -> Outcome:
     snapshot = ctx.snapshot
     if ctx.hook is Hook.PATIENT_VIEW:
         return NotApplicable(rule_id, "menopausal complaints are not coded in the snapshot")
-    orders = _new_orders(snapshot, frozenset(d for d in Drug if d.is_osteoporosis_drug))
+    orders = new_orders_of(snapshot, frozenset(d for d in Drug if d.is_osteoporosis_drug))
     if not orders:
         return NotApplicable(rule_id, "no osteoporosis drug ordered")
     if not _treatment_naive(snapshot):
@@ -269,10 +269,10 @@ def _tx_choice_1(ctx: RuleContext) -> Outcome:
     """
     rule_id = "TX-CHOICE-1"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _NOT_FIRST_CHOICE)
+    orders = new_orders_of(snapshot, _NOT_FIRST_CHOICE)
     if not orders:
         return NotApplicable(rule_id, "no second-line agent ordered")
-    if _new_orders(snapshot, frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE})):
+    if new_orders_of(snapshot, frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE})):
         return NotApplicable(rule_id, "alendronate or risedronate is ordered as well")
     if not _treatment_naive(snapshot):
         return NotApplicable(rule_id, "not a first osteoporosis drug")
@@ -307,11 +307,11 @@ def _tx_choice_2(ctx: RuleContext) -> Outcome:
     rule_id = "TX-CHOICE-2"
     snapshot = ctx.snapshot
     if ctx.hook is Hook.PATIENT_VIEW:
-        if not any(snapshot.is_on(drug) for drug in _ORAL_BP):
+        if not any(snapshot.is_on(drug) for drug in ORAL_BP_DRUGS):
             return NotApplicable(rule_id, "not on an oral bisphosphonate")
         evidence: tuple[Evidence, ...] = ()
     else:
-        orders = _new_orders(snapshot, _ORAL_BP)
+        orders = new_orders_of(snapshot, ORAL_BP_DRUGS)
         if not orders:
             return NotApplicable(rule_id, "no oral bisphosphonate ordered")
         evidence = _order_evidence(orders)
@@ -326,7 +326,7 @@ def _tx_choice_2(ctx: RuleContext) -> Outcome:
         )
     intolerances = oral_bisphosphonate_intolerance(snapshot, None).recorded
     on_solution = (
-        all(o.is_oral_solution for o in _new_orders(snapshot, _ORAL_BP))
+        all(o.is_oral_solution for o in new_orders_of(snapshot, ORAL_BP_DRUGS))
         if ctx.hook is not Hook.PATIENT_VIEW
         else only_oral_solution(snapshot)
     )
@@ -353,7 +353,7 @@ def _tx_choice_3(ctx: RuleContext) -> Outcome:
     """
     rule_id = "TX-CHOICE-3"
     snapshot = ctx.snapshot
-    orders = _new_orders(snapshot, _SERMS)
+    orders = new_orders_of(snapshot, SERMS)
     if not orders:
         return NotApplicable(rule_id, "no SERM ordered")
     evidence: list[Evidence] = list(_order_evidence(orders))
@@ -368,7 +368,7 @@ def _tx_choice_3(ctx: RuleContext) -> Outcome:
         evidence.append(t_score_evidence(hip))
     hip_fracture = any(f.site is FractureSite.HIP for f in fractures)
     non_vertebral = any(f.site is not FractureSite.VERTEBRAL for f in fractures)
-    low_hip = hip is not None and hip.value <= T_HIP_SERM.value
+    low_hip = hip is not None and hip.value <= T_OSTEOPOROSIS.value
     if hip_fracture or low_hip:
         return Recommendation(rule_id, variant="not-eligible-hip", evidence=tuple(evidence))
     if snapshot.patient.sex is Sex.MALE:
