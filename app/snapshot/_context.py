@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.snapshot._json import CodingKey, Json, codings, get_str, resource_id, resource_type
+from app.snapshot._json import CodingKey, Json, codings, get_str
 from app.snapshot.model import DataGap, ExcludedRecord, GapKind, SourceRef
 from app.snapshot.parameters import SnapshotParameters
 
@@ -18,8 +18,8 @@ __all__ = ["BuildContext", "source_of"]
 
 
 def source_of(resource: Json) -> SourceRef:
-    """The provenance reference of a resource."""
-    return SourceRef(resource_type(resource), resource_id(resource))
+    """The provenance reference of a resource: its type (``"Unknown"`` when absent) and id."""
+    return SourceRef(get_str(resource, "resourceType") or "Unknown", get_str(resource, "id"))
 
 
 @dataclass
@@ -33,7 +33,6 @@ class BuildContext:
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
     _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
-    _coded_cache: dict[int, tuple[Json, list[CodingKey], frozenset[str]]] = field(default_factory=dict, repr=False)
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""
@@ -58,17 +57,9 @@ class BuildContext:
         return found
 
     def coded(self, concept: Json | None) -> tuple[list[CodingKey], frozenset[str]]:
-        """``(codings, value sets)`` of a CodeableConcept, read once per build: several readers look at the same
-        ``Observation.code`` (the cache holds the concept itself, so its ``id()`` cannot be reused meanwhile)."""
-        if concept is None:
-            return [], frozenset()
-        hit = self._coded_cache.get(id(concept))
-        if hit is not None and hit[0] is concept:
-            return list(hit[1]), hit[2]
+        """``(codings, value sets)`` of a CodeableConcept."""
         codes = codings(concept)
-        found = self.value_sets(codes)
-        self._coded_cache[id(concept)] = (concept, codes, found)
-        return list(codes), found
+        return codes, self.value_sets(codes) if codes else frozenset()
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an

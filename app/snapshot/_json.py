@@ -42,7 +42,7 @@ def get_dicts(obj: Json | None, key: str) -> list[Json]:
     if obj is None:
         return []
     value = obj.get(key)
-    if not isinstance(value, list):
+    if type(value) is not list and not isinstance(value, list):
         return []
     return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
@@ -72,6 +72,8 @@ def get_number(obj: Json | None, key: str) -> float | None:
     if obj is None:
         return None
     value = obj.get(key)
+    if type(value) is float:  # the common case first: parsed JSON gives exact floats and ints (bool is not int here)
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -96,7 +98,12 @@ def codings(concept: Json | None) -> list[CodingKey]:
     items = get_dicts(concept, "coding")
     if not items and ("code" in concept or "system" in concept):
         items = [concept]
-    return [(get_str(c, "system"), code) for c in items if (code := get_str(c, "code"))]
+    found: list[CodingKey] = []
+    for coding in items:
+        code = get_str(coding, "code")
+        if code:
+            found.append((get_str(coding, "system"), code))
+    return found
 
 
 def status_code(concept: Json | None) -> str | None:
