@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from app.snapshot._dosage import DoseLimits
 from app.snapshot._json import CodingKey, Json, codings, get_str
 from app.snapshot.model import DataGap, ExcludedRecord, GapKind, SourceRef
 from app.snapshot.parameters import SnapshotParameters
@@ -33,6 +35,12 @@ class BuildContext:
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
     _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def dose_limits(self) -> DoseLimits:
+        """The calendar units and schedule bounds of the parameters, for the dose arithmetic."""
+        p = self.parameters
+        return DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""

@@ -33,7 +33,10 @@ def get_dict(obj: Json | None, key: str) -> Json | None:
     if obj is None:
         return None
     value = obj.get(key)
-    # ``type(...) is dict`` first: parsed JSON is always a dict, and the ABC check is several times slower.
+    # ``type(...) is dict`` first and ``None`` early: parsed JSON is always a dict, and the ABC check is several times
+    # slower (and an absent key is the most common case of all).
+    if value is None:
+        return None
     return value if type(value) is dict or isinstance(value, Mapping) else None
 
 
@@ -42,7 +45,7 @@ def get_dicts(obj: Json | None, key: str) -> list[Json]:
     if obj is None:
         return []
     value = obj.get(key)
-    if type(value) is not list and not isinstance(value, list):
+    if value is None or (type(value) is not list and not isinstance(value, list)):
         return []
     return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
@@ -72,6 +75,8 @@ def get_number(obj: Json | None, key: str) -> float | None:
     if obj is None:
         return None
     value = obj.get(key)
+    if value is None:
+        return None
     if type(value) is float:  # the common case first: parsed JSON gives exact floats and ints (bool is not int here)
         return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float):

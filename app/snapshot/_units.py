@@ -252,21 +252,19 @@ _UNIT_ALIASES = {
 }
 
 
+_FIXED_UNIT_DAYS: dict[str | None, float] = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0}
+
+
 def unit_days(unit: str | None, *, days_per_month: float, days_per_year: float) -> float | None:
     """Days in one ``unit`` (UCUM or common words)."""
     if unit is None:
         return None
     canonical = _UNIT_ALIASES.get(unit.strip().lower())
-    return {
-        "s": 1 / 86400,
-        "min": 1 / 1440,
-        "h": 1 / 24,
-        "d": 1.0,
-        "wk": 7.0,
-        "mo": days_per_month,
-        "a": days_per_year,
-        None: None,
-    }[canonical]
+    if canonical == "mo":
+        return days_per_month
+    if canonical == "a":
+        return days_per_year
+    return _FIXED_UNIT_DAYS.get(canonical)
 
 
 def duration_days(quantity: Json | None, *, days_per_month: float, days_per_year: float) -> float | None:
