@@ -31,7 +31,9 @@ class BuildContext:
     catalog: CodeSetCatalog
     as_of: date
     parameters: SnapshotParameters
-    resources_by_ref: dict[str, Json] = field(default_factory=dict)
+    resources: list[Json] = field(default_factory=list)
+    """The record's resources, for :meth:`lookup` (indexed by ``Type/id`` on the first lookup only: most records
+    reference none)."""
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
     _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
@@ -88,5 +90,16 @@ class BuildContext:
             key = f"{parts[-2]}/{parts[-1]}"
             if parts[-2] == "_history" and len(parts) >= 4:
                 key = f"{parts[-4]}/{parts[-3]}"
-            return self.resources_by_ref.get(key)
+            return self._resources_by_ref.get(key)
         return None
+
+    @functools.cached_property
+    def _resources_by_ref(self) -> dict[str, Json]:
+        """``Type/id`` → resource; the first resource wins when two share a reference."""
+        index: dict[str, Json] = {}
+        for resource in self.resources:
+            rid = get_str(resource, "id")
+            rtype = get_str(resource, "resourceType")
+            if rid and rtype:
+                index.setdefault(f"{rtype}/{rid}", resource)
+        return index

@@ -51,6 +51,8 @@ def _parse_date(value: str) -> ClinicalDate | None:
 
 def period_bounds(period: Json | None) -> tuple[ClinicalDate | None, ClinicalDate | None]:
     """``(start, end)`` of a FHIR Period."""
+    if period is None:
+        return None, None
     return parse_date(get_str(period, "start")), parse_date(get_str(period, "end"))
 
 

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 Json = Mapping[str, Any]
+_JSON_NON_OBJECTS = frozenset({list, str, int, float, bool})
 CodingKey = tuple[str | None, str | None]
 
 
@@ -33,11 +34,13 @@ def get_dict(obj: Json | None, key: str) -> Json | None:
     if obj is None:
         return None
     value = obj.get(key)
-    # ``type(...) is dict`` first and ``None`` early: parsed JSON is always a dict, and the ABC check is several times
-    # slower (and an absent key is the most common case of all).
-    if value is None:
+    # Exact types first: parsed JSON holds dicts, lists, strings, numbers, booleans and None, and the Mapping ABC
+    # check (needed only for other mappings) is several times slower.
+    if type(value) is dict:
+        return value
+    if value is None or type(value) in _JSON_NON_OBJECTS:
         return None
-    return value if type(value) is dict or isinstance(value, Mapping) else None
+    return value if isinstance(value, Mapping) else None
 
 
 def get_dicts(obj: Json | None, key: str) -> list[Json]:

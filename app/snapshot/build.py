@@ -69,11 +69,9 @@ def build_snapshot(
     conditions: list[Json] = []
     medications: list[Json] = []
     allergies: list[Json] = []
+    context.resources = resources
     for resource in resources:
-        rid = get_str(resource, "id")
         rtype = get_str(resource, "resourceType")
-        if rid and rtype:
-            context.resources_by_ref.setdefault(f"{rtype}/{rid}", resource)
         if rtype == "Observation":
             observations.append(resource)
         elif rtype == "Condition":
