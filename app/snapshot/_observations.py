@@ -8,6 +8,7 @@ missing status are kept; ``preliminary`` and ``unknown`` are dropped with an UNC
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -74,6 +75,8 @@ _BMD_SETS = (
     (vs.DXA_BMD_FEMORAL_NECK, BoneSite.FEMORAL_NECK),
     (vs.DXA_BMD_TOTAL_HIP, BoneSite.TOTAL_HIP),
 )
+_OLDEST_FIRST = operator.attrgetter("observed.earliest", "observed.latest")
+"""Sort key of dated results: oldest first (a partial date by its earliest, then latest possible day)."""
 # v3-ObservationInterpretation codes (FHIR R4 core value set).
 INTERPRETATION_LOW = frozenset({"L", "LL", "LU", "<"})
 INTERPRETATION_HIGH = frozenset({"H", "HH", "HU", ">"})
@@ -194,7 +197,7 @@ def read_observations(observations: list[Coded], context: BuildContext) -> Obser
         if value is None or not _read_value(concept, sets, value, unit, observed, source, observation, facts, context):
             context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit or '(none)'!r} not usable", source)
     for results in (facts.t_scores, facts.bmds, facts.vitamin_d, facts.renal, facts.creatinine, facts.calcium):
-        results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+        results.sort(key=_OLDEST_FIRST)
     facts.albumin.sort(key=lambda a: (a[1].earliest, a[1].latest))
     _add_computed_corrected_calcium(facts, context)
     return facts
@@ -345,4 +348,4 @@ def _add_computed_corrected_calcium(facts: ObservationFacts, context: BuildConte
         )
     if computed:
         facts.calcium.extend(computed)
-        facts.calcium.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+        facts.calcium.sort(key=_OLDEST_FIRST)

@@ -141,7 +141,6 @@ def _quantity_days(quantity: Json | None, repeats: float, estimate: DoseEstimate
 
 def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bool = False) -> _Parsed | None:
     """Read one medication resource; ``None`` when it is excluded, irrelevant or unusable (gaps recorded)."""
-    source = source_of(resource)
     status = get_str(resource, "status") or "unknown"
     if not draft:
         if status in _EXCLUDED[kind]:
@@ -157,8 +156,9 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         if found.non_systemic_glucocorticoid and not draft:
             context.exclude(resource, "non-systemic glucocorticoid (ATC/value set)")
         elif found.unmappable or problem:
-            context.gap(GapKind.UNMAPPABLE, concept_label, found.unmappable or problem or "", source)
+            context.gap(GapKind.UNMAPPABLE, concept_label, found.unmappable or problem or "", source_of(resource))
         return None
+    source = source_of(resource)
     if not draft and status not in _KNOWN[kind]:
         context.gap(GapKind.UNPARSEABLE, concept_label, "unknown medication status", source)
         return None
