@@ -8,6 +8,7 @@ simply not relevant.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -141,28 +142,40 @@ def _age_at(patient: PatientFacts, when: ClinicalDate | None) -> int | None:
     return youngest if youngest is not None and youngest == oldest else None
 
 
+_Meaning = tuple[FractureSite | None, bool, bool, tuple[ConditionKind, ...], bool]
+
+
+@functools.lru_cache(maxsize=1024)
+def _meaning(sets: frozenset[str]) -> _Meaning:
+    """``(fracture site, osteoporotic, pathological, condition kinds, is a fracture)`` of a Condition code, from the
+    value sets its codings are in (cached: the sets of value sets are few, one per kind of code, and immutable)."""
+    site = next((s for url, s in _SITE_SETS if url in sets), None)
+    # fragility-fractures is the union of every site set and osteoporosis-with-fracture; the latter codes are
+    # explicitly osteoporotic (terminology.md §4.2: "M80/osteoporotic SNOMED codes are fragility fractures").
+    osteoporotic = vs.OSTEOPOROSIS_WITH_FRACTURE in sets
+    pathological = vs.FRACTURE_PATHOLOGICAL in sets and not osteoporotic
+    kinds = tuple(kind for url, kind in _CONDITION_SETS if url in sets)
+    is_fracture = site is not None or pathological or vs.FRAGILITY_FRACTURES in sets
+    return site, osteoporotic, pathological, kinds, is_fracture
+
+
 def read_conditions(conditions: list[Json], patient: PatientFacts, context: BuildContext) -> ConditionResults:
     """Turn Conditions into fractures and condition facts."""
     results = ConditionResults()
     p = context.parameters
     for condition in conditions:
-        source = source_of(condition)
         codes, sets = context.coded(get_dict(condition, "code"))
         if not codes:
+            source = source_of(condition)
             if concept_texts(get_dict(condition, "code")):
                 context.gap(GapKind.UNMAPPABLE, GapConcept.CONDITION, "condition coded in text only", source)
             else:
                 context.gap(GapKind.UNPARSEABLE, GapConcept.CONDITION, "condition without a code", source)
             continue
-        site = next((s for url, s in _SITE_SETS if url in sets), None)
-        # fragility-fractures is the union of every site set and osteoporosis-with-fracture; the latter codes are
-        # explicitly osteoporotic (terminology.md §4.2: "M80/osteoporotic SNOMED codes are fragility fractures").
-        osteoporotic = vs.OSTEOPOROSIS_WITH_FRACTURE in sets
-        pathological = vs.FRACTURE_PATHOLOGICAL in sets and not osteoporotic
-        kinds = [kind for url, kind in _CONDITION_SETS if url in sets]
-        is_fracture = site is not None or pathological or vs.FRAGILITY_FRACTURES in sets
+        site, osteoporotic, pathological, kinds, is_fracture = _meaning(sets)
         if not is_fracture and not kinds:
             continue
+        source = source_of(condition)
         verification_code = status_code(get_dict(condition, "verificationStatus"))
         if verification_code in NOT_DATA_VERIFICATION:
             context.exclude(condition, f"verification status {verification_code}")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.snapshot._json import CodingKey, Json, codings, get_str, resource_id, resource_type
+from app.snapshot._dosage import DoseLimits
+from app.snapshot._json import CodingKey, Json, codings, get_str
 from app.snapshot.model import DataGap, ExcludedRecord, GapKind, SourceRef
 from app.snapshot.parameters import SnapshotParameters
 
@@ -18,8 +20,8 @@ __all__ = ["BuildContext", "source_of"]
 
 
 def source_of(resource: Json) -> SourceRef:
-    """The provenance reference of a resource."""
-    return SourceRef(resource_type(resource), resource_id(resource))
+    """The provenance reference of a resource: its type (``"Unknown"`` when absent) and id."""
+    return SourceRef(get_str(resource, "resourceType") or "Unknown", get_str(resource, "id"))
 
 
 @dataclass
@@ -29,11 +31,18 @@ class BuildContext:
     catalog: CodeSetCatalog
     as_of: date
     parameters: SnapshotParameters
-    resources_by_ref: dict[str, Json] = field(default_factory=dict)
+    resources: list[Json] = field(default_factory=list)
+    """The record's resources, for :meth:`lookup` (indexed by ``Type/id`` on the first lookup only: most records
+    reference none)."""
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
     _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
-    _coded_cache: dict[int, tuple[Json, list[CodingKey], frozenset[str]]] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def dose_limits(self) -> DoseLimits:
+        """The calendar units and schedule bounds of the parameters, for the dose arithmetic."""
+        p = self.parameters
+        return DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""
@@ -58,17 +67,9 @@ class BuildContext:
         return found
 
     def coded(self, concept: Json | None) -> tuple[list[CodingKey], frozenset[str]]:
-        """``(codings, value sets)`` of a CodeableConcept, read once per build: several readers look at the same
-        ``Observation.code`` (the cache holds the concept itself, so its ``id()`` cannot be reused meanwhile)."""
-        if concept is None:
-            return [], frozenset()
-        hit = self._coded_cache.get(id(concept))
-        if hit is not None and hit[0] is concept:
-            return list(hit[1]), hit[2]
+        """``(codings, value sets)`` of a CodeableConcept."""
         codes = codings(concept)
-        found = self.value_sets(codes)
-        self._coded_cache[id(concept)] = (concept, codes, found)
-        return list(codes), found
+        return codes, self.value_sets(codes) if codes else frozenset()
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an
@@ -89,5 +90,16 @@ class BuildContext:
             key = f"{parts[-2]}/{parts[-1]}"
             if parts[-2] == "_history" and len(parts) >= 4:
                 key = f"{parts[-4]}/{parts[-3]}"
-            return self.resources_by_ref.get(key)
+            return self._resources_by_ref.get(key)
         return None
+
+    @functools.cached_property
+    def _resources_by_ref(self) -> dict[str, Json]:
+        """``Type/id`` → resource; the first resource wins when two share a reference."""
+        index: dict[str, Json] = {}
+        for resource in self.resources:
+            rid = get_str(resource, "id")
+            rtype = get_str(resource, "resourceType")
+            if rid and rtype:
+                index.setdefault(f"{rtype}/{rid}", resource)
+        return index

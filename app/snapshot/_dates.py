@@ -14,7 +14,7 @@ from functools import lru_cache
 from app.snapshot._json import Json, get_dict, get_str
 from app.snapshot.model import ClinicalDate
 
-__all__ = ["choice_date", "parse_date", "period_bounds"]
+__all__ = ["choice_date", "effective_date", "parse_date", "period_bounds"]
 
 # re.ASCII: a date written with other digits (Arabic-Indic "٢٠٢٤", full-width "２０２４") is invalid, not parsed.
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T[0-9:.+\-Z]*)?)?)?$", re.ASCII)
@@ -51,17 +51,35 @@ def _parse_date(value: str) -> ClinicalDate | None:
 
 def period_bounds(period: Json | None) -> tuple[ClinicalDate | None, ClinicalDate | None]:
     """``(start, end)`` of a FHIR Period."""
+    if period is None:
+        return None, None
     return parse_date(get_str(period, "start")), parse_date(get_str(period, "end"))
+
+
+@lru_cache(maxsize=64)
+def _choice_keys(prefix: str) -> tuple[tuple[str, ...], str]:
+    """The keys of a ``<prefix>[x]`` choice: the single-date ones in the order they are read, and the Period."""
+    return (prefix + "DateTime", prefix + "Instant", prefix + "Date"), prefix + "Period"
 
 
 def choice_date(resource: Json, prefix: str) -> tuple[ClinicalDate | None, ClinicalDate | None]:
     """``(start, end)`` of a ``<prefix>[x]`` choice: DateTime / Instant / Date give ``(d, None)``; Period gives
     its bounds."""
-    for suffix in ("DateTime", "Instant", "Date"):
-        text = get_str(resource, prefix + suffix)
+    single_keys, period_key = _choice_keys(prefix)
+    for key in single_keys:
+        text = get_str(resource, key)
         if text is not None:
             return parse_date(text), None
-    period = get_dict(resource, prefix + "Period")
+    period = get_dict(resource, period_key)
     if period is not None:
         return period_bounds(period)
     return None, None
+
+
+def effective_date(observation: Json) -> ClinicalDate | None:
+    """The date an Observation's ``effective[x]`` states: the dateTime (the common case, read first), else the
+    start of :func:`choice_date`."""
+    text = get_str(observation, "effectiveDateTime")
+    if text is not None:
+        return parse_date(text)
+    return choice_date(observation, "effective")[0]

@@ -8,6 +8,7 @@ As-needed dosages are not chronic exposure (pitfall 9). Non-systemic routes are 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -145,6 +146,12 @@ class CodeStrength:
 def parse_strength(names: Sequence[str]) -> Strength:
     """Strength from product names: "prednisone 5 MG Oral Tablet", "{21 (prednisone 5 MG Oral Tablet) } Pack",
     "prednisolone 1 MG/ML Oral Solution", "PREDNISOLON TABLET 5MG"."""
+    return _parse_strength(tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_strength(names: tuple[str, ...]) -> Strength:
+    """Cached: the same product names come back call after call (the result is immutable)."""
     for name in names:
         per_ml = _MG_PER_ML.search(name)
         if per_ml:
@@ -224,7 +231,7 @@ class DosageSummary:
     """Length of the schedule from its start (sum of consecutive ``boundsDuration``), when stated."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Frequency:
     low: float
     high: float
@@ -303,7 +310,7 @@ def _timing_words(label: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Dose:
     low_mg: float
     high_mg: float
@@ -373,7 +380,7 @@ def _dose(dosage: Json, strength: Strength, frequency: _Frequency | str) -> _Dos
     return "no dose quantity"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Daily:
     low: float
     high: float
@@ -450,58 +457,28 @@ def daily_dose(
 
 
 def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, limits: DoseLimits) -> DosageSummary:
-    days_per_month, days_per_year = limits.days_per_month, limits.days_per_year
-    starts = [s for d in dosages if (s := _bounds_period(d)[0]) is not None]
-    ends = [e for d in dosages if (e := _bounds_period(d)[1]) is not None]
-    bounds_start = min(starts, key=lambda c: c.earliest) if starts else None
-    bounds_end = max(ends, key=lambda c: c.latest) if ends else None
+    bounds_start: ClinicalDate | None = None
+    bounds_end: ClinicalDate | None = None
+    for dosage in dosages:
+        start, end = _bounds_period(dosage)
+        if start is not None and (bounds_start is None or start.earliest < bounds_start.earliest):
+            bounds_start = start
+        if end is not None and (bounds_end is None or end.latest > bounds_end.latest):
+            bounds_end = end
     if not dosages:
         return DosageSummary(DoseEstimate(None, None, problem="no dosage instruction"), bounds_start, bounds_end)
-    scheduled = [d for d in dosages if not _is_as_needed(d)]
-    if not scheduled:
+    groups: dict[float | None, list[Json]] = {}
+    for dosage in dosages:
+        if not _is_as_needed(dosage):
+            groups.setdefault(get_number(dosage, "sequence"), []).append(dosage)
+    if not groups:
         return DosageSummary(
             DoseEstimate(None, None, problem="as-needed only (not chronic exposure)"), bounds_start, bounds_end
         )
-    groups: dict[float | None, list[Json]] = {}
-    for dosage in scheduled:
-        groups.setdefault(get_number(dosage, "sequence"), []).append(dosage)
 
-    summed: list[tuple[list[Json], _Daily | str]] = []
-    for members in groups.values():
-        parts = [_one(d, strength, limits) for d in members]
-        problem = next((p for p in parts if isinstance(p, str)), None)
-        if problem is not None:
-            summed.append((members, problem))
-            continue
-        dailies = [p for p in parts if isinstance(p, _Daily)]
-        units = [d.units_per_day for d in dailies]
-        summed.append(
-            (
-                members,
-                _Daily(
-                    sum(d.low for d in dailies),
-                    sum(d.high for d in dailies),
-                    dailies[0].mg_per_dose if len(dailies) == 1 else sum(d.mg_per_dose for d in dailies),
-                    sum(d.per_day for d in dailies),
-                    None if any(u is None for u in units) else sum(u for u in units if u is not None),
-                    any(d.from_text for d in dailies),
-                ),
-            )
-        )
-
-    durations = [
-        max(
-            (
-                v
-                for d in members
-                if (v := _bounds_duration_days(d, days_per_month=days_per_month, days_per_year=days_per_year))
-                is not None
-            ),
-            default=None,
-        )
-        for members, _ in summed
-    ]
-    planned = sum(v for v in durations if v is not None) if all(v is not None for v in durations) else None
+    summed = [(members, _group_daily(members, strength, limits)) for members in groups.values()]
+    durations = [_group_duration_days(members, limits) for members in groups.values()]
+    planned = None if None in durations else sum(v for v in durations if v is not None)
 
     if len(summed) == 1:
         result = summed[0][1]
@@ -528,8 +505,38 @@ def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, lim
     return DosageSummary(DoseEstimate(None, None, problem=problem), bounds_start, bounds_end, planned)
 
 
+def _group_daily(members: list[Json], strength: Strength, limits: DoseLimits) -> _Daily | str:
+    """The daily dose of concurrent Dosage entries (one ``sequence``): their sum; the first problem otherwise."""
+    parts = [_one(d, strength, limits) for d in members]
+    problem = next((p for p in parts if isinstance(p, str)), None)
+    if problem is not None:
+        return problem
+    dailies = [p for p in parts if isinstance(p, _Daily)]
+    if len(dailies) == 1:
+        return dailies[0]
+    units = [d.units_per_day for d in dailies]
+    return _Daily(
+        sum(d.low for d in dailies),
+        sum(d.high for d in dailies),
+        sum(d.mg_per_dose for d in dailies),
+        sum(d.per_day for d in dailies),
+        None if any(u is None for u in units) else sum(u for u in units if u is not None),
+        any(d.from_text for d in dailies),
+    )
+
+
+def _group_duration_days(members: list[Json], limits: DoseLimits) -> float | None:
+    """The longest ``boundsDuration`` of a group's Dosage entries, in days; ``None`` when none states one."""
+    longest: float | None = None
+    for dosage in members:
+        days = _bounds_duration_days(dosage, days_per_month=limits.days_per_month, days_per_year=limits.days_per_year)
+        if days is not None and (longest is None or days > longest):
+            longest = days
+    return longest
+
+
 def _estimate(daily: _Daily) -> DoseEstimate:
-    if not all(math.isfinite(v) for v in (daily.low, daily.high, daily.mg_per_dose, daily.per_day)):
+    if not all(map(math.isfinite, (daily.low, daily.high, daily.mg_per_dose, daily.per_day))):
         return DoseEstimate(None, None, problem="dose or frequency out of range")
     return DoseEstimate(
         mg_per_day=daily.high,

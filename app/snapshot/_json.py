@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 Json = Mapping[str, Any]
+_JSON_NON_OBJECTS = frozenset({list, str, int, float, bool})
 CodingKey = tuple[str | None, str | None]
 
 
@@ -33,8 +34,13 @@ def get_dict(obj: Json | None, key: str) -> Json | None:
     if obj is None:
         return None
     value = obj.get(key)
-    # ``type(...) is dict`` first: parsed JSON is always a dict, and the ABC check is several times slower.
-    return value if type(value) is dict or isinstance(value, Mapping) else None
+    # Exact types first: parsed JSON holds dicts, lists, strings, numbers, booleans and None, and the Mapping ABC
+    # check (needed only for other mappings) is several times slower.
+    if type(value) is dict:
+        return value
+    if value is None or type(value) in _JSON_NON_OBJECTS:
+        return None
+    return value if isinstance(value, Mapping) else None
 
 
 def get_dicts(obj: Json | None, key: str) -> list[Json]:
@@ -42,7 +48,7 @@ def get_dicts(obj: Json | None, key: str) -> list[Json]:
     if obj is None:
         return []
     value = obj.get(key)
-    if not isinstance(value, list):
+    if value is None or (type(value) is not list and not isinstance(value, list)):
         return []
     return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
 
@@ -72,6 +78,10 @@ def get_number(obj: Json | None, key: str) -> float | None:
     if obj is None:
         return None
     value = obj.get(key)
+    if value is None:
+        return None
+    if type(value) is float:  # the common case first: parsed JSON gives exact floats and ints (bool is not int here)
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -96,7 +106,12 @@ def codings(concept: Json | None) -> list[CodingKey]:
     items = get_dicts(concept, "coding")
     if not items and ("code" in concept or "system" in concept):
         items = [concept]
-    return [(get_str(c, "system"), code) for c in items if (code := get_str(c, "code"))]
+    found: list[CodingKey] = []
+    for coding in items:
+        code = get_str(coding, "code")
+        if code:
+            found.append((get_str(coding, "system"), code))
+    return found
 
 
 def status_code(concept: Json | None) -> str | None:

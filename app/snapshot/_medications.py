@@ -14,12 +14,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext
 from app.snapshot._dosage import CodeStrength, parse_strength
 from app.snapshot._json import CodingKey, Json, codings, concept_texts, get_dict, get_dicts, get_str
 from app.snapshot.model import Drug
+
+if TYPE_CHECKING:
+    from app.terminology import CodeSetCatalog
 
 __all__ = [
     "COVERED_SYSTEMS",
@@ -158,23 +162,29 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         item = get_dict(ingredient, "itemCodeableConcept")
         codes += codings(item)
         names += concept_texts(item)
+    return _identify(context.catalog, tuple(codes), tuple(names))
 
-    sets = context.value_sets(codes)
+
+@functools.lru_cache(maxsize=4096)
+def _identify(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...], names: tuple[str, ...]) -> Identification:
+    """:func:`identify` of the codes and names of a product (cached: the same products come back call after call,
+    and the catalog and the result are immutable)."""
+    sets = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
     drugs = set(_drugs_in(sets))
     non_systemic = vs.NON_SYSTEMIC_GLUCOCORTICOIDS in sets
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
-        return Identification(frozenset(drugs), False, non_systemic, None, tuple(names))
+        return Identification(frozenset(drugs), False, non_systemic, None, names)
 
     has_covered_code = any(system in COVERED_SYSTEMS for system, _ in codes)
-    by_text = _by_name(tuple(names))
+    by_text = _by_name(names)
     if has_covered_code:
         # A code our lists cover did not match: trust the name only for osteoporosis drugs and glucocorticoids,
         # not for supplements (e.g. RxNorm 1722689 aspirin / calcium carbonate is not a supplement).
         by_text = frozenset(d for d in by_text if d.is_osteoporosis_drug or d.is_glucocorticoid)
     if by_text:
-        return Identification(by_text, True, False, None, tuple(names))
+        return Identification(by_text, True, False, None, names)
     if not codes and not names:
         return Identification(frozenset(), unmappable="no medication code or name", names=())
     if codes and not has_covered_code:
@@ -182,9 +192,9 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
         return Identification(
             frozenset(),
             unmappable=f"medication coded only in {', '.join(systems)}; name not recognised",
-            names=tuple(names),
+            names=names,
         )
-    return Identification(frozenset(), names=tuple(names))
+    return Identification(frozenset(), names=names)
 
 
 def code_strength(concept: Json | None, medication: Json | None, context: BuildContext) -> CodeStrength | None:
@@ -192,12 +202,19 @@ def code_strength(concept: Json | None, medication: Json | None, context: BuildC
     (e.g. 312617 "prednisone 5 MG Oral Tablet", terminology.md §5.2), read like a product name (§6.2). Only codes
     whose provenance is not flagged unverified count (displays inferred from openFDA do not); ``None`` when no
     code names a strength, or two codes name different ones."""
+    codes = codings(concept) + codings(get_dict(medication, "code"))
+    return _code_strength(context.catalog, tuple(code for code in codes if code[0] == _RXNORM))
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_strength(catalog: CodeSetCatalog, rxnorm_codes: tuple[CodingKey, ...]) -> CodeStrength | None:
+    """:func:`code_strength` of a product's RxNorm codes (cached: codes repeat, the catalog is immutable)."""
     found: dict[tuple[float | None, float | None], CodeStrength] = {}
-    for system, code in codings(concept) + codings(get_dict(medication, "code")):
-        if system != _RXNORM or code is None:
+    for system, code in rxnorm_codes:
+        if system is None or code is None:
             continue
-        display = context.catalog.display(system, code)
-        provenance = context.catalog.provenance(system, code)
+        display = catalog.display(system, code)
+        provenance = catalog.provenance(system, code)
         if display is None or provenance is None or provenance.unverified:
             continue
         strength = parse_strength([display])
@@ -208,6 +225,12 @@ def code_strength(concept: Json | None, medication: Json | None, context: BuildC
 
 def is_oral_solution(names: list[str] | tuple[str, ...]) -> bool:
     """The product name says it is an oral solution (drank)."""
+    return _is_oral_solution(tuple(names))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_oral_solution(names: tuple[str, ...]) -> bool:
+    """Cached: the same product names come back call after call."""
     return any(_ORAL_SOLUTION.search(name) for name in names)
 
 

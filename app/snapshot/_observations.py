@@ -8,12 +8,13 @@ missing status are kept; ``preliminary`` and ``unknown`` are dropped with an UNC
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
-from app.snapshot._dates import choice_date
+from app.snapshot._dates import effective_date
 from app.snapshot._json import Json, codings, get_dict, get_dicts, get_str
 from app.snapshot._units import (
     ALBUMIN_REFERENCE_G_PER_L,
@@ -23,6 +24,7 @@ from app.snapshot._units import (
     calcium_mmol_per_l,
     creatinine_umol_per_l,
     normalised_unit,
+    quantity_value,
     renal_ml_per_min,
     t_score_value,
     vitamin_d_ng_per_ml,
@@ -49,10 +51,12 @@ __all__ = [
     "INTERPRETATION_HIGH",
     "INTERPRETATION_LOW",
     "INTERPRETATION_NORMAL",
+    "Coded",
     "ObservationFacts",
     "admitted_by_status",
     "against_range",
     "interpret",
+    "lab_concept",
     "read_observations",
 ]
 
@@ -71,6 +75,8 @@ _BMD_SETS = (
     (vs.DXA_BMD_FEMORAL_NECK, BoneSite.FEMORAL_NECK),
     (vs.DXA_BMD_TOTAL_HIP, BoneSite.TOTAL_HIP),
 )
+_OLDEST_FIRST = operator.attrgetter("observed.earliest", "observed.latest")
+"""Sort key of dated results: oldest first (a partial date by its earliest, then latest possible day)."""
 # v3-ObservationInterpretation codes (FHIR R4 core value set).
 INTERPRETATION_LOW = frozenset({"L", "LL", "LU", "<"})
 INTERPRETATION_HIGH = frozenset({"H", "HH", "HU", ">"})
@@ -160,20 +166,24 @@ def admitted_by_status(observation: Json, concept: str, source: SourceRef, conte
     return True
 
 
-def read_observations(observations: list[Json], context: BuildContext) -> ObservationFacts:
-    """Turn Observations into lab and DXA facts; everything dropped becomes a gap or an exclusion."""
+Coded = tuple[Json, frozenset[str]]
+"""An Observation with the value sets its code is in (its code read once, by ``build.py``, for both readers)."""
+
+
+def read_observations(observations: list[Coded], context: BuildContext) -> ObservationFacts:
+    """Turn Observations into lab and DXA facts; everything dropped becomes a gap or an exclusion.
+
+    ``observations`` are those whose code is of a lab or DXA concept (:func:`lab_concept`) or that have no code."""
     facts = ObservationFacts()
-    for observation in observations:
+    for observation, sets in observations:
         source = source_of(observation)
-        codes, sets = context.coded(get_dict(observation, "code"))
-        concept = _concept(sets)
+        concept = lab_concept(sets)
         if concept is None:
-            if not codes:
-                context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
+            context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
             continue
         if not admitted_by_status(observation, concept, source, context):
             continue
-        observed, _ = choice_date(observation, "effective")
+        observed = effective_date(observation)
         if observed is None:
             context.gap(GapKind.UNPARSEABLE, concept, "observation without a usable effective date", source)
             continue
@@ -182,20 +192,21 @@ def read_observations(observations: list[Json], context: BuildContext) -> Observ
             reason = "data absent" if get_dict(observation, "dataAbsentReason") else "no valueQuantity"
             context.gap(GapKind.UNPARSEABLE, concept, f"observation has {reason}", source)
             continue
-        if not _read_value(concept, sets, quantity, observed, source, observation, facts, context):
-            unit = normalised_unit(quantity) or "(none)"
-            context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit!r} not usable", source)
+        value = quantity_value(quantity)
+        unit = normalised_unit(quantity)
+        if value is None or not _read_value(concept, sets, value, unit, observed, source, observation, facts, context):
+            context.gap(GapKind.UNMAPPABLE, concept, f"value or unit {unit or '(none)'!r} not usable", source)
     for results in (facts.t_scores, facts.bmds, facts.vitamin_d, facts.renal, facts.creatinine, facts.calcium):
-        results.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+        results.sort(key=_OLDEST_FIRST)
     facts.albumin.sort(key=lambda a: (a[1].earliest, a[1].latest))
     _add_computed_corrected_calcium(facts, context)
     return facts
 
 
 @functools.lru_cache(maxsize=1024)
-def _concept(sets: frozenset[str]) -> str | None:
-    """The concept of an Observation code, from the value sets its codings are in (cached: the sets of value sets
-    are few, one per kind of code, and immutable)."""
+def lab_concept(sets: frozenset[str]) -> str | None:
+    """The lab or DXA concept of an Observation code, from the value sets its codings are in; ``None`` for any
+    other code (cached: the sets of value sets are few, one per kind of code, and immutable)."""
     if any(url in sets for url, _ in _T_SCORE_SETS):
         return GapConcept.DXA
     if any(url in sets for url, _ in _BMD_SETS):
@@ -216,38 +227,41 @@ def _concept(sets: frozenset[str]) -> str | None:
 def _read_value(
     concept: str,
     sets: frozenset[str],
-    quantity: Json,
+    value: float,
+    unit: str,
     observed: ClinicalDate,
     source: SourceRef,
     observation: Json,
     facts: ObservationFacts,
     context: BuildContext,
 ) -> bool:
+    """Add the result ``value`` (in ``unit``, normalised) to ``facts``; ``False`` when the unit or value is not
+    usable for ``concept``."""
     p = context.parameters
     as_of = context.as_of
     if concept == GapConcept.DXA:
-        value = t_score_value(quantity)
-        if value is None:
+        t_score = t_score_value(value, unit)
+        if t_score is None:
             return False
         site = next(site for url, site in _T_SCORE_SETS if url in sets)
-        facts.t_scores.append(TScore(site, value, observed, source))
+        facts.t_scores.append(TScore(site, t_score, observed, source))
         return True
     if concept == GapConcept.BMD:
-        value = bmd_g_per_cm2(quantity)
-        if value is None or value <= 0:
+        bmd = bmd_g_per_cm2(value, unit)
+        if bmd is None or bmd <= 0:
             return False
         site = next(site for url, site in _BMD_SETS if url in sets)
-        facts.bmds.append(BmdMeasurement(site, value, observed, source))
+        facts.bmds.append(BmdMeasurement(site, bmd, observed, source))
         return True
     if concept == GapConcept.VITAMIN_D:
-        ng = vitamin_d_ng_per_ml(quantity, nmol_per_ng=p.vitamin_d_nmol_per_ng)
+        ng = vitamin_d_ng_per_ml(value, unit, nmol_per_ng=p.vitamin_d_nmol_per_ng)
         if ng is None or ng < 0:
             return False
         stale = observed.days_elapsed(as_of) > p.vitamin_d_max_age_days
         facts.vitamin_d.append(VitaminD(ng, ng * p.vitamin_d_nmol_per_ng, observed, source, stale))
         return True
     if concept == GapConcept.RENAL_FUNCTION:
-        ml = renal_ml_per_min(quantity)
+        ml = renal_ml_per_min(value, unit)
         if ml is None or ml < 0:
             return False
         renal_kind = RenalKind.CRCL if vs.CREATININE_CLEARANCE in sets else RenalKind.EGFR
@@ -255,7 +269,7 @@ def _read_value(
         facts.renal.append(RenalFunction(renal_kind, ml, observed, source, stale))
         return True
     if concept == GapConcept.CREATININE:
-        umol = creatinine_umol_per_l(quantity, umol_per_mg=p.creatinine_umol_per_mg)
+        umol = creatinine_umol_per_l(value, unit, umol_per_mg=p.creatinine_umol_per_mg)
         if umol is None or umol <= 0:
             return False
         facts.creatinine.append(Creatinine(umol, umol / p.creatinine_umol_per_mg, observed, source))
@@ -263,9 +277,12 @@ def _read_value(
     if concept == GapConcept.CALCIUM:
 
         def to_mmol(q: Json | None) -> float | None:
-            return calcium_mmol_per_l(q, mmol_per_mg=p.calcium_mmol_per_mg)
+            bound = quantity_value(q)
+            if bound is None:
+                return None
+            return calcium_mmol_per_l(bound, normalised_unit(q), mmol_per_mg=p.calcium_mmol_per_mg)
 
-        mmol = to_mmol(quantity)
+        mmol = calcium_mmol_per_l(value, unit, mmol_per_mg=p.calcium_mmol_per_mg)
         if mmol is None or mmol <= 0:
             return False
         if vs.CALCIUM_ALBUMIN_CORRECTED in sets:
@@ -291,7 +308,7 @@ def _read_value(
         )
         return True
     if concept == GapConcept.ALBUMIN:
-        grams = albumin_g_per_l(quantity)
+        grams = albumin_g_per_l(value, unit)
         if grams is None or grams <= 0:
             return False
         facts.albumin.append((grams, observed, source))
@@ -331,4 +348,4 @@ def _add_computed_corrected_calcium(facts: ObservationFacts, context: BuildConte
         )
     if computed:
         facts.calcium.extend(computed)
-        facts.calcium.sort(key=lambda r: (r.observed.earliest, r.observed.latest))
+        facts.calcium.sort(key=_OLDEST_FIRST)

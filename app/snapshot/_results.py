@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
-from app.snapshot._dates import choice_date
+from app.snapshot._dates import effective_date
 from app.snapshot._json import Json, get_dict, get_number
-from app.snapshot._observations import admitted_by_status, interpret
+from app.snapshot._observations import Coded, admitted_by_status, interpret
 from app.snapshot._units import mass_concentration_ng_per_l, normalised_unit, quantity_value
 from app.snapshot.model import (
     BoneSite,
@@ -27,7 +27,7 @@ from app.snapshot.model import (
     ZScore,
 )
 
-__all__ = ["ResultFacts", "read_results"]
+__all__ = ["ResultFacts", "read_results", "result_kind"]
 
 _Z_SCORE_SETS = (
     (vs.DXA_Z_SCORE_LUMBAR_SPINE, BoneSite.LUMBAR_SPINE),
@@ -62,26 +62,26 @@ def _bound(quantity: Json | None) -> float | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _kind(sets: frozenset[str]) -> tuple[BoneSite | None, LabTest | None]:
-    """The Z-score site or the lab test of an Observation code, from the value sets its codings are in (cached: the
-    sets of value sets are few, one per kind of code, and immutable)."""
+def result_kind(sets: frozenset[str]) -> tuple[BoneSite | None, LabTest | None]:
+    """The Z-score site or the lab test of an Observation code, from the value sets its codings are in; ``(None,
+    None)`` for any other code (cached: the sets of value sets are few, one per kind of code, and immutable)."""
     site = next((site for url, site in _Z_SCORE_SETS if url in sets), None)
     return site, next((test for url, test in _LAB_SETS if url in sets), None)
 
 
-def read_results(observations: list[Json], context: BuildContext) -> ResultFacts:
-    """Z-scores and the :class:`LabTest` results of ``observations``; problems become gaps."""
+def read_results(observations: list[Coded], context: BuildContext) -> ResultFacts:
+    """Z-scores and the :class:`LabTest` results of ``observations`` (those with a :func:`result_kind`); problems
+    become gaps."""
     facts = ResultFacts()
-    for observation in observations:
-        _, sets = context.coded(get_dict(observation, "code"))
-        site, test = _kind(sets)
+    for observation, sets in observations:
+        site, test = result_kind(sets)
         if site is None and test is None:
             continue
         concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION
         source = source_of(observation)
         if not admitted_by_status(observation, concept, source, context):
             continue
-        observed, _ = choice_date(observation, "effective")
+        observed = effective_date(observation)
         quantity = get_dict(observation, "valueQuantity")
         if observed is None or quantity is None:
             context.gap(GapKind.UNPARSEABLE, concept, "observation without a usable date or valueQuantity", source)

@@ -24,7 +24,7 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
-from app.snapshot._dosage import DosageSummary, DoseLimits, daily_dose, non_systemic_route, strength_of, supply_end
+from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
 from app.snapshot._medications import code_strength, identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
@@ -79,7 +79,7 @@ def _injection_months(drug: Drug, context: BuildContext) -> int | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Parsed:
     resource: Json
     kind: RecordKind
@@ -141,7 +141,6 @@ def _quantity_days(quantity: Json | None, repeats: float, estimate: DoseEstimate
 
 def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bool = False) -> _Parsed | None:
     """Read one medication resource; ``None`` when it is excluded, irrelevant or unusable (gaps recorded)."""
-    source = source_of(resource)
     status = get_str(resource, "status") or "unknown"
     if not draft:
         if status in _EXCLUDED[kind]:
@@ -157,24 +156,24 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         if found.non_systemic_glucocorticoid and not draft:
             context.exclude(resource, "non-systemic glucocorticoid (ATC/value set)")
         elif found.unmappable or problem:
-            context.gap(GapKind.UNMAPPABLE, concept_label, found.unmappable or problem or "", source)
+            context.gap(GapKind.UNMAPPABLE, concept_label, found.unmappable or problem or "", source_of(resource))
         return None
+    source = source_of(resource)
     if not draft and status not in _KNOWN[kind]:
         context.gap(GapKind.UNPARSEABLE, concept_label, "unknown medication status", source)
         return None
 
-    p = context.parameters
     if kind is RecordKind.ADMINISTRATION:
         dosage_items = [d] if (d := get_dict(resource, "dosage")) is not None else []
     elif kind is RecordKind.STATEMENT:
         dosage_items = get_dicts(resource, "dosage")
     else:
         dosage_items = get_dicts(resource, "dosageInstruction")
-    strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
-    limits = DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
-    dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=limits)
     if kind is RecordKind.ADMINISTRATION:
         dosage = DosageSummary(DoseEstimate(None, None, problem="single administration"))
+    else:
+        strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
+        dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=context.dose_limits)
 
     start: ClinicalDate | None
     end: ClinicalDate | None

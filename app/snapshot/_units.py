@@ -162,13 +162,9 @@ def volume_ml(quantity: Json | None) -> float | None:
     return None
 
 
-def vitamin_d_ng_per_ml(quantity: Json | None, *, nmol_per_ng: float) -> float | None:
+def vitamin_d_ng_per_ml(value: float, unit: str, *, nmol_per_ng: float) -> float | None:
     """25-OH vitamin D in ng/mL (terminology.md §2: ng/mL = µg/L; nmol/L ÷ 2.496); ``None`` for unknown units
-    (conflicts.md C-35: unknown unit = missing)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
+    (conflicts.md C-35: unknown unit = missing). ``unit`` as :func:`normalised_unit` gives it, here and below."""
     if unit in ("ng/ml", "ug/l", "µg/l", "μg/l", "mcg/l"):
         return value
     if unit == "nmol/l":
@@ -176,12 +172,8 @@ def vitamin_d_ng_per_ml(quantity: Json | None, *, nmol_per_ng: float) -> float |
     return None
 
 
-def creatinine_umol_per_l(quantity: Json | None, *, umol_per_mg: float) -> float | None:
+def creatinine_umol_per_l(value: float, unit: str, *, umol_per_mg: float) -> float | None:
     """Creatinine in µmol/L (terminology.md §3.2: µmol/L = mg/dL × 88.4)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
     if unit in ("umol/l", "µmol/l", "μmol/l"):
         return value
     if unit == "mmol/l":
@@ -191,12 +183,8 @@ def creatinine_umol_per_l(quantity: Json | None, *, umol_per_mg: float) -> float
     return None
 
 
-def calcium_mmol_per_l(quantity: Json | None, *, mmol_per_mg: float) -> float | None:
+def calcium_mmol_per_l(value: float, unit: str, *, mmol_per_mg: float) -> float | None:
     """Calcium in mmol/L (terminology.md §3.3: mmol/L = mg/dL × 0.2495)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
     if unit == "mmol/l":
         return value
     if unit == "mg/dl":
@@ -204,12 +192,8 @@ def calcium_mmol_per_l(quantity: Json | None, *, mmol_per_mg: float) -> float | 
     return None
 
 
-def albumin_g_per_l(quantity: Json | None) -> float | None:
+def albumin_g_per_l(value: float, unit: str) -> float | None:
     """Albumin in g/L (terminology.md §3.3: US g/dL, NL/BE g/L)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
     if unit == "g/l":
         return value
     if unit == "g/dl":
@@ -217,31 +201,19 @@ def albumin_g_per_l(quantity: Json | None) -> float | None:
     return None
 
 
-def renal_ml_per_min(quantity: Json | None) -> float | None:
+def renal_ml_per_min(value: float, unit: str) -> float | None:
     """Creatinine clearance or eGFR as a number of mL/min (terminology.md §3.1: ``mL/min/{1.73_m2}``,
     ``mL/min/1.73m2``, ``ml/min/1,73m²`` are all seen; normalise by the numbers)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
     return value if unit.startswith("ml/min") else None
 
 
-def t_score_value(quantity: Json | None) -> float | None:
+def t_score_value(value: float, unit: str) -> float | None:
     """A T-score (terminology.md §1.5: ``{T-score}``, ``T-Score``, ``1`` or no unit; case-insensitive)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity).strip("{}")
-    if value is None:
-        return None
-    return value if unit in ("t-score", "1", "") else None
+    return value if unit.strip("{}") in ("t-score", "1", "") else None
 
 
-def bmd_g_per_cm2(quantity: Json | None) -> float | None:
+def bmd_g_per_cm2(value: float, unit: str) -> float | None:
     """Areal BMD in g/cm² (terminology.md §1.5: ``g/cm2``, ``g/cm^2``, and the wrong ``g/cm-2``)."""
-    value = quantity_value(quantity)
-    unit = normalised_unit(quantity)
-    if value is None:
-        return None
     return value if unit in ("g/cm2", "g/cm^2", "g/cm-2", "g/cm²") else None
 
 
@@ -280,21 +252,19 @@ _UNIT_ALIASES = {
 }
 
 
+_FIXED_UNIT_DAYS: dict[str | None, float] = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1.0, "wk": 7.0}
+
+
 def unit_days(unit: str | None, *, days_per_month: float, days_per_year: float) -> float | None:
     """Days in one ``unit`` (UCUM or common words)."""
     if unit is None:
         return None
     canonical = _UNIT_ALIASES.get(unit.strip().lower())
-    return {
-        "s": 1 / 86400,
-        "min": 1 / 1440,
-        "h": 1 / 24,
-        "d": 1.0,
-        "wk": 7.0,
-        "mo": days_per_month,
-        "a": days_per_year,
-        None: None,
-    }[canonical]
+    if canonical == "mo":
+        return days_per_month
+    if canonical == "a":
+        return days_per_year
+    return _FIXED_UNIT_DAYS.get(canonical)
 
 
 def duration_days(quantity: Json | None, *, days_per_month: float, days_per_year: float) -> float | None:

@@ -21,9 +21,9 @@ from app.snapshot._conditions import read_conditions
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import parse_date
 from app.snapshot._intolerances import read_intolerances
-from app.snapshot._json import Json, get_str
-from app.snapshot._observations import read_observations
-from app.snapshot._results import read_results
+from app.snapshot._json import Json, get_dict, get_str
+from app.snapshot._observations import Coded, lab_concept, read_observations
+from app.snapshot._results import read_results, result_kind
 from app.snapshot._therapy import read_draft_orders, read_medications
 from app.snapshot.model import (
     ClinicalSnapshot,
@@ -69,11 +69,9 @@ def build_snapshot(
     conditions: list[Json] = []
     medications: list[Json] = []
     allergies: list[Json] = []
+    context.resources = resources
     for resource in resources:
-        rid = get_str(resource, "id")
         rtype = get_str(resource, "resourceType")
-        if rid and rtype:
-            context.resources_by_ref.setdefault(f"{rtype}/{rid}", resource)
         if rtype == "Observation":
             observations.append(resource)
         elif rtype == "Condition":
@@ -85,8 +83,9 @@ def build_snapshot(
 
     patient = _patient(record.patient, context)
 
-    labs = read_observations(observations, context)
-    results = read_results(observations, context)
+    lab_observations, result_observations = _by_reader(observations, context)
+    labs = read_observations(lab_observations, context)
+    results = read_results(result_observations, context)
     found = read_conditions(conditions, patient, context)
     meds = read_medications(medications, context)
     intolerances = read_intolerances(allergies, context)
@@ -123,6 +122,21 @@ def build_snapshot(
     _freshness_gaps(snapshot, context)
     # ClinicalSnapshot is frozen: rebuild it once with the collected gaps and exclusions.
     return replace(snapshot, gaps=tuple(context.gaps), excluded=tuple(context.excluded))
+
+
+def _by_reader(observations: list[Json], context: BuildContext) -> tuple[list[Coded], list[Coded]]:
+    """Each Observation's code read once, and the Observation handed to the reader(s) of its kind of code: the lab
+    and DXA reader (which also reports an Observation without a code), the reader of other results. Observations
+    with other codes are not relevant. Both lists keep the record's order."""
+    labs: list[Coded] = []
+    results: list[Coded] = []
+    for observation in observations:
+        codes, sets = context.coded(get_dict(observation, "code"))
+        if not codes or lab_concept(sets) is not None:
+            labs.append((observation, sets))
+        if result_kind(sets) != (None, None):
+            results.append((observation, sets))
+    return labs, results
 
 
 def _objects(items: Iterable[object], context: BuildContext) -> list[Json]:
