@@ -1,8 +1,8 @@
 """The three hooks against a real FHIR R4 server: the service fetches what the EHR did not prefetch.
 
-The synthetic patients of ``examples/patients/`` are loaded into the session's server (sekmet-fhir on loopback,
-or the external server named by ``FHIR_BASE_URL``), and the app runs in-process with that server on its
-allowlist and "today" pinned to the library's reference date (2025-06-01).
+The synthetic patients of ``examples/patients/`` are loaded into the session's server (sekmet-fhir and HAPI FHIR
+on loopback, in turn, or the external server named by ``FHIR_BASE_URL``), and the app runs in-process with that
+server on its allowlist and "today" pinned to the library's reference date (2025-06-01).
 
 Only rules that exist are asserted by ID, and only where the guideline decides them whatever other rules add:
 GC-START-1 (age ≥ 50, ≥ 7.5 mg/day for ≥ 3 months) fires for the patients meant for it and for no one else, and
@@ -131,7 +131,7 @@ def _expected_requests(patient: SyntheticPatient, *, page_size: int, prefetched:
 
 
 requires_private_server = pytest.mark.skipif(
-    EXTERNAL, reason="goes through the fault proxy / needs the private sekmet server; FHIR_BASE_URL is external"
+    EXTERNAL, reason="goes through the fault proxy / needs a private server; FHIR_BASE_URL is external"
 )
 
 
@@ -281,7 +281,9 @@ class TestPartialPrefetch:
             )
         )
 
-        fetched_types = {urlsplit(r.path).path.rsplit("/fhir/", 1)[1].split("/")[0] for r in proxy.requests}
+        # Further pages are not counted here: HAPI's are on the base URL (``?_getpages=``), with no type in the path.
+        searches = [r for r in proxy.requests if "_getpages=" not in r.query]
+        fetched_types = {urlsplit(r.path).path.rsplit("/fhir/", 1)[1].split("/")[0] for r in searches}
         assert _indicators(cards, DATA_UNAVAILABLE) == []
         assert len(proxy.requests) == _expected_requests(patient, page_size=2, prefetched=prefetched)
         expected_types = {k for k, key in SEARCH_KEYS_BY_TYPE.items() if key not in prefetched}
@@ -323,12 +325,26 @@ class TestPagingWithASmallPageSize:
     def test_a_paged_search_is_actually_paged(
         self, paging_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer
     ) -> None:
+        # Everything but the observations prefetched: every request is a page of the Observation search (HAPI's
+        # further pages are on the base URL, ``?_getpages=``, with no type in the path).
         patient = BY_NAME["13-alendronate-70f-5-years"]  # 10 DXA / BMD / lab observations
+        keys = {"patient", *SEARCH_KEYS_BY_TYPE.values()} - {"observations"}
+        prefetch = prefetch_for(patient.resources, patient_queries(observation_codes=[], page_size=2), only=keys)
 
-        _cards(_call(paging_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token))
+        _cards(
+            _call(
+                paging_service,
+                patient,
+                "patient-view",
+                fhir_base=proxy.base_url,
+                token=fhir_server.token,
+                prefetch=prefetch,
+            )
+        )
 
-        observation_pages = [r for r in proxy.requests if r.path.endswith("/Observation")]
+        observation_pages = proxy.requests
         assert len(observation_pages) == 5
+        assert observation_pages[0].path.endswith("/Observation")
         assert all("_count=2" in r.query for r in observation_pages)
 
 
