@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import math
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence, Set
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -390,6 +391,85 @@ class TestTheGatheredRecordHoldsEveryResource:
         got = {name: (r.patient and r.patient["id"], ids(r.resources), r.unavailable) for name, r in records.items()}
         expected = {p.name: (p.patient_id, ids(p.resources), ()) for p in patient_library}
         assert got == expected
+
+
+ATC = "http://www.whocc.no/atc"
+PREDNISOLONE_ATC = "H02AB06"  # fhir_mappings/valueset-prednisolone.json
+ALENDRONATE_ATC = "M05BA04"  # fhir_mappings/valueset-alendronate.json
+
+
+@pytest.fixture
+def woman_whose_drugs_are_medication_resources(fhir_server: FhirServer) -> tuple[str, set[str]]:
+    """A woman of 70 on prednisolone and alendronate, each MedicationStatement naming a Medication resource of
+    its own on the server (not contained); returns her server-assigned id and the two Medication ids."""
+    patient, prednisolone, alendronate = (f"urn:uuid:{uuid.uuid4()}" for _ in range(3))
+
+    def medication(atc: str) -> dict[str, Any]:
+        return {"resourceType": "Medication", "code": {"coding": [{"system": ATC, "code": atc}]}}
+
+    def statement(drug: str, start: str) -> dict[str, Any]:
+        return {
+            "resourceType": "MedicationStatement",
+            "status": "active",
+            "medicationReference": {"reference": drug},
+            "subject": {"reference": patient},
+            "effectivePeriod": {"start": start},
+        }
+
+    entries = [
+        (patient, {"resourceType": "Patient", "gender": "female", "birthDate": "1955-02-03"}),
+        (prednisolone, medication(PREDNISOLONE_ATC)),
+        (alendronate, medication(ALENDRONATE_ATC)),
+        (f"urn:uuid:{uuid.uuid4()}", statement(prednisolone, "2024-09-01")),
+        (f"urn:uuid:{uuid.uuid4()}", statement(alendronate, "2024-10-01")),
+    ]
+    response = fhir_server.load_bundle(
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
+                for url, resource in entries
+            ],
+        }
+    )
+    ids = [str(entry["resource"]["id"]) for entry in response["entry"]]
+    return ids[0], {ids[1], ids[2]}
+
+
+@requires_private_server
+class TestReferencedMedicationsAreFetched:
+    def test_both_medications_come_back_from_one_search_by_id(
+        self,
+        fhir_server: FhirServer,
+        fault_proxy: FaultProxy,
+        woman_whose_drugs_are_medication_resources: tuple[str, set[str]],
+    ) -> None:
+        patient_id, medication_ids = woman_whose_drugs_are_medication_resources
+        limits = GatherLimits(query_timeout_seconds=10, call_deadline_seconds=30, max_pages=50, max_resources=5000)
+
+        async def gather() -> PatientRecord:
+            async with httpx.AsyncClient() as http:
+                record, _ = await gather_patient_record(
+                    queries=patient_queries(observation_codes=[], page_size=100),
+                    patient_id=patient_id,
+                    prefetch=None,
+                    fhir_server=fault_proxy.base_url,
+                    access_token=fhir_server.token,
+                    draft_orders=None,
+                    selections=(),
+                    http=http,
+                    allowlist=[fault_proxy.base_url],
+                    limits=limits,
+                )
+            return record
+
+        record = asyncio.run(gather())
+
+        (search,) = [r for r in fault_proxy.requests if r.path.endswith("/Medication")]
+        assert {r["id"] for r in record.resources if r["resourceType"] == "Medication"} == medication_ids
+        assert record.unavailable == ()
+        assert parse_qs(search.query)["_id"] == [",".join(sorted(medication_ids))]
 
 
 @requires_private_server
