@@ -91,6 +91,7 @@ public class JpaServerConfig {
 		return new PartitionSettings();
 	}
 
+	/** Replaces HapiJpaConfig's bean of the same name: 20 per page unless _count says otherwise, at most 500. */
 	@Bean
 	public DatabaseBackedPagingProvider databaseBackedPagingProvider() {
 		DatabaseBackedPagingProvider paging = new DatabaseBackedPagingProvider();
