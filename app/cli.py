@@ -211,6 +211,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--port", type=_port, default=0, help="service port on 127.0.0.1 (default: any free port)")
     demo.add_argument("--fhir-port", type=_port, default=None, help="FHIR server port (default: any free port)")
+    demo.add_argument(
+        "--fhir-server",
+        choices=("sekmet", "hapi"),
+        default="sekmet",
+        help="the FHIR server to start: sekmet-fhir, or HAPI FHIR built from deploy/hapi-fhir (default: %(default)s)",
+    )
     demo.add_argument("--lang", choices=("nl", "en"), default="nl", help="card language (default: %(default)s)")
     demo.add_argument(
         "--as-of",
@@ -272,6 +278,7 @@ def _demo(args: argparse.Namespace) -> int:
     options = DemoOptions(
         port=args.port,
         fhir_port=args.fhir_port,
+        fhir_server=args.fhir_server,
         language=args.lang,
         as_of=args.as_of or REFERENCE_DATE,
         keep_running=args.keep_running,

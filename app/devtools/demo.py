@@ -1,7 +1,8 @@
 """``osteo-cds demo``: a real FHIR server, the service, the synthetic patients and their cards, in one command.
 
 1. Installs (if needed, via ``.ci/install-fhir-server``) and starts the FHIR R4 test server (sekmet-fhir) on
-   127.0.0.1 with a random bearer token and an empty store.
+   127.0.0.1 with a random bearer token and an empty store; ``--fhir-server hapi``: our HAPI FHIR JPA server
+   instead (built once by ``.ci/install-hapi-fhir``; 30-90 s to start).
 2. Loads every patient of ``examples/patients/`` into it (transaction Bundles).
 3. Starts the service (uvicorn, 127.0.0.1) with that server on its ``fhirServer`` allowlist and "today" pinned
    to ``--as-of`` (default: the library's reference date, so the cards match the README).
@@ -37,7 +38,14 @@ from fastapi import FastAPI
 from app.config import Language, Settings
 from app.deps import get_as_of
 from app.devtools.evaluate import format_card_lines, format_cards
-from app.devtools.fhir_server import FhirTestServer, ensure_fhir_server_installed
+from app.devtools.fhir_server import (
+    FhirServer,
+    FhirTestServer,
+    HapiFhirTestServer,
+    LocalFhirServerKind,
+    ensure_fhir_server_installed,
+    ensure_hapi_fhir_built,
+)
 from app.devtools.patients import (
     LIBRARY_DIR,
     REFERENCE_DATE,
@@ -63,6 +71,8 @@ class DemoOptions:
     """Port of the service on 127.0.0.1 (0: any free port)."""
     fhir_port: int | None = None
     """Port of the FHIR server on 127.0.0.1 (``None``: any free port)."""
+    fhir_server: LocalFhirServerKind = "sekmet"
+    """Which FHIR server to start: sekmet-fhir or our HAPI FHIR server."""
     language: Language = "nl"
     as_of: date = REFERENCE_DATE
     keep_running: bool = False
@@ -151,10 +161,17 @@ def run_demo(options: DemoOptions, *, out: TextIO = sys.stdout) -> int:
     """Run the demo; 0 when every hook call answered 200, 1 otherwise. Ctrl-C stops everything cleanly
     (``KeyboardInterrupt`` propagates after the servers are stopped)."""
     patients = load_library(options.patients_dir)
-    with _step(out, "Checking the FHIR test server install (.ci/install-fhir-server)"):
-        ensure_fhir_server_installed()
-    with _step(out, "Starting the FHIR R4 server (sekmet-fhir)"):
-        fhir = FhirTestServer(port=options.fhir_port)
+    fhir: FhirServer
+    if options.fhir_server == "hapi":
+        with _step(out, "Checking the HAPI FHIR server build (.ci/install-hapi-fhir)"):
+            jar = ensure_hapi_fhir_built()
+        with _step(out, "Starting the FHIR R4 server (HAPI FHIR; up to a minute or two)"):
+            fhir = HapiFhirTestServer(jar=jar, port=options.fhir_port)
+    else:
+        with _step(out, "Checking the FHIR test server install (.ci/install-fhir-server)"):
+            ensure_fhir_server_installed()
+        with _step(out, "Starting the FHIR R4 server (sekmet-fhir)"):
+            fhir = FhirTestServer(port=options.fhir_port)
     with fhir, tempfile.TemporaryDirectory(prefix="osteo-cds-demo-") as workdir:
         with _step(out, f"Loading {len(patients)} synthetic patients"):
             for patient in patients:
@@ -204,7 +221,7 @@ def _fire_hooks(
     patients: Sequence[SyntheticPatient],
     *,
     service: ServiceThread,
-    fhir: FhirTestServer,
+    fhir: FhirServer,
     language: Language,
     about: Mapping[str, str],
     verbose: bool,

@@ -1,4 +1,4 @@
-"""Integration tests against a real FHIR R4 server (sekmet-fhir on loopback, or ``FHIR_BASE_URL``)."""
+"""Integration tests against real FHIR R4 servers (sekmet-fhir and HAPI FHIR on loopback, or ``FHIR_BASE_URL``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,11 @@
 """Fixtures for integration tests against a real FHIR R4 server.
 
-* ``fhir_server`` (session): sekmet-fhir on 127.0.0.1, installed on first use by ``.ci/install-fhir-server``
-  (so ``pytest`` alone works on a fresh clone), or the external server named by ``FHIR_BASE_URL`` (with
-  ``FHIR_BEARER_TOKEN``). Started once per session, stopped at its end whatever the outcome.
+* ``fhir_server`` (session, parametrised): each loopback FHIR server in turn, ``[sekmet]`` (sekmet-fhir,
+  installed on first use by ``.ci/install-fhir-server``) and ``[hapi]`` (our HAPI FHIR JPA server, built on
+  first use by ``.ci/install-hapi-fhir``), so ``pytest`` alone works on a fresh clone; ``FHIR_TEST_SERVERS``
+  (e.g. ``sekmet``) narrows the list. With ``FHIR_BASE_URL`` (and ``FHIR_BEARER_TOKEN``) only that external
+  server, ``[external]``. Each is started once per session (pytest groups the tests by server), and stopped
+  when its tests are done or at the end, whatever the outcome.
 * ``fault_proxy`` (per test): a ``FaultProxy`` in front of ``fhir_server``; plain forwarding until a test
   calls ``fault_proxy.inject(Fault...)``.
 * ``attacker`` (per test): a ``RecordingListener`` on a foreign loopback origin (127.0.0.2), the
@@ -21,20 +24,35 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.deps import get_as_of
-from app.devtools.fhir_server import FhirServer, fhir_server_from_env
+from app.devtools.fhir_server import (
+    LOCAL_FHIR_SERVERS,
+    ExternalFhirServer,
+    FhirServer,
+    LocalFhirServerKind,
+    start_local_fhir_server,
+)
 from app.devtools.patients import REFERENCE_DATE, SyntheticPatient, load_library
 from app.main import create_app
 
 from .fault_proxy import FaultProxy, RecordingListener
 
-__all__ = ["EXTERNAL", "OpenService", "attacker", "fault_proxy", "fhir_server", "open_service", "patient_library"]
+__all__ = [
+    "EXTERNAL",
+    "OpenService",
+    "attacker",
+    "fault_proxy",
+    "fhir_server",
+    "local_fhir_servers",
+    "open_service",
+    "patient_library",
+]
 
 EXTERNAL = bool(os.environ.get("FHIR_BASE_URL", "").strip())
 """True when the suite runs against an external server (``FHIR_BASE_URL``): tests that need the fault proxy or
@@ -43,9 +61,28 @@ a private server skip."""
 OpenService = Callable[..., AbstractContextManager[TestClient]]
 
 
-@pytest.fixture(scope="session")
-def fhir_server() -> Iterator[FhirServer]:
-    server = fhir_server_from_env()
+def local_fhir_servers() -> list[str]:
+    """The loopback servers to test against: all of ``LOCAL_FHIR_SERVERS``, or those ``FHIR_TEST_SERVERS`` names."""
+    wanted = os.environ.get("FHIR_TEST_SERVERS", "").replace(",", " ").split()
+    unknown = sorted(set(wanted) - set(LOCAL_FHIR_SERVERS))
+    if unknown:
+        raise pytest.UsageError(f"FHIR_TEST_SERVERS: unknown server(s) {unknown}; known: {list(LOCAL_FHIR_SERVERS)}")
+    return [kind for kind in LOCAL_FHIR_SERVERS if not wanted or kind in wanted]
+
+
+def _fhir_servers() -> list[str]:
+    return ["external"] if EXTERNAL else local_fhir_servers()
+
+
+@pytest.fixture(scope="session", params=_fhir_servers())
+def fhir_server(request: pytest.FixtureRequest) -> Iterator[FhirServer]:
+    kind: str = request.param
+    if kind == "external":
+        server: FhirServer = ExternalFhirServer(
+            os.environ["FHIR_BASE_URL"].strip(), token=os.environ.get("FHIR_BEARER_TOKEN", "").strip() or None
+        )
+    else:
+        server = start_local_fhir_server(cast(LocalFhirServerKind, kind))
     try:
         yield server
     finally:

@@ -21,7 +21,15 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from app.devtools.fhir_server import FHIR_JSON, FhirServer, FhirTestServer, FhirTestServerError
+from app.devtools.fhir_server import (
+    FHIR_JSON,
+    HAPI_FHIR_VERSION,
+    REPO_ROOT,
+    FhirServer,
+    FhirTestServer,
+    FhirTestServerError,
+    HapiFhirTestServer,
+)
 
 from .fault_proxy import Fault, FaultKind, FaultProxy, RecordingListener
 
@@ -232,13 +240,16 @@ class TestFhirServer:
         assert response.status_code == 401
 
     def test_rejected_transaction_raises_with_the_operation_outcome_text(self, fhir_server: FhirServer) -> None:
-        observation_without_code = {"resourceType": "Observation", "status": "final"}
+        # Invalid twice over: sekmet checks cardinality (no code), HAPI the required binding of status (it
+        # stores an Observation without code: it validates nothing else unless told to).
+        invalid = {"resourceType": "Observation", "status": "not-a-status"}
+        why = {"sekmet": "Observation.code", "hapi": "not-a-status"}
 
         with pytest.raises(FhirTestServerError, match=r"HTTP 4\d\d") as raised:
-            fhir_server.load_bundle(_transaction(_entry(_urn(), observation_without_code)))
+            fhir_server.load_bundle(_transaction(_entry(_urn(), invalid)))
 
-        if not EXTERNAL:
-            assert "Observation.code" in str(raised.value)
+        if fhir_server.kind in why:
+            assert why[fhir_server.kind] in str(raised.value)
 
     def test_load_bundle_takes_only_transaction_or_batch_bundles(self, fhir_server: FhirServer) -> None:
         with pytest.raises(FhirTestServerError, match="transaction"):
@@ -270,10 +281,18 @@ print(json.dumps({"unknown": list(unknown(Settings, data)), "host": s.host, "sim
 """
 
 
+@pytest.fixture
+def sekmet_server(fhir_server: FhirServer) -> FhirTestServer:
+    """The session's server when it is our sekmet-fhir (these tests read its settings file and venv)."""
+    if not isinstance(fhir_server, FhirTestServer):
+        pytest.skip(f"sekmet-specific (its settings file, its reset); the session server is {fhir_server.kind}")
+    return fhir_server
+
+
 @pytest.mark.skipif(EXTERNAL, reason="starts its own sekmet server; FHIR_BASE_URL points at an external one")
 class TestPrivateFhirTestServer:
-    def test_settings_use_only_keys_sekmet_declares(self, fhir_server: FhirServer) -> None:
-        assert isinstance(fhir_server, FhirTestServer)
+    def test_settings_use_only_keys_sekmet_declares(self, sekmet_server: FhirTestServer) -> None:
+        fhir_server = sekmet_server
         checked = subprocess.run(
             [str(fhir_server.venv / "bin" / "python"), "-c", _CHECK_SETTINGS, str(fhir_server.settings_path)],
             capture_output=True,
@@ -292,8 +311,8 @@ class TestPrivateFhirTestServer:
         )
         assert effective["database"].startswith(str(fhir_server.workdir))
 
-    def test_starts_resets_to_an_empty_store_and_stops_without_leftovers(self, fhir_server: FhirServer) -> None:
-        # fhir_server (the session server) guarantees sekmet is installed.
+    def test_starts_resets_to_an_empty_store_and_stops_without_leftovers(self, sekmet_server: FhirTestServer) -> None:
+        # sekmet_server (the session server) guarantees sekmet is installed.
         with FhirTestServer() as server:
             server.load_bundle(_transaction(_entry(_urn(), _patient(gender="female", birth_date="1960-06-06"))))
             with server.client() as http:
@@ -328,6 +347,71 @@ class TestFhirTestServerStartupFailure:
         assert list(private_tmp.iterdir()) == []
 
 
+@pytest.fixture
+def hapi_server(fhir_server: FhirServer) -> HapiFhirTestServer:
+    """The session's server when it is our HAPI FHIR server (deploy/hapi-fhir)."""
+    if not isinstance(fhir_server, HapiFhirTestServer):
+        pytest.skip(f"HAPI-specific (its process, its paging links); the session server is {fhir_server.kind}")
+    return fhir_server
+
+
+class TestPrivateHapiFhirServer:
+    def test_listens_on_loopback_only_with_the_token_in_its_environment_not_its_command_line(
+        self, hapi_server: HapiFhirTestServer
+    ) -> None:
+        process = Path(f"/proc/{hapi_server.pid}")
+        command_line = process.joinpath("cmdline").read_bytes().split(b"\0")
+        environment = process.joinpath("environ").read_bytes().split(b"\0")
+
+        assert hapi_server.token is not None
+        assert hapi_server.token.encode() not in b" ".join(command_line)
+        assert f"HAPI_BEARER_TOKEN={hapi_server.token}".encode() in environment
+        assert b"--server.address=127.0.0.1" in command_line
+        with pytest.raises(httpx.ConnectError):  # another loopback address: nothing listens there
+            httpx.get(f"http://127.0.0.2:{hapi_server.port}/fhir/metadata", timeout=2)
+
+    def test_next_links_name_a_stored_search_on_the_base_url(
+        self, hapi_server: HapiFhirTestServer, woman_with_two_dxa_scans: LoadedPatient
+    ) -> None:
+        with hapi_server.client() as http:
+            page = http.get("Observation", params=_dxa_search_params(woman_with_two_dxa_scans.patient_id)).json()
+        next_url = _next_link(page)
+
+        assert next_url is not None
+        assert urlsplit(next_url).path == urlsplit(hapi_server.base_url).path
+        assert "_getpages=" in urlsplit(next_url).query
+
+    def test_reset_is_refused_rather_than_wiping_over_http(self, hapi_server: HapiFhirTestServer) -> None:
+        with pytest.raises(FhirTestServerError, match="start a new one"):
+            hapi_server.reset()
+
+
+class TestHapiFhirServerStartupFailure:
+    def test_a_jar_that_is_no_server_is_reported_with_the_log_tail_and_cleaned_up(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        not_a_jar = tmp_path / "osteo-cds-hapi-fhir.jar"
+        not_a_jar.write_text("not a jar\n", encoding="utf-8")
+        private_tmp = tmp_path / "tmp"
+        private_tmp.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
+
+        with pytest.raises(FhirTestServerError, match="HAPI FHIR exited with code 1") as raised:
+            HapiFhirTestServer(jar=not_a_jar, startup_timeout_s=60)
+
+        assert "jarfile" in str(raised.value).lower()  # java: "Error: Invalid or corrupt jarfile"
+        assert list(private_tmp.iterdir()) == []
+
+
+class TestTheTestedHapiFhirVersionIsRecorded:
+    def test_the_pom_the_harness_and_the_readme_name_the_same_hapi_fhir_release(self) -> None:
+        pom = (REPO_ROOT / "deploy" / "hapi-fhir" / "pom.xml").read_text(encoding="utf-8")
+        readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+        assert f"<hapi_fhir_version>{HAPI_FHIR_VERSION}</hapi_fhir_version>" in pom
+        assert f"HAPI FHIR {HAPI_FHIR_VERSION}" in readme
+
+
 # -- the fault proxy --------------------------------------------------------------------------------------
 
 
@@ -346,7 +430,9 @@ class TestFaultProxy:
 
         next_url = _next_link(page)
         (recorded,) = fault_proxy.requests
-        assert next_url is not None and next_url.startswith(f"{fault_proxy.base_url}/Observation?")
+        # On the proxy: sekmet's next page is /Observation?...&_offset=, HAPI's the base URL with ?_getpages=.
+        assert next_url is not None
+        assert next_url.startswith((f"{fault_proxy.base_url}/Observation?", f"{fault_proxy.base_url}?_getpages="))
         assert (recorded.method, recorded.path) == (
             "GET",
             urlsplit(fault_proxy.base_url).path + "/Observation",
@@ -443,8 +529,10 @@ class TestFaultProxy:
         (leak,) = attacker.requests
         assert reached_before_following == ()
         assert stolen.status_code == 200
-        assert leak.path == urlsplit(fault_proxy.base_url).path + "/Observation"
-        assert f"patient={woman_with_two_dxa_scans.patient_id}" in leak.query
+        # The next page as the server wrote it: sekmet repeats the search (/Observation?patient=...&_offset=),
+        # HAPI names its stored search on the base URL (?_getpages=...).
+        assert (leak.path, leak.query) == (urlsplit(next_url).path, urlsplit(next_url).query)
+        assert leak.path.startswith(urlsplit(fault_proxy.base_url).path)
         if fhir_server.token:
             assert leak.authorization_scheme == "Bearer"
             assert leak.carried_bearer_token(fhir_server.token)

@@ -1,8 +1,8 @@
 """The three hooks against a real FHIR R4 server: the service fetches what the EHR did not prefetch.
 
-The synthetic patients of ``examples/patients/`` are loaded into the session's server (sekmet-fhir on loopback,
-or the external server named by ``FHIR_BASE_URL``), and the app runs in-process with that server on its
-allowlist and "today" pinned to the library's reference date (2025-06-01).
+The synthetic patients of ``examples/patients/`` are loaded into the session's server (sekmet-fhir and HAPI FHIR
+on loopback, in turn, or the external server named by ``FHIR_BASE_URL``), and the app runs in-process with that
+server on its allowlist and "today" pinned to the library's reference date (2025-06-01).
 
 Only rules that exist are asserted by ID, and only where the guideline decides them whatever other rules add:
 GC-START-1 (age ≥ 50, ≥ 7.5 mg/day for ≥ 3 months) fires for the patients meant for it and for no one else, and
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import math
+import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence, Set
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -131,7 +132,7 @@ def _expected_requests(patient: SyntheticPatient, *, page_size: int, prefetched:
 
 
 requires_private_server = pytest.mark.skipif(
-    EXTERNAL, reason="goes through the fault proxy / needs the private sekmet server; FHIR_BASE_URL is external"
+    EXTERNAL, reason="goes through the fault proxy / needs a private server; FHIR_BASE_URL is external"
 )
 
 
@@ -281,7 +282,9 @@ class TestPartialPrefetch:
             )
         )
 
-        fetched_types = {urlsplit(r.path).path.rsplit("/fhir/", 1)[1].split("/")[0] for r in proxy.requests}
+        # Further pages are not counted here: HAPI's are on the base URL (``?_getpages=``), with no type in the path.
+        searches = [r for r in proxy.requests if "_getpages=" not in r.query]
+        fetched_types = {urlsplit(r.path).path.rsplit("/fhir/", 1)[1].split("/")[0] for r in searches}
         assert _indicators(cards, DATA_UNAVAILABLE) == []
         assert len(proxy.requests) == _expected_requests(patient, page_size=2, prefetched=prefetched)
         expected_types = {k for k, key in SEARCH_KEYS_BY_TYPE.items() if key not in prefetched}
@@ -323,12 +326,26 @@ class TestPagingWithASmallPageSize:
     def test_a_paged_search_is_actually_paged(
         self, paging_service: TestClient, proxy: FaultProxy, fhir_server: FhirServer
     ) -> None:
+        # Everything but the observations prefetched: every request is a page of the Observation search (HAPI's
+        # further pages are on the base URL, ``?_getpages=``, with no type in the path).
         patient = BY_NAME["13-alendronate-70f-5-years"]  # 10 DXA / BMD / lab observations
+        keys = {"patient", *SEARCH_KEYS_BY_TYPE.values()} - {"observations"}
+        prefetch = prefetch_for(patient.resources, patient_queries(observation_codes=[], page_size=2), only=keys)
 
-        _cards(_call(paging_service, patient, "patient-view", fhir_base=proxy.base_url, token=fhir_server.token))
+        _cards(
+            _call(
+                paging_service,
+                patient,
+                "patient-view",
+                fhir_base=proxy.base_url,
+                token=fhir_server.token,
+                prefetch=prefetch,
+            )
+        )
 
-        observation_pages = [r for r in proxy.requests if r.path.endswith("/Observation")]
+        observation_pages = proxy.requests
         assert len(observation_pages) == 5
+        assert observation_pages[0].path.endswith("/Observation")
         assert all("_count=2" in r.query for r in observation_pages)
 
 
@@ -374,6 +391,85 @@ class TestTheGatheredRecordHoldsEveryResource:
         got = {name: (r.patient and r.patient["id"], ids(r.resources), r.unavailable) for name, r in records.items()}
         expected = {p.name: (p.patient_id, ids(p.resources), ()) for p in patient_library}
         assert got == expected
+
+
+ATC = "http://www.whocc.no/atc"
+PREDNISOLONE_ATC = "H02AB06"  # fhir_mappings/valueset-prednisolone.json
+ALENDRONATE_ATC = "M05BA04"  # fhir_mappings/valueset-alendronate.json
+
+
+@pytest.fixture
+def woman_whose_drugs_are_medication_resources(fhir_server: FhirServer) -> tuple[str, set[str]]:
+    """A woman of 70 on prednisolone and alendronate, each MedicationStatement naming a Medication resource of
+    its own on the server (not contained); returns her server-assigned id and the two Medication ids."""
+    patient, prednisolone, alendronate = (f"urn:uuid:{uuid.uuid4()}" for _ in range(3))
+
+    def medication(atc: str) -> dict[str, Any]:
+        return {"resourceType": "Medication", "code": {"coding": [{"system": ATC, "code": atc}]}}
+
+    def statement(drug: str, start: str) -> dict[str, Any]:
+        return {
+            "resourceType": "MedicationStatement",
+            "status": "active",
+            "medicationReference": {"reference": drug},
+            "subject": {"reference": patient},
+            "effectivePeriod": {"start": start},
+        }
+
+    entries = [
+        (patient, {"resourceType": "Patient", "gender": "female", "birthDate": "1955-02-03"}),
+        (prednisolone, medication(PREDNISOLONE_ATC)),
+        (alendronate, medication(ALENDRONATE_ATC)),
+        (f"urn:uuid:{uuid.uuid4()}", statement(prednisolone, "2024-09-01")),
+        (f"urn:uuid:{uuid.uuid4()}", statement(alendronate, "2024-10-01")),
+    ]
+    response = fhir_server.load_bundle(
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
+                for url, resource in entries
+            ],
+        }
+    )
+    ids = [str(entry["resource"]["id"]) for entry in response["entry"]]
+    return ids[0], {ids[1], ids[2]}
+
+
+@requires_private_server
+class TestReferencedMedicationsAreFetched:
+    def test_both_medications_come_back_from_one_search_by_id(
+        self,
+        fhir_server: FhirServer,
+        fault_proxy: FaultProxy,
+        woman_whose_drugs_are_medication_resources: tuple[str, set[str]],
+    ) -> None:
+        patient_id, medication_ids = woman_whose_drugs_are_medication_resources
+        limits = GatherLimits(query_timeout_seconds=10, call_deadline_seconds=30, max_pages=50, max_resources=5000)
+
+        async def gather() -> PatientRecord:
+            async with httpx.AsyncClient() as http:
+                record, _ = await gather_patient_record(
+                    queries=patient_queries(observation_codes=[], page_size=100),
+                    patient_id=patient_id,
+                    prefetch=None,
+                    fhir_server=fault_proxy.base_url,
+                    access_token=fhir_server.token,
+                    draft_orders=None,
+                    selections=(),
+                    http=http,
+                    allowlist=[fault_proxy.base_url],
+                    limits=limits,
+                )
+            return record
+
+        record = asyncio.run(gather())
+
+        (search,) = [r for r in fault_proxy.requests if r.path.endswith("/Medication")]
+        assert {r["id"] for r in record.resources if r["resourceType"] == "Medication"} == medication_ids
+        assert record.unavailable == ()
+        assert parse_qs(search.query)["_id"] == [",".join(sorted(medication_ids))]
 
 
 @requires_private_server

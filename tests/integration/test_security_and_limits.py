@@ -96,7 +96,13 @@ def topics(response: httpx.Response) -> list[str]:
 
 
 def observation_requests(fault_proxy: FaultProxy) -> list[ProxiedRequest]:
-    return [request for request in fault_proxy.requests if request.path.endswith("/Observation")]
+    """The Observation search and its further pages: sekmet pages on ``/Observation?_offset=``, HAPI on the base
+    URL (``?_getpages=``); the other searches here find nothing, so they have no further pages."""
+    return [
+        request
+        for request in fault_proxy.requests
+        if request.path.endswith("/Observation") or "_getpages=" in request.query
+    ]
 
 
 class TestTokenStaysWithTheFhirServer:
