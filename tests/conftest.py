@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -38,10 +39,18 @@ class _SharedServerScheduling(LoadScopeScheduling):  # type: ignore[misc]  # pyt
         return unit_of_work(nodeid)
 
 
+_ON_HAPI = re.compile(r"[\[-]hapi[\]-]")
+"""A test id parametrised with the HAPI FHIR server (``tests/integration/conftest.py``: ``fhir_server``)."""
+
+
 def unit_of_work(nodeid: str) -> str:
-    """The group of :data:`SHARED_SESSION_SERVERS` the test belongs to, else its own node id."""
+    """The group of :data:`SHARED_SESSION_SERVERS` the test belongs to, else its own node id. The integration tests
+    that run against HAPI FHIR are a group of their own: the worker that runs them starts HAPI, the other worker
+    sekmet-fhir (each FHIR server once, and the two groups side by side)."""
     parts = nodeid.split("/", 2)
     group = SHARED_SESSION_SERVERS.get(parts[1]) if len(parts) == 3 and parts[0] == "tests" else None
+    if group == "fhir-server" and _ON_HAPI.search(nodeid.partition("::")[2]):
+        return "fhir-server-hapi"
     return group or nodeid
 
 

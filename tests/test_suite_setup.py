@@ -18,6 +18,19 @@ def test_the_tests_sharing_the_fhir_server_are_one_unit_of_work() -> None:
     assert units == {"fhir-server"}
 
 
+def test_the_integration_tests_against_hapi_fhir_are_a_unit_of_their_own() -> None:
+    on_hapi = {
+        unit_of_work("tests/integration/test_hooks_against_fhir_server.py::TestPaging::test_pages[hapi]"),
+        unit_of_work("tests/integration/test_patient_library.py::TestLoads::test_loads[01-gc-62f-hapi]"),
+        unit_of_work("tests/integration/test_demo.py::test_the_demo_answers[hapi-nl]"),
+    }
+    assert on_hapi == {"fhir-server-hapi"}
+    assert unit_of_work("tests/integration/test_hooks_against_fhir_server.py::TestPaging::test_pages[sekmet]") == (
+        "fhir-server"
+    )
+    assert unit_of_work("tests/integration/test_patient_library.py::TestIds::test_ids[17-chapin-78f]") == "fhir-server"
+
+
 def test_the_tests_sharing_the_postgresql_cluster_are_one_unit_of_work() -> None:
     assert unit_of_work("tests/feedback/test_report.py::TestSince::test_periods[postgresql]") == "postgresql"
     assert unit_of_work("tests/feedback/test_feedback.py::test_x[sqlite]") == "postgresql"
