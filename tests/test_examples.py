@@ -72,9 +72,9 @@ def test_serve_pins_today_to_the_examples_reference_date() -> None:
 
 def test_a_pinned_today_replaces_the_clock() -> None:
     pinned = Settings(auth_disabled_for_development=True, development_today="2025-06-01")
-    resources: Any = SimpleNamespace(settings=pinned)
+    request: Any = SimpleNamespace(state=SimpleNamespace(resources=SimpleNamespace(settings=pinned)))
 
-    assert asyncio.run(get_as_of(resources)) == REFERENCE_DATE
+    assert asyncio.run(get_as_of(request)) == REFERENCE_DATE
 
 
 def test_today_cannot_be_pinned_with_client_authentication_on(monkeypatch: pytest.MonkeyPatch) -> None:
