@@ -663,6 +663,8 @@ def card_values(
     dxa_stale_years: int = 5,
     post_anabolic_antiresorptive_min_years: int = 2,
     egfr_ci_zoledronate_ml_min: int = 35,
+    teriparatide_max_months: int | None = None,
+    romosozumab_max_months: int = 12,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
@@ -670,7 +672,10 @@ def card_values(
     and the settings a card states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
     ``DXA_STALE_YEARS`` (``OSTEO_SNAPSHOT__DXA_STALE_YEARS``), ``POST_ANABOLIC_AR_MIN_YEARS``
     (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``) and ``EGFR_CI_ZOL``
-    (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``). A value is written as the table writes it
+    (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``), ``ROMO_MAX_MONTHS``
+    (``OSTEO_GUIDELINE__ROMOSOZUMAB_MAX_MONTHS``) and ``TPTD_MAX_MONTHS``, the profile's row unless the deployment
+    sets ``OSTEO_GUIDELINE__TERIPARATIDE_MAX_MONTHS``. ``FAILURE_MIN_THERAPY_YEARS`` is ``FAILURE_MIN_THERAPY`` in
+    years, as the card text states it ("na ≥ 1 jaar"). A value is written as the table writes it
     (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
     values: dict[str, str] = {}
     for name, row in globals().items():
@@ -683,4 +688,13 @@ def card_values(
     values["DXA_STALE_YEARS"] = str(dxa_stale_years)
     values["POST_ANABOLIC_AR_MIN_YEARS"] = str(post_anabolic_antiresorptive_min_years)
     values["EGFR_CI_ZOL"] = str(egfr_ci_zoledronate_ml_min)
+    values["ROMO_MAX_MONTHS"] = str(romosozumab_max_months)
+    if teriparatide_max_months is not None:
+        values["TPTD_MAX_MONTHS"] = str(teriparatide_max_months)
+    values["FAILURE_MIN_THERAPY_YEARS"] = _years(FAILURE_MIN_THERAPY.in_profile(profile) / 12)
     return values
+
+
+def _years(value: float) -> str:
+    """A number of years as card text writes it: ``1`` for 12 months, ``1.5`` for 18."""
+    return str(int(value)) if value == int(value) else str(value)
