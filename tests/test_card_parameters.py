@@ -122,6 +122,24 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         r"12 (?:maanden|months) (?:na de laatste infusie|after the last (?:zoledronic acid )?infusion)",
         frozenset({"BP-FU-1", "BP-HOLIDAY-1"}),
     ),
+    "GC_DIRECT_START_MIN_AGE": (rf"(?<![\d.,–-]){NOT_NUMBER}50(?! ?(?:nmol|%|[\d.,]))", GC_CARDS),
+    "GC_AGE_BAND_A40": (rf"{NOT_NUMBER}40(?![\d.,])", GC_CARDS),
+    "GC_AGE_BAND_A40_TO": (r"[-–]49(?!\d)", GC_CARDS),
+    "GC_PARENTERAL_AGE": (r"≥ ?75(?!\d)", GC_CARDS),
+    "FALL_ASSESSMENT_MIN_FALLS": (r"≥ ?2 (?:keer|falls)", frozenset({"FALL-1"})),
+    "FRAX_MAX_FALLS": (r"(?:maximaal|at most) 5\)", frozenset({"RISK-FRAX-1"})),
+    "FRAX_FALL_MULTIPLIER": (rf"{NOT_NUMBER}1[.,]3(?!\d)", frozenset({"RISK-FRAX-1"})),
+    "FRAX_CAP_PERCENT": (r"(?:maximaal|capped at) 100\s?%", frozenset({"RISK-FRAX-1"})),
+    "LAB_MAX_AGE_DAYS": (
+        rf"{NOT_NUMBER}90\s?(?:dagen|days)",
+        frozenset({"CI-ROMO-2", "CI-TPTD-2", "CI-HYPOCA-1", "LAB-1"}),
+    ),
+    "RENAL_MAX_AGE_BEFORE_ZOLEDRONATE": (rf"{NOT_NUMBER}90\s?(?:dagen|days)", frozenset({"CI-EGFR-1"})),
+    "DXA_DECISION_MAX_AGE_MONTHS": (
+        r"(?:afgelopen|past) 12 (?:maanden|months)",
+        frozenset({"GC-START-2", "GC-START-3", "GC-START-4"}),
+    ),
+    "CALCIUM_TARGET_MG": (r"1000-1200\s?mg", frozenset({"CALC-1", "GC-GEN-1"})),
     "DMAB_MAX_YEARS": (rf"{NOT_IN_RANGE}10\s?(?:jaar|years?)", frozenset({"DMAB-EVAL-1"})),
 }
 """The parameters whose card text is templated, each with the cards that state it."""
@@ -235,6 +253,17 @@ def test_a_deployment_setting_of_the_anabolic_course_lengths_reaches_the_card_fa
 
     assert cards and all(card.facts["TPTD_MAX_MONTHS"] == "18" for card in cards)
     assert all(card.facts["ROMO_MAX_MONTHS"] == "6" for card in cards)
+
+
+def test_a_deployment_calcium_target_of_1200_mg_reaches_the_card_facts() -> None:
+    """CALCIUM_TARGET_MG (C-33) set to S2's 1200 mg: the CALC-1 title and GC-GEN-1 state 1200, not 1000-1200."""
+    snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
+    parameters = GuidelineParameters(calcium_target="1200").for_profile("nl")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
+    cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
+
+    assert cards and all(card.facts["CALCIUM_TARGET_MG"] == "1200" for card in cards)
 
 
 def test_a_belgian_teriparatide_card_states_18_months_as_the_limit_not_24(catalog: CardCatalog) -> None:

@@ -85,6 +85,9 @@ def evaluate(
         egfr_ci_zoledronate_ml_min=parameters.egfr_ci_zoledronate_ml_min,
         teriparatide_max_months=parameters.teriparatide_max_months,
         romosozumab_max_months=parameters.romosozumab_max_months,
+        lab_max_age_days=snapshot.lab_max_age_days,
+        dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
+        calcium_target=parameters.calcium_target,
     )
     changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
     if changed:

@@ -665,6 +665,9 @@ def card_values(
     egfr_ci_zoledronate_ml_min: int = 35,
     teriparatide_max_months: int | None = None,
     romosozumab_max_months: int = 12,
+    lab_max_age_days: int = 90,
+    dxa_decision_max_age_months: int = 12,
+    calcium_target: str = "1000-1200",
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
@@ -675,8 +678,12 @@ def card_values(
     (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``), ``ROMO_MAX_MONTHS``
     (``OSTEO_GUIDELINE__ROMOSOZUMAB_MAX_MONTHS``) and ``TPTD_MAX_MONTHS``, the profile's row unless the deployment
     sets ``OSTEO_GUIDELINE__TERIPARATIDE_MAX_MONTHS``. ``FAILURE_MIN_THERAPY_YEARS`` is ``FAILURE_MIN_THERAPY`` in
-    years, as the card text states it ("na ≥ 1 jaar"). A value is written as the table writes it
-    (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
+    years, as the card text states it ("na ≥ 1 jaar"); ``GC_AGE_BAND_A40_TO`` is the last age of the A40 band
+    (``GC_DIRECT_START_MIN_AGE`` − 1, "40-49"). The snapshot settings ``LAB_MAX_AGE_DAYS``
+    (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
+    (``OSTEO_SNAPSHOT__DXA_DECISION_MAX_AGE_MONTHS``) and the guideline setting ``CALCIUM_TARGET_MG``
+    (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too. A value is written as
+    the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
     values: dict[str, str] = {}
     for name, row in globals().items():
         if isinstance(row, Threshold):
@@ -692,6 +699,10 @@ def card_values(
     if teriparatide_max_months is not None:
         values["TPTD_MAX_MONTHS"] = str(teriparatide_max_months)
     values["FAILURE_MIN_THERAPY_YEARS"] = _years(FAILURE_MIN_THERAPY.in_profile(profile) / 12)
+    values["GC_AGE_BAND_A40_TO"] = str(int(GC_DIRECT_START_MIN_AGE.in_profile(profile)) - 1)
+    values["LAB_MAX_AGE_DAYS"] = str(lab_max_age_days)
+    values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
+    values["CALCIUM_TARGET_MG"] = calcium_target
     return values
 
 
