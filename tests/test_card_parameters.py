@@ -30,6 +30,13 @@ SEVERE_RENAL = frozenset({"CI-EGFR-3", "CI-TPTD-2"})
 ALL_BUT_SEVERE_RENAL = frozenset(path.stem for path in (ROOT / "cards").glob("*.toml")) - SEVERE_RENAL
 NOT_NUMBER = r"(?<![\d.,])"
 NOT_IN_RANGE = r"(?<![\d.,–-])"  # "8–10 jaar" of a study's follow-up is not the maximum duration
+
+
+def age(years: int) -> str:
+    """A literal age in card text: the number on its own, not part of a dose, a percentage or another number."""
+    return rf"(?<![\d.,−-]){years}(?!\d|[.,]\d| ?(?:mg|%|nmol|IE|IU))"
+
+
 TERIPARATIDE_CARDS = frozenset({"ANABOLIC-2", "ANABOLIC-5", "SWITCH-FAIL-2", "CI-TPTD-3"})
 ROMOSOZUMAB_CARDS = frozenset({"ANABOLIC-1", "ANABOLIC-3", "ANABOLIC-5", "SWITCH-FAIL-2"})
 
@@ -122,8 +129,8 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         r"12 (?:maanden|months) (?:na de laatste infusie|after the last (?:zoledronic acid )?infusion)",
         frozenset({"BP-FU-1", "BP-HOLIDAY-1"}),
     ),
-    "GC_DIRECT_START_MIN_AGE": (rf"(?<![\d.,–-]){NOT_NUMBER}50(?! ?(?:nmol|%|[\d.,]))", GC_CARDS),
-    "GC_AGE_BAND_A40": (rf"{NOT_NUMBER}40(?![\d.,])", GC_CARDS),
+    "GC_DIRECT_START_MIN_AGE": (age(50), GC_CARDS),
+    "GC_AGE_BAND_A40": (age(40), GC_CARDS),
     "GC_AGE_BAND_A40_TO": (r"[-–]49(?!\d)", GC_CARDS),
     "GC_PARENTERAL_AGE": (r"≥ ?75(?!\d)", GC_CARDS),
     "FALL_ASSESSMENT_MIN_FALLS": (r"≥ ?2 (?:keer|falls)", frozenset({"FALL-1"})),
@@ -140,6 +147,17 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         frozenset({"GC-START-2", "GC-START-3", "GC-START-4"}),
     ),
     "CALCIUM_TARGET_MG": (r"1000-1200\s?mg", frozenset({"CALC-1", "GC-GEN-1"})),
+    "ROMO_MIN_AGE_NL": (age(50), frozenset({"ANABOLIC-1", "CI-ROMO-3"})),
+    "IDENT_MIN_AGE": (age(50), frozenset({"SCREEN-NL-1"})),
+    "NL_RISK_ROUTE_MIN_AGE": (age(60), frozenset({"SCREEN-NL-2"})),
+    "BBC_SCREEN_MIN_AGE": (age(50), frozenset({"SCREEN-BBC-1"})),
+    "BBC_MAJOR_FACTORS_NEEDED": (r"(?:minder dan|fewer than|≥) 1 (?:belangrijke|major)", frozenset({"SCREEN-BBC-1"})),
+    "BBC_MINOR_FACTORS_NEEDED": (r"(?:of|or) (?:≥ )?2 (?:bijkomende|additional)", frozenset({"SCREEN-BBC-1"})),
+    "SECONDARY_YOUNG_AGE": (r"<\s?50(?!\d)", frozenset({"SECONDARY-1"})),
+    "CLINICAL_OP_MALE_MIN_AGE": (age(50), frozenset({"DX-CLIN-1"})),
+    "VITD_ADVICE_AGE_HIGH": (age(70), frozenset({"VITD-3"})),
+    "VITD_ADVICE_WOMEN_MIN_AGE": (age(50), frozenset({"VITD-3"})),
+    "GC_LEGACY_AGE": (age(70), frozenset({"GC-LEGACY-1"})),
     "DMAB_MAX_YEARS": (rf"{NOT_IN_RANGE}10\s?(?:jaar|years?)", frozenset({"DMAB-EVAL-1"})),
 }
 """The parameters whose card text is templated, each with the cards that state it."""
