@@ -88,6 +88,7 @@ def evaluate(
         lab_max_age_days=snapshot.lab_max_age_days,
         dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
         calcium_target=parameters.calcium_target,
+        assume_postmenopausal_age=snapshot.assume_postmenopausal_age,
     )
     changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
     if changed:

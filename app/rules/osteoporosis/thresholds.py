@@ -668,6 +668,7 @@ def card_values(
     lab_max_age_days: int = 90,
     dxa_decision_max_age_months: int = 12,
     calcium_target: str = "1000-1200",
+    assume_postmenopausal_age: int = 50,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
@@ -682,8 +683,10 @@ def card_values(
     (``GC_DIRECT_START_MIN_AGE`` − 1, "40-49"). The snapshot settings ``LAB_MAX_AGE_DAYS``
     (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
     (``OSTEO_SNAPSHOT__DXA_DECISION_MAX_AGE_MONTHS``) and the guideline setting ``CALCIUM_TARGET_MG``
-    (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too. A value is written as
-    the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
+    (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too, and so is
+    ``ASSUME_PM_AGE`` (``OSTEO_SNAPSHOT__ASSUME_POSTMENOPAUSAL_AGE``, also the age of men in the BBC population).
+    A value is written as the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as
+    before."""
     values: dict[str, str] = {}
     for name, row in globals().items():
         if isinstance(row, Threshold):
@@ -703,6 +706,7 @@ def card_values(
     values["LAB_MAX_AGE_DAYS"] = str(lab_max_age_days)
     values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
     values["CALCIUM_TARGET_MG"] = calcium_target
+    values["ASSUME_PM_AGE"] = str(assume_postmenopausal_age)
     return values
 
 
