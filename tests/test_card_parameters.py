@@ -159,6 +159,7 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     "VITD_ADVICE_WOMEN_MIN_AGE": (age(50), frozenset({"VITD-3"})),
     "GC_LEGACY_AGE": (age(70), frozenset({"GC-LEGACY-1"})),
     "ASSUME_PM_AGE": (r"(?:man|men) ≥ ?50(?!\d)", frozenset({"TX-IND-1"})),
+    "MOF_FOREARM_MIN_AGE": (r"(?:onderarm vanaf|forearm from age) 75(?!\d)", frozenset({"RISK-BBC-1"})),
     "DMAB_MAX_YEARS": (rf"{NOT_IN_RANGE}10\s?(?:jaar|years?)", frozenset({"DMAB-EVAL-1"})),
 }
 """The parameters whose card text is templated, each with the cards that state it."""

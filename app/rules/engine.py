@@ -89,6 +89,7 @@ def evaluate(
         dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
         calcium_target=parameters.calcium_target,
         assume_postmenopausal_age=snapshot.assume_postmenopausal_age,
+        mof_forearm_min_age=snapshot.mof_forearm_min_age,
     )
     changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
     if changed:

@@ -669,6 +669,7 @@ def card_values(
     dxa_decision_max_age_months: int = 12,
     calcium_target: str = "1000-1200",
     assume_postmenopausal_age: int = 50,
+    mof_forearm_min_age: int = 75,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
@@ -684,7 +685,8 @@ def card_values(
     (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
     (``OSTEO_SNAPSHOT__DXA_DECISION_MAX_AGE_MONTHS``) and the guideline setting ``CALCIUM_TARGET_MG``
     (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too, and so is
-    ``ASSUME_PM_AGE`` (``OSTEO_SNAPSHOT__ASSUME_POSTMENOPAUSAL_AGE``, also the age of men in the BBC population).
+    ``ASSUME_PM_AGE`` (``OSTEO_SNAPSHOT__ASSUME_POSTMENOPAUSAL_AGE``, also the age of men in the BBC population)
+    and ``MOF_FOREARM_MIN_AGE`` (``OSTEO_SNAPSHOT__MOF_FOREARM_MIN_AGE``).
     A value is written as the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as
     before."""
     values: dict[str, str] = {}
@@ -707,6 +709,7 @@ def card_values(
     values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
     values["CALCIUM_TARGET_MG"] = calcium_target
     values["ASSUME_PM_AGE"] = str(assume_postmenopausal_age)
+    values["MOF_FOREARM_MIN_AGE"] = str(mof_forearm_min_age)
     return values
 
 
