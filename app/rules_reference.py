@@ -315,6 +315,9 @@ def rule_reference(
         recent_fx_years=resolved.recent_fx_years,
         post_anabolic_antiresorptive_min_years=resolved.post_anabolic_antiresorptive_min_years,
         egfr_ci_zoledronate_ml_min=resolved.egfr_ci_zoledronate_ml_min,
+        teriparatide_max_months=resolved.teriparatide_max_months,
+        romosozumab_max_months=resolved.romosozumab_max_months,
+        calcium_target=resolved.calcium_target,
     )
     sources = _parameter_sources()
     texts = _test_texts(tests_dir)

@@ -29,6 +29,16 @@ DMAB_STOP_CARDS = frozenset({"DMAB-STOP-1", "DMAB-STOP-2", "DMAB-STOP-3", "DMAB-
 SEVERE_RENAL = frozenset({"CI-EGFR-3", "CI-TPTD-2"})
 ALL_BUT_SEVERE_RENAL = frozenset(path.stem for path in (ROOT / "cards").glob("*.toml")) - SEVERE_RENAL
 NOT_NUMBER = r"(?<![\d.,])"
+NOT_IN_RANGE = r"(?<![\d.,–-])"  # "8–10 jaar" of a study's follow-up is not the maximum duration
+
+
+def age(years: int) -> str:
+    """A literal age in card text: the number on its own, not part of a dose, a percentage or another number."""
+    return rf"(?<![\d.,−-]){years}(?!\d|[.,]\d| ?(?:mg|%|nmol|IE|IU))"
+
+
+TERIPARATIDE_CARDS = frozenset({"ANABOLIC-2", "ANABOLIC-5", "SWITCH-FAIL-2", "CI-TPTD-3"})
+ROMOSOZUMAB_CARDS = frozenset({"ANABOLIC-1", "ANABOLIC-3", "ANABOLIC-5", "SWITCH-FAIL-2"})
 
 TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     # placeholder: (a literal of the default value as card text writes it, the cards that state this parameter)
@@ -54,7 +64,7 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     ),
     "POST_ANABOLIC_AR_MIN_YEARS": (
         r"(?:minimaal|at least|≥)\s?2\s?(?:jaar|years?|y)(?:\)| botafbraakremm| of antiresorpt| antiresorpt)",
-        frozenset({"ANABOLIC-1", "ANABOLIC-2", "ANABOLIC-3", "ANABOLIC-5", "SWITCH-FAIL-2"}),
+        frozenset({"ANABOLIC-1", "ANABOLIC-2", "ANABOLIC-3", "ANABOLIC-5", "ANABOLIC-6", "SWITCH-FAIL-2"}),
     ),
     "EGFR_CI_ZOL": (rf"{NOT_NUMBER}35\s?m[lL]/min", ALL),
     "EGFR_CI_ORAL_BP": (rf"{NOT_NUMBER}30\s?m[lL]/min", ALL_BUT_SEVERE_RENAL),
@@ -74,10 +84,10 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
         rf"(?:elke|every) 6\s(?:maanden|months)|{NOT_NUMBER}6\s(?:maanden|months) (?:na de laatste|after the last)"
         rf"|{NOT_NUMBER}6[–-]18\s(?:maanden|months)|{NOT_NUMBER}6-(?:monthly|month interval|maandelijks)"
         rf"|(?:interval is|interval van|interval of) 6\s|{NOT_NUMBER}6\s(?:mnd|maanden|months) "
-        r"(?:na (?:de )?laatste|after the last|na de vorige|after the previous)",
+        r"(?:na (?:de )?laatste|after the last|na de vorige|after the previous)|(?:Van|From) 6 (?:tot|to) ",
         ALL,
     ),
-    "DMAB_LAPSED_MONTHS": (r"[–-]18\s(?:maanden|months)", ALL),
+    "DMAB_LAPSED_MONTHS": (r"(?:[–>-]|tot |to )18\s?(?:maanden|months)", ALL),
     "SCHEME_DXA_MONTHS": (rf"{NOT_NUMBER}12\s(?:maanden|months)", DMAB_STOP_CARDS),
     "SCHEME_LAB_MONTHS": (rf"{NOT_NUMBER}6\s(?:maanden|months)", DMAB_STOP_CARDS),
     "BE_REIMBURSEMENT_DXA_MAX_AGE_MONTHS": (
@@ -93,6 +103,64 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     "TPTD_T_MIN": (r"(?<![\d\w])[-−–]\s?1[.,]5(?!\d)", ALL),
     "DXA_STALE_YEARS": (r"(?:[>–-]|meer dan|more than)\s?5\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
     "DXA_REPEAT_MIN_YEARS": (r"(?:≥\s?2|2[-–])\s?\d?\s?(?:jaar|years)", frozenset({"MON-DXA-1"})),
+    "TPTD_MAX_MONTHS": (
+        rf"{NOT_NUMBER}(?:24|18)\s?(?:maanden|months)|teriparatide (?:gedurende |for )?2 (?:jaar|years)",
+        TERIPARATIDE_CARDS,
+    ),
+    "ROMO_MAX_MONTHS": (
+        rf"{NOT_NUMBER}12\s?(?:maanden|months|maandelijkse|monthly)|romosozumab (?:gedurende |for )?1 (?:jaar|year)",
+        ROMOSOZUMAB_CARDS,
+    ),
+    "FAILURE_MIN_THERAPY_YEARS": (
+        r"(?:≥|minstens|ten minste|at least)\s?1\s?(?:jaar|years?|y\b)",
+        frozenset(
+            {"ANABOLIC-3", "SWITCH-FAIL-1", "GC-SWITCH-1", "GC-START-2", "GC-START-3", "GC-START-4", "SECONDARY-1"}
+        ),
+    ),
+    "BP_MAX_YEARS_ORAL": (
+        rf"{NOT_IN_RANGE}10\s?(?:jaar|years?|y\b)",
+        frozenset({"BP-CONT-1", "BP-EVAL-1", "BP-MAX-1"}),
+    ),
+    "BP_MAX_INFUSIONS_ZOLEDRONATE": (
+        rf"{NOT_NUMBER}6 (?:infusies|infusions|jaarlijkse infusies|yearly infusions|y zoledron)",
+        frozenset({"BP-CONT-1", "BP-EVAL-1", "BP-MAX-1"}),
+    ),
+    "ZOLEDRONATE_HOLIDAY_START_MONTHS": (
+        r"12 (?:maanden|months) (?:na de laatste infusie|after the last (?:zoledronic acid )?infusion)",
+        frozenset({"BP-FU-1", "BP-HOLIDAY-1"}),
+    ),
+    "GC_DIRECT_START_MIN_AGE": (age(50), GC_CARDS),
+    "GC_AGE_BAND_A40": (age(40), GC_CARDS),
+    "GC_AGE_BAND_A40_TO": (r"[-–]49(?!\d)", GC_CARDS),
+    "GC_PARENTERAL_AGE": (r"≥ ?75(?!\d)", GC_CARDS),
+    "FALL_ASSESSMENT_MIN_FALLS": (r"≥ ?2 (?:keer|falls)", frozenset({"FALL-1"})),
+    "FRAX_MAX_FALLS": (r"(?:maximaal|at most) 5\)", frozenset({"RISK-FRAX-1"})),
+    "FRAX_FALL_MULTIPLIER": (rf"{NOT_NUMBER}1[.,]3(?!\d)", frozenset({"RISK-FRAX-1"})),
+    "FRAX_CAP_PERCENT": (r"(?:maximaal|capped at) 100\s?%", frozenset({"RISK-FRAX-1"})),
+    "LAB_MAX_AGE_DAYS": (
+        rf"{NOT_NUMBER}90\s?(?:dagen|days)",
+        frozenset({"CI-ROMO-2", "CI-TPTD-2", "CI-HYPOCA-1", "LAB-1"}),
+    ),
+    "RENAL_MAX_AGE_BEFORE_ZOLEDRONATE": (rf"{NOT_NUMBER}90\s?(?:dagen|days)", frozenset({"CI-EGFR-1"})),
+    "DXA_DECISION_MAX_AGE_MONTHS": (
+        r"(?:afgelopen|past) 12 (?:maanden|months)",
+        frozenset({"GC-START-2", "GC-START-3", "GC-START-4"}),
+    ),
+    "CALCIUM_TARGET_MG": (r"1000-1200\s?mg", frozenset({"CALC-1", "GC-GEN-1"})),
+    "ROMO_MIN_AGE_NL": (age(50), frozenset({"ANABOLIC-1", "CI-ROMO-3"})),
+    "IDENT_MIN_AGE": (age(50), frozenset({"SCREEN-NL-1"})),
+    "NL_RISK_ROUTE_MIN_AGE": (age(60), frozenset({"SCREEN-NL-2"})),
+    "BBC_SCREEN_MIN_AGE": (age(50), frozenset({"SCREEN-BBC-1"})),
+    "BBC_MAJOR_FACTORS_NEEDED": (r"(?:minder dan|fewer than|≥) 1 (?:belangrijke|major)", frozenset({"SCREEN-BBC-1"})),
+    "BBC_MINOR_FACTORS_NEEDED": (r"(?:of|or) (?:≥ )?2 (?:bijkomende|additional)", frozenset({"SCREEN-BBC-1"})),
+    "SECONDARY_YOUNG_AGE": (r"<\s?50(?!\d)", frozenset({"SECONDARY-1"})),
+    "CLINICAL_OP_MALE_MIN_AGE": (age(50), frozenset({"DX-CLIN-1"})),
+    "VITD_ADVICE_AGE_HIGH": (age(70), frozenset({"VITD-3"})),
+    "VITD_ADVICE_WOMEN_MIN_AGE": (age(50), frozenset({"VITD-3"})),
+    "GC_LEGACY_AGE": (age(70), frozenset({"GC-LEGACY-1"})),
+    "ASSUME_PM_AGE": (r"(?:man|men) ≥ ?50(?!\d)", frozenset({"TX-IND-1"})),
+    "MOF_FOREARM_MIN_AGE": (r"(?:onderarm vanaf|forearm from age) 75(?!\d)", frozenset({"RISK-BBC-1"})),
+    "DMAB_MAX_YEARS": (rf"{NOT_IN_RANGE}10\s?(?:jaar|years?)", frozenset({"DMAB-EVAL-1"})),
 }
 """The parameters whose card text is templated, each with the cards that state it."""
 
@@ -193,6 +261,41 @@ def test_with_the_default_settings_the_engine_adds_nothing_the_renderer_does_not
     assert not any(
         name in card_values() for o in outcomes if isinstance(o, Recommendation | CannotAssess) for name in o.facts
     )
+
+
+def test_a_deployment_setting_of_the_anabolic_course_lengths_reaches_the_card_facts() -> None:
+    """A NL deployment that sets teriparatide to 18 months and romosozumab to 6 states those, not 24 and 12."""
+    snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
+    parameters = GuidelineParameters(teriparatide_max_months=18, romosozumab_max_months=6).for_profile("nl")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
+    cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
+
+    assert cards and all(card.facts["TPTD_MAX_MONTHS"] == "18" for card in cards)
+    assert all(card.facts["ROMO_MAX_MONTHS"] == "6" for card in cards)
+
+
+def test_a_deployment_calcium_target_of_1200_mg_reaches_the_card_facts() -> None:
+    """CALCIUM_TARGET_MG (C-33) set to S2's 1200 mg: the CALC-1 title and GC-GEN-1 state 1200, not 1000-1200."""
+    snap = snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15")
+    parameters = GuidelineParameters(calcium_target="1200").for_profile("nl")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
+    cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
+
+    assert cards and all(card.facts["CALCIUM_TARGET_MG"] == "1200" for card in cards)
+
+
+def test_a_belgian_teriparatide_card_states_18_months_as_the_limit_not_24(catalog: CardCatalog) -> None:
+    """ANABOLIC-2 in the BE profile: "maximaal 18 maanden", and the NL limit of 24 months is not in the text."""
+    template = catalog.templates["ANABOLIC-2"]
+    patient_facts = {name: f"⟨{name}⟩" for name in template.samples}
+    for language in LANGUAGES:
+        text = " ".join(
+            variant.detail(language).format_map({**card_values("be"), **patient_facts})
+            for variant in template.variants.values()
+        )
+        assert "18" in text and "24" not in text, language
 
 
 def test_a_belgian_profile_value_reaches_the_card_facts() -> None:

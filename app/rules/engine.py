@@ -83,6 +83,13 @@ def evaluate(
         dxa_stale_years=snapshot.dxa_stale_years,
         post_anabolic_antiresorptive_min_years=parameters.post_anabolic_antiresorptive_min_years,
         egfr_ci_zoledronate_ml_min=parameters.egfr_ci_zoledronate_ml_min,
+        teriparatide_max_months=parameters.teriparatide_max_months,
+        romosozumab_max_months=parameters.romosozumab_max_months,
+        lab_max_age_days=snapshot.lab_max_age_days,
+        dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
+        calcium_target=parameters.calcium_target,
+        assume_postmenopausal_age=snapshot.assume_postmenopausal_age,
+        mof_forearm_min_age=snapshot.mof_forearm_min_age,
     )
     changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
     if changed:

@@ -77,7 +77,8 @@ class GuidelineParameters(BaseModel):
     teriparatide_max_months: Literal[24, 18] | None = None
     """TPTD_MAX_M (C-14): None → the profile's value of the parameter table: 24 (NL, S4/S0) or 18 (BE, S2)."""
     romosozumab_max_months: int = 12
-    """ROMO_MAX_M: 12 months (S2, S4)."""
+    """ROMO_MAX_M: 12 months (S2 «De behandeling met romosozumab is beperkt tot 12 maanden»; S4 Bijlage 8
+    «Romosozumab 1 jaar»)."""
     post_anabolic_antiresorptive_min_years: int = 2
     """POST_ANABOLIC_AR_MIN_Y (C-32): at least 2 years of antiresorptive after an anabolic (S4 flowchart)."""
 

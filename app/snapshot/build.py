@@ -115,6 +115,7 @@ def build_snapshot(
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
         lab_max_age_days=parameters.lab_max_age_days,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,
+        mof_forearm_min_age=parameters.mof_forearm_min_age,
         therapy_gap_days=parameters.therapy_gap_days,
         days_per_month=parameters.days_per_month,
         days_per_year=parameters.days_per_year,

@@ -1274,6 +1274,9 @@ class ClinicalSnapshot:
     """``SnapshotParameters.lab_max_age_days`` (rules.md §2 ``LAB_MAX_AGE_D``): the age past which a lab value is
     stale; rules that judge a value's age read it here, so the number is defined once."""
     assume_postmenopausal_age: int = 50
+    mof_forearm_min_age: int = 75
+    """``SnapshotParameters.mof_forearm_min_age`` (DX-MOF-1): the age from which the builder counted a forearm
+    fracture as a major osteoporotic fracture; the card text states it (RISK-BBC-1)."""
     therapy_gap_days: int = 180
     days_per_month: float = 30.4375
     """``SnapshotParameters.days_per_month``: the month the builder counted covered and elapsed months in; rules

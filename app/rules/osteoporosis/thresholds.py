@@ -663,6 +663,13 @@ def card_values(
     dxa_stale_years: int = 5,
     post_anabolic_antiresorptive_min_years: int = 2,
     egfr_ci_zoledronate_ml_min: int = 35,
+    teriparatide_max_months: int | None = None,
+    romosozumab_max_months: int = 12,
+    lab_max_age_days: int = 90,
+    dxa_decision_max_age_months: int = 12,
+    calcium_target: str = "1000-1200",
+    assume_postmenopausal_age: int = 50,
+    mof_forearm_min_age: int = 75,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
     plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
@@ -670,8 +677,18 @@ def card_values(
     and the settings a card states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
     ``DXA_STALE_YEARS`` (``OSTEO_SNAPSHOT__DXA_STALE_YEARS``), ``POST_ANABOLIC_AR_MIN_YEARS``
     (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``) and ``EGFR_CI_ZOL``
-    (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``). A value is written as the table writes it
-    (``-2.0`` stays ``-2.0``), so that the default card text reads as before."""
+    (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``), ``ROMO_MAX_MONTHS``
+    (``OSTEO_GUIDELINE__ROMOSOZUMAB_MAX_MONTHS``) and ``TPTD_MAX_MONTHS``, the profile's row unless the deployment
+    sets ``OSTEO_GUIDELINE__TERIPARATIDE_MAX_MONTHS``. ``FAILURE_MIN_THERAPY_YEARS`` is ``FAILURE_MIN_THERAPY`` in
+    years, as the card text states it ("na ≥ 1 jaar"); ``GC_AGE_BAND_A40_TO`` is the last age of the A40 band
+    (``GC_DIRECT_START_MIN_AGE`` − 1, "40-49"). The snapshot settings ``LAB_MAX_AGE_DAYS``
+    (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
+    (``OSTEO_SNAPSHOT__DXA_DECISION_MAX_AGE_MONTHS``) and the guideline setting ``CALCIUM_TARGET_MG``
+    (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too, and so is
+    ``ASSUME_PM_AGE`` (``OSTEO_SNAPSHOT__ASSUME_POSTMENOPAUSAL_AGE``, also the age of men in the BBC population)
+    and ``MOF_FOREARM_MIN_AGE`` (``OSTEO_SNAPSHOT__MOF_FOREARM_MIN_AGE``).
+    A value is written as the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as
+    before."""
     values: dict[str, str] = {}
     for name, row in globals().items():
         if isinstance(row, Threshold):
@@ -683,4 +700,19 @@ def card_values(
     values["DXA_STALE_YEARS"] = str(dxa_stale_years)
     values["POST_ANABOLIC_AR_MIN_YEARS"] = str(post_anabolic_antiresorptive_min_years)
     values["EGFR_CI_ZOL"] = str(egfr_ci_zoledronate_ml_min)
+    values["ROMO_MAX_MONTHS"] = str(romosozumab_max_months)
+    if teriparatide_max_months is not None:
+        values["TPTD_MAX_MONTHS"] = str(teriparatide_max_months)
+    values["FAILURE_MIN_THERAPY_YEARS"] = _years(FAILURE_MIN_THERAPY.in_profile(profile) / 12)
+    values["GC_AGE_BAND_A40_TO"] = str(int(GC_DIRECT_START_MIN_AGE.in_profile(profile)) - 1)
+    values["LAB_MAX_AGE_DAYS"] = str(lab_max_age_days)
+    values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
+    values["CALCIUM_TARGET_MG"] = calcium_target
+    values["ASSUME_PM_AGE"] = str(assume_postmenopausal_age)
+    values["MOF_FOREARM_MIN_AGE"] = str(mof_forearm_min_age)
     return values
+
+
+def _years(value: float) -> str:
+    """A number of years as card text writes it: ``1`` for 12 months, ``1.5`` for 18."""
+    return str(int(value)) if value == int(value) else str(value)
