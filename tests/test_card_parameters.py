@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,14 @@ TEMPLATED: dict[str, tuple[str, frozenset[str] | None]] = {
     "LAB_MAX_AGE_DAYS": (
         rf"{NOT_NUMBER}90\s?(?:dagen|days)",
         frozenset({"CI-ROMO-2", "CI-TPTD-2", "CI-HYPOCA-1", "LAB-1"}),
+    ),
+    "VITD_MAX_AGE_DAYS": (
+        rf"{NOT_NUMBER}365\s?(?:dagen|days)|(?:afgelopen|past) (?:jaar|year)|≤ ?1 (?:jaar|year)",
+        frozenset({"LAB-1", "VITD-1", "CI-HYPOCA-1"}),
+    ),
+    "RENAL_MAX_AGE_DAYS": (
+        rf"{NOT_NUMBER}365\s?(?:dagen|days)|(?:afgelopen|past) (?:jaar|year)|(?:ouder dan|older than) 1 (?:jaar|year)",
+        frozenset({"CI-EGFR-2", "CI-EGFR-3"}),
     ),
     "RENAL_MAX_AGE_BEFORE_ZOLEDRONATE": (rf"{NOT_NUMBER}90\s?(?:dagen|days)", frozenset({"CI-EGFR-1"})),
     "DXA_DECISION_MAX_AGE_MONTHS": (
@@ -307,3 +316,21 @@ def test_a_belgian_profile_value_reaches_the_card_facts() -> None:
     cards = [o for o in outcomes if isinstance(o, Recommendation | CannotAssess)]
 
     assert cards and all(card.facts["TPTD_MAX_MONTHS"] == "18" for card in cards)
+
+
+def test_the_deployment_ages_of_vitamin_d_and_renal_function_reach_the_card_facts() -> None:
+    """OSTEO_SNAPSHOT__VITAMIN_D_MAX_AGE_DAYS / RENAL_MAX_AGE_DAYS at 180: a woman with a hip fracture and no labs gets
+    the vitamin D card (VITD-1) stating 180 days, not "the past year"."""
+    snap = replace(
+        snapshot(fracture(site="hip", on="2024-10-01"), born="1960-01-15"),
+        vitamin_d_max_age_days=180,
+        renal_max_age_days=180,
+    )
+    parameters = GuidelineParameters().for_profile("nl")
+
+    outcomes = evaluate(OSTEOPOROSIS_RULES, snap, hook=Hook.PATIENT_VIEW, profile="nl", parameters=parameters)
+    cards = {o.rule_id: o for o in outcomes if isinstance(o, Recommendation | CannotAssess)}
+
+    assert "VITD-1" in cards
+    assert cards["VITD-1"].facts["VITD_MAX_AGE_DAYS"] == "180"
+    assert all(card.facts["RENAL_MAX_AGE_DAYS"] == "180" for card in cards.values())

@@ -86,6 +86,8 @@ def evaluate(
         teriparatide_max_months=parameters.teriparatide_max_months,
         romosozumab_max_months=parameters.romosozumab_max_months,
         lab_max_age_days=snapshot.lab_max_age_days,
+        vitamin_d_max_age_days=snapshot.vitamin_d_max_age_days,
+        renal_max_age_days=snapshot.renal_max_age_days,
         dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
         calcium_target=parameters.calcium_target,
         assume_postmenopausal_age=snapshot.assume_postmenopausal_age,

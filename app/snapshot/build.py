@@ -114,6 +114,8 @@ def build_snapshot(
         dxa_stale_years=parameters.dxa_stale_years,
         dxa_decision_max_age_months=parameters.dxa_decision_max_age_months,
         lab_max_age_days=parameters.lab_max_age_days,
+        vitamin_d_max_age_days=parameters.vitamin_d_max_age_days,
+        renal_max_age_days=parameters.renal_max_age_days,
         assume_postmenopausal_age=parameters.assume_postmenopausal_age,
         mof_forearm_min_age=parameters.mof_forearm_min_age,
         therapy_gap_days=parameters.therapy_gap_days,

@@ -1273,6 +1273,10 @@ class ClinicalSnapshot:
     lab_max_age_days: int = 90
     """``SnapshotParameters.lab_max_age_days`` (rules.md §2 ``LAB_MAX_AGE_D``): the age past which a lab value is
     stale; rules that judge a value's age read it here, so the number is defined once."""
+    vitamin_d_max_age_days: int = 365
+    """``SnapshotParameters.vitamin_d_max_age_days`` (rules.md §2 ``VITD_MAX_AGE_D``): the card text states it."""
+    renal_max_age_days: int = 365
+    """``SnapshotParameters.renal_max_age_days`` (rules.md §2 ``RENAL_MAX_AGE_D``): the card text states it."""
     assume_postmenopausal_age: int = 50
     mof_forearm_min_age: int = 75
     """``SnapshotParameters.mof_forearm_min_age`` (DX-MOF-1): the age from which the builder counted a forearm

@@ -666,6 +666,8 @@ def card_values(
     teriparatide_max_months: int | None = None,
     romosozumab_max_months: int = 12,
     lab_max_age_days: int = 90,
+    vitamin_d_max_age_days: int = 365,
+    renal_max_age_days: int = 365,
     dxa_decision_max_age_months: int = 12,
     calcium_target: str = "1000-1200",
     assume_postmenopausal_age: int = 50,
@@ -682,7 +684,8 @@ def card_values(
     sets ``OSTEO_GUIDELINE__TERIPARATIDE_MAX_MONTHS``. ``FAILURE_MIN_THERAPY_YEARS`` is ``FAILURE_MIN_THERAPY`` in
     years, as the card text states it ("na ≥ 1 jaar"); ``GC_AGE_BAND_A40_TO`` is the last age of the A40 band
     (``GC_DIRECT_START_MIN_AGE`` − 1, "40-49"). The snapshot settings ``LAB_MAX_AGE_DAYS``
-    (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
+    (``OSTEO_SNAPSHOT__LAB_MAX_AGE_DAYS``), ``VITD_MAX_AGE_DAYS`` (``OSTEO_SNAPSHOT__VITAMIN_D_MAX_AGE_DAYS``),
+    ``RENAL_MAX_AGE_DAYS`` (``OSTEO_SNAPSHOT__RENAL_MAX_AGE_DAYS``) and ``DXA_DECISION_MAX_AGE_MONTHS``
     (``OSTEO_SNAPSHOT__DXA_DECISION_MAX_AGE_MONTHS``) and the guideline setting ``CALCIUM_TARGET_MG``
     (``OSTEO_GUIDELINE__CALCIUM_TARGET``: "1000-1200" or "1200" mg/day) are card values too, and so is
     ``ASSUME_PM_AGE`` (``OSTEO_SNAPSHOT__ASSUME_POSTMENOPAUSAL_AGE``, also the age of men in the BBC population)
@@ -706,6 +709,8 @@ def card_values(
     values["FAILURE_MIN_THERAPY_YEARS"] = _years(FAILURE_MIN_THERAPY.in_profile(profile) / 12)
     values["GC_AGE_BAND_A40_TO"] = str(int(GC_DIRECT_START_MIN_AGE.in_profile(profile)) - 1)
     values["LAB_MAX_AGE_DAYS"] = str(lab_max_age_days)
+    values["VITD_MAX_AGE_DAYS"] = str(vitamin_d_max_age_days)
+    values["RENAL_MAX_AGE_DAYS"] = str(renal_max_age_days)
     values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
     values["CALCIUM_TARGET_MG"] = calcium_target
     values["ASSUME_PM_AGE"] = str(assume_postmenopausal_age)
