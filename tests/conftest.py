@@ -25,6 +25,9 @@ EHR_FHIR = "https://ehr.example.org/fhir"
 """The EHR's FHIR server in tests (mocked with respx at the httpx edge)."""
 
 SHARED_SESSION_SERVERS = {"integration": "fhir-server", "feedback": "postgresql"}
+STARTS_ITS_OWN_SERVERS = ("tests/integration/test_demo.py",)
+"""Integration tests that start their own FHIR server and service (the demo) and share nothing with the others: each
+is a unit of its own, so the demo against HAPI FHIR (a minute) runs beside the rest."""
 """Test directories whose tests share a server started once per test process (the FHIR server and Chromium of
 ``tests/integration``, the PostgreSQL cluster below): pytest-xdist runs each of them on one worker."""
 
@@ -47,6 +50,8 @@ def unit_of_work(nodeid: str) -> str:
     """The group of :data:`SHARED_SESSION_SERVERS` the test belongs to, else its own node id. The integration tests
     that run against HAPI FHIR are a group of their own: the worker that runs them starts HAPI, the other worker
     sekmet-fhir (each FHIR server once, and the two groups side by side)."""
+    if nodeid.startswith(STARTS_ITS_OWN_SERVERS):
+        return nodeid
     parts = nodeid.split("/", 2)
     group = SHARED_SESSION_SERVERS.get(parts[1]) if len(parts) == 3 and parts[0] == "tests" else None
     if group == "fhir-server" and _ON_HAPI.search(nodeid.partition("::")[2]):

@@ -11,7 +11,6 @@ from tests.conftest import SHARED_SESSION_SERVERS, unit_of_work
 
 def test_the_tests_sharing_the_fhir_server_are_one_unit_of_work() -> None:
     units = {
-        unit_of_work("tests/integration/test_demo.py::test_the_demo_shows_the_cards_of_every_patient_and_stops"),
         unit_of_work("tests/integration/test_patient_library.py::TestTheLibraryIsWellFormed::test_ids[01-gc-62f]"),
         unit_of_work("tests/integration/test_assessment_in_a_browser.py::test_the_page[nl-(te laat)]"),
     }
@@ -22,13 +21,20 @@ def test_the_integration_tests_against_hapi_fhir_are_a_unit_of_their_own() -> No
     on_hapi = {
         unit_of_work("tests/integration/test_hooks_against_fhir_server.py::TestPaging::test_pages[hapi]"),
         unit_of_work("tests/integration/test_patient_library.py::TestLoads::test_loads[01-gc-62f-hapi]"),
-        unit_of_work("tests/integration/test_demo.py::test_the_demo_answers[hapi-nl]"),
     }
     assert on_hapi == {"fhir-server-hapi"}
     assert unit_of_work("tests/integration/test_hooks_against_fhir_server.py::TestPaging::test_pages[sekmet]") == (
         "fhir-server"
     )
     assert unit_of_work("tests/integration/test_patient_library.py::TestIds::test_ids[17-chapin-78f]") == "fhir-server"
+
+
+def test_the_demo_tests_start_their_own_servers_and_are_units_of_their_own() -> None:
+    for nodeid in (
+        "tests/integration/test_demo.py::test_the_demo_shows_the_cards_of_every_patient_and_stops[hapi]",
+        "tests/integration/test_demo.py::test_ctrl_c_with_keep_running_stops_the_fhir_server_and_the_service",
+    ):
+        assert unit_of_work(nodeid) == nodeid
 
 
 def test_the_tests_sharing_the_postgresql_cluster_are_one_unit_of_work() -> None:
