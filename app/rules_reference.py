@@ -310,15 +310,7 @@ def rule_reference(
 ) -> list[RuleEntry]:
     """Every rule of the registry, by family then ID, with the parameter values of ``profile``."""
     resolved = (parameters or GuidelineParameters()).for_profile(profile)
-    values = card_values(
-        profile,
-        recent_fx_years=resolved.recent_fx_years,
-        post_anabolic_antiresorptive_min_years=resolved.post_anabolic_antiresorptive_min_years,
-        egfr_ci_zoledronate_ml_min=resolved.egfr_ci_zoledronate_ml_min,
-        teriparatide_max_months=resolved.teriparatide_max_months,
-        romosozumab_max_months=resolved.romosozumab_max_months,
-        calcium_target=resolved.calcium_target,
-    )
+    values = card_values(profile, resolved)
     sources = _parameter_sources()
     texts = _test_texts(tests_dir)
     entries = []

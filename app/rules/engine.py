@@ -77,22 +77,7 @@ def evaluate(
     """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
     context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
     outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
-    values = card_values(
-        profile,
-        recent_fx_years=parameters.recent_fx_years,
-        dxa_stale_years=snapshot.dxa_stale_years,
-        post_anabolic_antiresorptive_min_years=parameters.post_anabolic_antiresorptive_min_years,
-        egfr_ci_zoledronate_ml_min=parameters.egfr_ci_zoledronate_ml_min,
-        teriparatide_max_months=parameters.teriparatide_max_months,
-        romosozumab_max_months=parameters.romosozumab_max_months,
-        lab_max_age_days=snapshot.lab_max_age_days,
-        vitamin_d_max_age_days=snapshot.vitamin_d_max_age_days,
-        renal_max_age_days=snapshot.renal_max_age_days,
-        dxa_decision_max_age_months=snapshot.dxa_decision_max_age_months,
-        calcium_target=parameters.calcium_target,
-        assume_postmenopausal_age=snapshot.assume_postmenopausal_age,
-        mof_forearm_min_age=snapshot.mof_forearm_min_age,
-    )
+    values = card_values(profile, parameters, snapshot)  # the snapshot carries the builder's settings
     changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
     if changed:
         outcomes = [_with_parameter_values(outcome, changed) for outcome in outcomes]

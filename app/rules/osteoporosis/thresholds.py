@@ -15,7 +15,11 @@ or how it counts (DXA age ``DXA_STALE_YEARS``, ``LAB_MAX_AGE_D``, days per month
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from app.rules.model import Threshold
+from app.rules.parameters import GuidelineParameters
+from app.snapshot.parameters import SnapshotParameters
 
 # --- Thresholds of the diagnosis and risk-classification rules (rules.md §2, §3) ----------------------------------
 T_OSTEOPOROSIS = Threshold(
@@ -656,27 +660,36 @@ HEIGHT_LOSS = Threshold(
 # --- card placeholders ------------------------------------------------------------------------------------------
 
 
+class CardSettings(Protocol):
+    """The snapshot settings a card states: :class:`~app.snapshot.parameters.SnapshotParameters`, and the
+    :class:`~app.snapshot.model.ClinicalSnapshot` built with them, both carry them."""
+
+    @property
+    def dxa_stale_years(self) -> int: ...
+    @property
+    def lab_max_age_days(self) -> int: ...
+    @property
+    def vitamin_d_max_age_days(self) -> int: ...
+    @property
+    def renal_max_age_days(self) -> int: ...
+    @property
+    def dxa_decision_max_age_months(self) -> int: ...
+    @property
+    def assume_postmenopausal_age(self) -> int: ...
+    @property
+    def mof_forearm_min_age(self) -> int: ...
+
+
 def card_values(
     profile: str = "nl",
-    *,
-    recent_fx_years: int = 2,
-    dxa_stale_years: int = 5,
-    post_anabolic_antiresorptive_min_years: int = 2,
-    egfr_ci_zoledronate_ml_min: int = 35,
-    teriparatide_max_months: int | None = None,
-    romosozumab_max_months: int = 12,
-    lab_max_age_days: int = 90,
-    vitamin_d_max_age_days: int = 365,
-    renal_max_age_days: int = 365,
-    dxa_decision_max_age_months: int = 12,
-    calcium_target: str = "1000-1200",
-    assume_postmenopausal_age: int = 50,
-    mof_forearm_min_age: int = 75,
+    guideline: GuidelineParameters | None = None,
+    snapshot: CardSettings | None = None,
 ) -> dict[str, str]:
     """The parameter values card templates name as placeholders (``{GC_DOSE_HIGH}``, ``{T_OSTEOPOROSIS}``, …), as
-    plain numbers in ``profile`` (the renderer localises the decimal sign): every row of this table under its
-    constant name, a negative value also as ``<NAME>_ABS`` (for texts that write the minus sign themselves, ``−``),
-    and the settings a card states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
+    plain numbers in ``profile`` (the renderer localises the decimal sign), for a deployment's ``guideline`` and
+    ``snapshot`` settings (the defaults when not given): every row of this table under its constant name, a negative
+    value also as ``<NAME>_ABS`` (for texts that write the minus sign themselves, ``−``), and the settings a card
+    states: ``RECENT_FX_YEARS`` (``OSTEO_GUIDELINE__RECENT_FX_YEARS``) and
     ``DXA_STALE_YEARS`` (``OSTEO_SNAPSHOT__DXA_STALE_YEARS``), ``POST_ANABOLIC_AR_MIN_YEARS``
     (``OSTEO_GUIDELINE__POST_ANABOLIC_ANTIRESORPTIVE_MIN_YEARS``) and ``EGFR_CI_ZOL``
     (``OSTEO_GUIDELINE__EGFR_CI_ZOLEDRONATE_ML_MIN``), ``ROMO_MAX_MONTHS``
@@ -692,6 +705,8 @@ def card_values(
     and ``MOF_FOREARM_MIN_AGE`` (``OSTEO_SNAPSHOT__MOF_FOREARM_MIN_AGE``).
     A value is written as the table writes it (``-2.0`` stays ``-2.0``), so that the default card text reads as
     before."""
+    settings = snapshot or SnapshotParameters()
+    resolved = (guideline or GuidelineParameters()).for_profile(profile)
     values: dict[str, str] = {}
     for name, row in globals().items():
         if isinstance(row, Threshold):
@@ -699,22 +714,21 @@ def card_values(
             values[name] = str(value)
             if value < 0:
                 values[f"{name}_ABS"] = str(-value)
-    values["RECENT_FX_YEARS"] = str(recent_fx_years)
-    values["DXA_STALE_YEARS"] = str(dxa_stale_years)
-    values["POST_ANABOLIC_AR_MIN_YEARS"] = str(post_anabolic_antiresorptive_min_years)
-    values["EGFR_CI_ZOL"] = str(egfr_ci_zoledronate_ml_min)
-    values["ROMO_MAX_MONTHS"] = str(romosozumab_max_months)
-    if teriparatide_max_months is not None:
-        values["TPTD_MAX_MONTHS"] = str(teriparatide_max_months)
+    values["RECENT_FX_YEARS"] = str(resolved.recent_fx_years)
+    values["DXA_STALE_YEARS"] = str(settings.dxa_stale_years)
+    values["POST_ANABOLIC_AR_MIN_YEARS"] = str(resolved.post_anabolic_antiresorptive_min_years)
+    values["EGFR_CI_ZOL"] = str(resolved.egfr_ci_zoledronate_ml_min)
+    values["ROMO_MAX_MONTHS"] = str(resolved.romosozumab_max_months)
+    values["TPTD_MAX_MONTHS"] = str(resolved.teriparatide_max_months)
     values["FAILURE_MIN_THERAPY_YEARS"] = _years(FAILURE_MIN_THERAPY.in_profile(profile) / 12)
     values["GC_AGE_BAND_A40_TO"] = str(int(GC_DIRECT_START_MIN_AGE.in_profile(profile)) - 1)
-    values["LAB_MAX_AGE_DAYS"] = str(lab_max_age_days)
-    values["VITD_MAX_AGE_DAYS"] = str(vitamin_d_max_age_days)
-    values["RENAL_MAX_AGE_DAYS"] = str(renal_max_age_days)
-    values["DXA_DECISION_MAX_AGE_MONTHS"] = str(dxa_decision_max_age_months)
-    values["CALCIUM_TARGET_MG"] = calcium_target
-    values["ASSUME_PM_AGE"] = str(assume_postmenopausal_age)
-    values["MOF_FOREARM_MIN_AGE"] = str(mof_forearm_min_age)
+    values["LAB_MAX_AGE_DAYS"] = str(settings.lab_max_age_days)
+    values["VITD_MAX_AGE_DAYS"] = str(settings.vitamin_d_max_age_days)
+    values["RENAL_MAX_AGE_DAYS"] = str(settings.renal_max_age_days)
+    values["DXA_DECISION_MAX_AGE_MONTHS"] = str(settings.dxa_decision_max_age_months)
+    values["CALCIUM_TARGET_MG"] = resolved.calcium_target
+    values["ASSUME_PM_AGE"] = str(settings.assume_postmenopausal_age)
+    values["MOF_FOREARM_MIN_AGE"] = str(settings.mof_forearm_min_age)
     return values
 
 
