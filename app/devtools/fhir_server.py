@@ -101,49 +101,41 @@ def default_fhir_venv() -> Path:
     return Path(override) if override else REPO_ROOT / ".fhir-venv"
 
 
+def _run_install_script(
+    script: Path, timeout_s: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one of the project's install scripts (output captured); raise when it does not finish in time."""
+    try:
+        return subprocess.run(
+            ["bash", str(script)], env=env, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise FhirTestServerError(f"{script} did not finish within {timeout_s:.0f} s") from exc
+
+
+def _install_failed(script: Path, done: subprocess.CompletedProcess[str]) -> FhirTestServerError:
+    return FhirTestServerError(f"{script} failed (exit {done.returncode}):\n{_tail(done.stdout + done.stderr)}")
+
+
 def ensure_fhir_server_installed(*, venv: Path | None = None, timeout_s: float = 600.0) -> Path:
     """Run ``.ci/install-fhir-server`` (idempotent: ~0.1 s when the pinned version is there); return the
     path of the ``sekmet`` executable."""
     venv = venv or default_fhir_venv()
     executable = venv / "bin" / "sekmet"
-    env = {**os.environ, "FHIR_VENV": str(venv)}
-    try:
-        done = subprocess.run(
-            ["bash", str(_INSTALL_SCRIPT)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise FhirTestServerError(f"{_INSTALL_SCRIPT} did not finish within {timeout_s:.0f} s") from exc
+    done = _run_install_script(_INSTALL_SCRIPT, timeout_s, env={**os.environ, "FHIR_VENV": str(venv)})
     if done.returncode != 0 or not executable.is_file():
-        raise FhirTestServerError(
-            f"{_INSTALL_SCRIPT} failed (exit {done.returncode}):\n{_tail(done.stdout + done.stderr)}"
-        )
+        raise _install_failed(_INSTALL_SCRIPT, done)
     return executable
 
 
 def ensure_hapi_fhir_built(*, timeout_s: float = 1200.0) -> Path:
     """Run ``.ci/install-hapi-fhir`` (cached: well under a second when the jar for the current sources exists,
     a Maven build of a minute or more otherwise); return the path of the server's jar (its last output line)."""
-    try:
-        done = subprocess.run(
-            ["bash", str(_HAPI_INSTALL_SCRIPT)],
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise FhirTestServerError(f"{_HAPI_INSTALL_SCRIPT} did not finish within {timeout_s:.0f} s") from exc
+    done = _run_install_script(_HAPI_INSTALL_SCRIPT, timeout_s)
     lines = done.stdout.strip().splitlines()
     jar = Path(lines[-1]) if lines else None
     if done.returncode != 0 or jar is None or not jar.is_file():
-        raise FhirTestServerError(
-            f"{_HAPI_INSTALL_SCRIPT} failed (exit {done.returncode}):\n{_tail(done.stdout + done.stderr)}"
-        )
+        raise _install_failed(_HAPI_INSTALL_SCRIPT, done)
     return jar
 
 
