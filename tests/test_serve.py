@@ -33,6 +33,17 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+def _serve_until_it_exits(port: int, env: dict[str, str], *, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """``python -m app.serve --workers 2`` run to its end (for a service that must refuse to start)."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
 def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -151,13 +162,7 @@ def test_a_port_in_use_fails_at_once(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "2"],
-            cwd=ROOT,
-            env=_env(tmp_path),
-            capture_output=True,
-            timeout=60,
-        )
+        result = _serve_until_it_exits(port, _env(tmp_path), timeout=60)
 
     assert result.returncode == 1
     assert b"cannot listen" in result.stderr
@@ -167,13 +172,7 @@ def test_an_application_that_cannot_start_stops_the_service(tmp_path: Path) -> N
     """Authentication on and no trusted issuer: the application refuses to start; no endless restarts."""
     env = _env(tmp_path, OSTEO_REDIS_URL="redis://127.0.0.1:9/0")  # shared replay store named; never reached
     del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
-    result = subprocess.run(
-        [sys.executable, "-m", "app.serve", "--port", str(free_port()), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    result = _serve_until_it_exits(free_port(), env, timeout=120)
 
     assert result.returncode == 1
     assert b"worker failed to start; stopping" in result.stderr
@@ -190,13 +189,7 @@ def test_several_workers_without_a_shared_replay_store_refuse_to_start(tmp_path:
         OSTEO_PUBLIC_BASE_URL="https://cds.example.org/osteo",
     )
     del env["OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT"]
-    result = subprocess.run(
-        [sys.executable, "-m", "app.serve", "--port", str(free_port()), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
+    result = _serve_until_it_exits(free_port(), env, timeout=60)
 
     assert result.returncode == 1
     assert b"OSTEO_REDIS_URL" in result.stderr
