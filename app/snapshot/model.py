@@ -27,6 +27,7 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "any_of3",
     "Administration",
     "BmdChange",
     "BmdMeasurement",
@@ -1413,7 +1414,7 @@ class ClinicalSnapshot:
 
     def has_fracture_since(self, day: date) -> bool | None:
         """Any non-pathological fracture dated on or after ``day`` (``None`` when a date straddles it)."""
-        return _any3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
+        return any_of3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
 
     @property
     def vertebral_fractures(self) -> tuple[Fracture, ...]:
@@ -1565,7 +1566,8 @@ class ClinicalSnapshot:
         return tuple(d for d in self.draft_orders if d.drug is drug)
 
 
-def _any3(values: Iterable[bool | None]) -> bool | None:
+def any_of3(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR: True if any is True, else None (unknown) if any is None, else False."""
     unknown = False
     for value in values:
         if value is True:

@@ -72,6 +72,7 @@ from app.snapshot.model import (
     TScore,
     add_months,
     add_years,
+    any_of3,
 )
 
 __all__ = [
@@ -141,7 +142,7 @@ def is_recent_fracture(fracture: Fracture, as_of: date, parameters: GuidelinePar
 
 def has_recent_fracture(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
     """rules.md D-FX-RECENT: any non-pathological fracture within the recent window (``None``: only uncertain)."""
-    return _any3(is_recent_fracture(f, snapshot.as_of, parameters) for f in snapshot.fractures)
+    return any_of3(is_recent_fracture(f, snapshot.as_of, parameters) for f in snapshot.fractures)
 
 
 def recent_major_osteoporotic_fractures(
@@ -158,17 +159,6 @@ def recent_major_osteoporotic_fractures(
         for f in snapshot.fractures
     )
     return certain, uncertain
-
-
-def _any3(values: Iterable[bool | None]) -> bool | None:
-    """Three-valued OR: True if any is True, else None if any is None, else False."""
-    seen_none = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            seen_none = True
-    return None if seen_none else False
 
 
 def is_osteoporotic_t_score(t: float, parameters: GuidelineParameters) -> bool:
