@@ -750,3 +750,16 @@ def search_bundle(*resources: Mapping[str, Any], base: str = "http://ehr.example
             for r in resources
         ],
     }
+
+
+def transaction_of_posts(*entries: tuple[str, Json]) -> Json:
+    """A transaction Bundle that creates each ``(fullUrl, resource)`` with a POST: resources that reference each other
+    by ``urn:uuid:`` full URLs before the server has given them ids."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
+            for url, resource in entries
+        ],
+    }

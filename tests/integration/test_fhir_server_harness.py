@@ -30,6 +30,7 @@ from app.devtools.fhir_server import (
     FhirTestServerError,
     HapiFhirTestServer,
 )
+from tests.builders.fhir import transaction_of_posts
 
 from .fault_proxy import Fault, FaultKind, FaultProxy, RecordingListener
 
@@ -53,14 +54,6 @@ EXTERNAL = bool(os.environ.get("FHIR_BASE_URL", "").strip())
 
 def _urn() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
-
-
-def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "fullUrl": full_url,
-        "resource": resource,
-        "request": {"method": "POST", "url": resource["resourceType"]},
-    }
 
 
 def _patient(*, gender: str, birth_date: str) -> dict[str, Any]:
@@ -100,10 +93,6 @@ def _medication_statement(*, patient: str, atc: str, start: str) -> dict[str, An
     }
 
 
-def _transaction(*entries: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "transaction", "entry": list(entries)}
-
-
 @dataclass(frozen=True, kw_only=True)
 class LoadedPatient:
     patient_id: str
@@ -133,18 +122,18 @@ def _resource_id(entry: dict[str, Any]) -> str:
 def woman_with_two_dxa_scans(fhir_server: FhirServer) -> LoadedPatient:
     patient, spine, femur = _urn(), _urn(), _urn()
     response = fhir_server.load_bundle(
-        _transaction(
-            _entry(patient, _patient(gender="female", birth_date="1952-04-17")),
-            _entry(
+        transaction_of_posts(
+            (patient, _patient(gender="female", birth_date="1952-04-17")),
+            (
                 spine,
                 _dxa_t_score(patient=patient, loinc=DXA_LUMBAR_SPINE_T_SCORE, t_score=-2.7, effective="2024-03-01"),
             ),
-            _entry(
+            (
                 femur,
                 _dxa_t_score(patient=patient, loinc=DXA_FEMUR_T_SCORE, t_score=-2.1, effective="2022-03-01"),
             ),
-            _entry(_urn(), _condition(patient=patient, snomed=OSTEOPOROSIS, onset="2022-03-01")),
-            _entry(_urn(), _medication_statement(patient=patient, atc=ALENDRONIC_ACID, start="2022-04-01")),
+            (_urn(), _condition(patient=patient, snomed=OSTEOPOROSIS, onset="2022-03-01")),
+            (_urn(), _medication_statement(patient=patient, atc=ALENDRONIC_ACID, start="2022-04-01")),
         )
     )
     entries = response["entry"]
@@ -202,9 +191,9 @@ class TestFhirServer:
     ) -> None:
         man, scan = _urn(), _urn()
         loaded = fhir_server.load_bundle(
-            _transaction(
-                _entry(man, _patient(gender="male", birth_date="1948-01-02")),
-                _entry(
+            transaction_of_posts(
+                (man, _patient(gender="male", birth_date="1948-01-02")),
+                (
                     scan,
                     _dxa_t_score(patient=man, loinc=DXA_FEMUR_T_SCORE, t_score=-1.2, effective="2023-05-05"),
                 ),
@@ -246,7 +235,7 @@ class TestFhirServer:
         why = {"sekmet": "Observation.code", "hapi": "not-a-status"}
 
         with pytest.raises(FhirTestServerError, match=r"HTTP 4\d\d") as raised:
-            fhir_server.load_bundle(_transaction(_entry(_urn(), invalid)))
+            fhir_server.load_bundle(transaction_of_posts((_urn(), invalid)))
 
         if fhir_server.kind in why:
             assert why[fhir_server.kind] in str(raised.value)
@@ -314,7 +303,7 @@ class TestPrivateFhirTestServer:
     def test_starts_resets_to_an_empty_store_and_stops_without_leftovers(self, sekmet_server: FhirTestServer) -> None:
         # sekmet_server (the session server) guarantees sekmet is installed.
         with FhirTestServer() as server:
-            server.load_bundle(_transaction(_entry(_urn(), _patient(gender="female", birth_date="1960-06-06"))))
+            server.load_bundle(transaction_of_posts((_urn(), _patient(gender="female", birth_date="1960-06-06"))))
             with server.client() as http:
                 before = http.get("Patient", params={"_summary": "count"}).json()["total"]
                 server.reset()

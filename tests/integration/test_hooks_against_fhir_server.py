@@ -35,6 +35,7 @@ from app.hooks.schemas import CdsResponse
 from app.render import DATA_UNAVAILABLE
 from app.terminology import load_catalog
 from app.valuesets import OBSERVATION_VALUE_SETS
+from tests.builders.fhir import transaction_of_posts
 
 from .conftest import EXTERNAL, OpenService
 from .fault_proxy import Fault, FaultProxy
@@ -423,16 +424,7 @@ def woman_whose_drugs_are_medication_resources(fhir_server: FhirServer) -> tuple
         (f"urn:uuid:{uuid.uuid4()}", statement(prednisolone, "2024-09-01")),
         (f"urn:uuid:{uuid.uuid4()}", statement(alendronate, "2024-10-01")),
     ]
-    response = fhir_server.load_bundle(
-        {
-            "resourceType": "Bundle",
-            "type": "transaction",
-            "entry": [
-                {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
-                for url, resource in entries
-            ],
-        }
-    )
+    response = fhir_server.load_bundle(transaction_of_posts(*entries))
     ids = [str(entry["resource"]["id"]) for entry in response["entry"]]
     return ids[0], {ids[1], ids[2]}
 

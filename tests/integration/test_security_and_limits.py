@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from tests.builders.fhir import transaction_of_posts
 from tests.builders.hooks import hook_request, prefetch_bundle
 
 from .fault_proxy import Fault, FaultProxy, ProxiedRequest, RecordingListener
@@ -51,16 +52,7 @@ def patient_id(fhir_server: Any) -> str:
         (f"urn:uuid:{uuid.uuid4()}", _dxa(patient, DXA_LUMBAR_SPINE_T_SCORE, -2.7, "2024-03-01")),
         (f"urn:uuid:{uuid.uuid4()}", _dxa(patient, DXA_FEMUR_T_SCORE, -2.1, "2022-03-01")),
     ]
-    response = fhir_server.load_bundle(
-        {
-            "resourceType": "Bundle",
-            "type": "transaction",
-            "entry": [
-                {"fullUrl": url, "resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}}
-                for url, resource in entries
-            ],
-        }
-    )
+    response = fhir_server.load_bundle(transaction_of_posts(*entries))
     return str(response["entry"][0]["resource"]["id"])
 
 
