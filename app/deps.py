@@ -27,8 +27,6 @@ __all__ = [
     "HookCallDep",
     "AssessmentsDep",
     "FeedbackStoreDep",
-    "InfoSnoozeDep",
-    "OrderSignOverridesDep",
     "IssuedCardsDep",
     "ResourcesDep",
     "ServicesDep",
@@ -49,16 +47,6 @@ async def get_feedback_store(request: Request) -> FeedbackStore:
 async def get_issued_cards(request: Request) -> IssuedCardWriter:
     writer: IssuedCardWriter = request.state.issued_cards
     return writer
-
-
-async def get_info_snooze(request: Request) -> InfoSnooze:
-    snooze: InfoSnooze = request.state.info_snooze
-    return snooze
-
-
-async def get_order_sign_overrides(request: Request) -> OrderSignOverrides:
-    overrides: OrderSignOverrides = request.state.order_sign_overrides
-    return overrides
 
 
 async def get_assessments(request: Request) -> AssessmentBook | None:
@@ -106,8 +94,6 @@ async def get_as_of(request: Request) -> date:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 IssuedCardsDep = Annotated[IssuedCardWriter, Depends(get_issued_cards)]
-InfoSnoozeDep = Annotated[InfoSnooze, Depends(get_info_snooze)]
-OrderSignOverridesDep = Annotated[OrderSignOverrides, Depends(get_order_sign_overrides)]
 ServicesDep = Annotated[dict[str, CdsService], Depends(get_services)]
 AsOfDep = Annotated[date, Depends(get_as_of)]
 HookCallDep = Annotated[HookCall, Depends(get_hook_call)]

@@ -62,8 +62,6 @@ class State(TypedDict):
     resources: Resources
     feedback_store: FeedbackStore
     issued_cards: IssuedCardWriter
-    info_snooze: InfoSnooze
-    order_sign_overrides: OrderSignOverrides
     services: dict[str, CdsService]
     client_auth: ClientAuthenticator
     assessments: AssessmentBook | None
@@ -174,8 +172,6 @@ def create_app(settings: Settings | None = None, *, tracer_provider: TracerProvi
                     "resources": resources,
                     "feedback_store": store,
                     "issued_cards": writer,
-                    "info_snooze": snooze,
-                    "order_sign_overrides": overrides,
                     "services": services,
                     "client_auth": client_auth,
                     "assessments": assessments,
