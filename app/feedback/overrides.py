@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, select
 
 from app.config import Settings
 from app.feedback.snooze import local_day, patient_link_key, request_patient_key
-from app.feedback.store import FeedbackStore, finding_acknowledgement
+from app.feedback.store import FeedbackStore, PreparedRead, finding_acknowledgement
 from app.hooks.schemas import HookRequest
 from app.rules.model import Hook
 
@@ -63,6 +63,7 @@ class OrderSignOverrides:
     """The ids of the services answering ``order-select`` (whose overridden cards count)."""
     timezone: ZoneInfo
     _key: bytes = field(repr=False)
+    _query: PreparedRead = field(repr=False)
 
     @classmethod
     def open(cls, store: FeedbackStore, settings: Settings, select_services: Set[str]) -> OrderSignOverrides:
@@ -75,6 +76,7 @@ class OrderSignOverrides:
             select_services=frozenset(select_services),
             timezone=ZoneInfo(settings.timezone),
             _key=key,
+            _query=store.prepare(_OVERRIDDEN),
         )
 
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
@@ -99,8 +101,7 @@ class OrderSignOverrides:
     def overridden_today(self, key: str, shown: Set[tuple[str, str]], as_of: date) -> frozenset[tuple[str, str]]:
         """Of ``shown`` (rule, variant) pairs, those whose order-select card this patient overrode on ``as_of``."""
         since = datetime.combine(as_of - timedelta(days=1), time.min, tzinfo=self.timezone).astimezone(UTC)
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(_OVERRIDDEN, {"key": key, "since": since}).all()
+        rows = self._query.rows({"key": key, "since": since})
         return frozenset(
             (rule_id, variant)
             for service_id, rule_id, variant, outcome_at, received_at in rows

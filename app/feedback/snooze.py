@@ -45,7 +45,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 
 from app.config import Settings
-from app.feedback.store import ACKNOWLEDGED_OUTCOMES, FeedbackStore, finding_acknowledgement, stored_secret
+from app.feedback.store import (
+    ACKNOWLEDGED_OUTCOMES,
+    FeedbackStore,
+    PreparedRead,
+    finding_acknowledgement,
+    stored_secret,
+)
 from app.hooks.schemas import HookRequest, Indicator
 from app.rules.model import Hook
 
@@ -85,9 +91,8 @@ _ack = finding_acknowledgement.c
 _ACKNOWLEDGED = select(_ack.service_id, _ack.rule_id, _ack.outcome_timestamp, _ack.received_at).where(
     _ack.patient_key == bindparam("key"), _ack.outcome_timestamp >= bindparam("since")
 )
-"""A patient's acknowledgements since a moment (a few rows: services and rules are filtered by the caller). Built
-once and without IN lists: SQLAlchemy then reuses its compiled form as is (building the query per call cost about
-as much as running it, and an expanding IN list is rewritten on every execution)."""
+"""A patient's acknowledgements since a moment (a few rows: services and rules are filtered by the caller). Without
+IN lists, so that it compiles once (:class:`~app.feedback.store.PreparedRead`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,7 @@ class InfoSnooze:
     cards carry the same patient link, for app/feedback/overrides.py)."""
     timezone: ZoneInfo
     _key: bytes = field(repr=False)
+    _query: PreparedRead = field(repr=False)
 
     @classmethod
     def open(cls, store: FeedbackStore, settings: Settings, view_services: Set[str]) -> InfoSnooze:
@@ -113,6 +119,7 @@ class InfoSnooze:
             view_services=frozenset(view_services),
             timezone=ZoneInfo(settings.timezone),
             _key=key,
+            _query=store.prepare(_ACKNOWLEDGED),
         )
 
     async def apply(self, hook: Hook, request: HookRequest, result: HookResult, *, as_of: date) -> HookResult:
@@ -137,8 +144,7 @@ class InfoSnooze:
         """Of ``rule_ids``, those whose info card this patient acknowledged within the window (one query)."""
         first_day = as_of - timedelta(days=self.days)
         since = datetime.combine(first_day, time.min, tzinfo=self.timezone).astimezone(UTC)
-        with self.store.engine.connect() as connection:
-            rows = connection.execute(_ACKNOWLEDGED, {"key": key, "since": since}).all()
+        rows = self._query.rows({"key": key, "since": since})
         return frozenset(
             rule_id
             for service_id, rule_id, outcome_at, received_at in rows

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event, select
 
 from app.config import Settings
 from app.deps import get_as_of
-from app.feedback.store import FeedbackStore, IssuedCard, IssuedFinding, finding_acknowledgement
+from app.feedback.store import FeedbackStore, IssuedCard, IssuedFinding, PreparedRead, finding_acknowledgement
 from app.hooks.schemas import FeedbackItem
 from app.logging import JsonFormatter
 from app.main import create_app
@@ -275,13 +275,22 @@ class TestNoPatientIdentifierIsStored:
 
 class TestCost:
     @pytest.fixture
-    def snooze_queries(self) -> Iterator[list[str]]:
+    def snooze_queries(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+        """The SELECTs on the acknowledgements: through SQLAlchemy (its cursor event) or on the driver (the
+        snooze's prepared read, which SQLAlchemy's events do not see)."""
         seen: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             if statement.lstrip().upper().startswith("SELECT") and "finding_acknowledgement" in statement:
                 seen.append(statement)
 
+        prepared_rows = PreparedRead.rows
+
+        def counted_rows(query: PreparedRead, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+            record(None, None, query.sql)
+            return prepared_rows(query, parameters)
+
+        monkeypatch.setattr(PreparedRead, "rows", counted_rows)
         event.listen(Engine, "before_cursor_execute", record)
         yield seen
         event.remove(Engine, "before_cursor_execute", record)
