@@ -87,6 +87,15 @@ def captured(app: FastAPI) -> Iterator[LogCapture]:
             logging.getLogger(name).setLevel(previous[name])
 
 
+def fields(line: str) -> dict[str, Any]:
+    """A captured line's JSON fields (none for a line that is not a JSON object)."""
+    try:
+        parsed = json.loads(line)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def planted(jwt: str) -> list[str]:
     return [ACCESS_TOKEN, jwt, jwt.split(".")[1], jwt.split(".")[2], PATIENT_NAME, GIVEN_NAME, BSN, PHONE, STREET,
             OBSERVATION_NOTE, JTI_IN_BAD_TOKEN]  # fmt: skip
@@ -153,8 +162,8 @@ class TestLogsCarryNoSecrets:
         assert answered.status_code == 200, answered.text
         assert (replayed.status_code, refused.status_code, malformed.status_code) == (401, 401, 400)
         assert_no_secret_in(captured, planted(good_jwt) + [wrong_aud])
-        assert any('"hook_instance"' in line for line in captured.lines)
-        assert any('"reason": "replay"' in line for line in captured.lines)
+        assert any("hook_instance" in fields(line) for line in captured.lines)
+        assert any(fields(line).get("reason") == "replay" for line in captured.lines)
 
     def test_exception_records_keep_the_type_not_the_message(self) -> None:
         try:
@@ -164,7 +173,7 @@ class TestLogsCarryNoSecrets:
 
         line = JsonFormatter().format(record)
 
-        assert '"exception": "ValueError"' in line
+        assert json.loads(line)["exception"] == "ValueError"
         assert PATIENT_NAME not in line and BSN not in line and ACCESS_TOKEN not in line
 
     def test_extra_fields_outside_the_allowlist_are_dropped(self) -> None:
@@ -174,7 +183,7 @@ class TestLogsCarryNoSecrets:
 
         line = JsonFormatter().format(record)
 
-        assert PATIENT_NAME not in line and '"hook_instance": "hi-1"' in line
+        assert PATIENT_NAME not in line and json.loads(line)["hook_instance"] == "hi-1"
 
 
 class TestUvicornLogs:
@@ -211,5 +220,5 @@ class TestUvicornLogs:
             thread.join(timeout=10)
 
         assert statuses == [401, 401, 401]
-        assert any('"logger": "uvicorn' in line for line in captured.lines)
+        assert any(str(fields(line).get("logger")).startswith("uvicorn") for line in captured.lines)
         assert_no_secret_in(captured, planted(jwt))
