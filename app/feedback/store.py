@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     Column,
     Connection,
@@ -277,10 +278,17 @@ _FINDINGS_FROM_JSON = _from_json_rows(issued_finding, _FINDING_COLUMNS)
 
 
 def _json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    def value(item: object) -> object:
-        return item.astimezone(UTC).strftime(_SQLITE_DATETIME) if isinstance(item, datetime) else item
+    texts: dict[datetime, str] = {}  # the rows of one response share its issue time: formatted once
 
-    return json.dumps([[value(row[name]) for name in columns] for row in rows])
+    def value(item: object) -> object:
+        if not isinstance(item, datetime):
+            return item
+        text = texts.get(item)
+        if text is None:
+            text = texts[item] = item.astimezone(UTC).strftime(_SQLITE_DATETIME)
+        return text
+
+    return orjson.dumps([[value(row[name]) for name in columns] for row in rows]).decode()
 
 
 def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids: Sequence[str]) -> None:
