@@ -128,13 +128,16 @@ def assessment_payload(
 
 def _stored(finding: Finding, display: str, catalog: CardCatalog) -> dict[str, Any]:
     outcome = finding.outcome
-    references = {spec.delete for spec in catalog.templates[outcome.rule_id].suggestions.values() if spec.delete}
+    facts = outcome.facts
+    if facts:
+        # the texts never show a reference to an order (a delete suggestion's target): it is not stored
+        references = {spec.delete for spec in catalog.templates[outcome.rule_id].suggestions.values() if spec.delete}
+        facts = {name: "" if name in references else value for name, value in facts.items()}
     entry: dict[str, Any] = {
         "rule": outcome.rule_id,
         "variant": outcome.variant,
         "display": display,
-        # the texts never show a reference to an order (a delete suggestion's target): it is not stored
-        "facts": {name: "" if name in references else value for name, value in outcome.facts.items()},
+        "facts": dict(facts),
         "evidence": [[item.what, item.value, item.on] for item in outcome.evidence],  # orjson writes dates
         "offered": list(finding.offered),
     }
@@ -193,11 +196,11 @@ def bone_health_picture(snapshot: ClinicalSnapshot) -> dict[str, Any]:
     glucocorticoid exposure, and the latest labs with whether they are too old. Plain JSON once serialised: dates
     and enumerations are left to ``orjson`` (ISO dates, values), which writes them faster than Python would."""
     as_of = snapshot.as_of
-    series: dict[str, list[tuple[date, float]]] = {}
+    series: dict[BoneSite, list[tuple[date, float]]] = {}
     for study in sorted(snapshot.dxa_studies, key=lambda study: study.observed.earliest):
         for score in study.t_scores:
-            if score.site is not BoneSite.FOREARM:
-                series.setdefault(score.site.value, []).append((score.observed.earliest, score.value))
+            series.setdefault(score.site, []).append((score.observed.earliest, score.value))
+    series.pop(BoneSite.FOREARM, None)  # the chart shows the hip and the spine
     treatment: list[dict[str, Any]] = []
     next_due: list[dict[str, Any]] = []
     for history in snapshot.therapies:
@@ -232,7 +235,7 @@ def bone_health_picture(snapshot: ClinicalSnapshot) -> dict[str, Any]:
     return {
         "as_of": as_of,
         "decision_window_start": add_months(as_of, -snapshot.dxa_decision_max_age_months),
-        "t_scores": dict(sorted(series.items())),
+        "t_scores": {site.value: points for site, points in sorted(series.items())},
         "fractures": [
             {
                 "site": fracture.site,

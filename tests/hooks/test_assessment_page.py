@@ -201,6 +201,20 @@ class TestThePictureAtAGlance:
         assert page.count('data-site="lumbar-spine"') == 2
         assert "T -2.5" in page and "T -1" in page  # the cut-off lines
 
+    def test_the_chart_leaves_the_forearm_out_and_lists_its_sites_in_order(self, client: TestClient) -> None:
+        record = untreated_osteoporosis().add(
+            dxa_t_score(site="total-hip", value=-2.1, on="2025-03-01"),
+            dxa_t_score(site="forearm", value=-3.1, on="2025-03-01"),
+            dxa_t_score(site="femoral-neck", value=-2.3, on="2025-03-01"),
+        )
+        [card] = call_hook(client, "patient-view", record, language="en")
+
+        page = client.get(page_path(card)).text
+
+        assert page.count('class="point"') == 3 and "forearm" not in page
+        sites = [page.index(f'data-site="{site}"') for site in ("femoral-neck", "lumbar-spine", "total-hip")]
+        assert sites == sorted(sites)
+
     def test_an_overdue_denosumab_injection_shows_its_due_date_as_overdue(self, client: TestClient) -> None:
         cards = call_hook(client, "patient-view", continuing_denosumab("2024-10-20"), language="en")
 
