@@ -97,14 +97,15 @@ def _leads(finding: Finding, policy: Mapping[str, DisplayPolicy]) -> bool:
 
 def _layout(findings: Sequence[Finding], hook: Hook, policy: Mapping[str, DisplayPolicy]) -> list[_Layout]:
     """Which findings share a card, main finding first. Findings arrive in registry order; sorting is stable."""
-    ranked = sorted(findings, key=lambda finding: (not _leads(finding, policy), URGENCY[finding.indicator]))
-    critical = [f for f in ranked if _leads(f, policy) and f.indicator is Indicator.CRITICAL]
+    may_lead = [f for f in findings if _leads(f, policy)]
+    ranked = sorted(findings, key=lambda finding: (finding not in may_lead, URGENCY[finding.indicator]))
+    critical = [f for f in ranked if f in may_lead and f.indicator is Indicator.CRITICAL]
     rest = [f for f in ranked if f not in critical]
     if hook is Hook.PATIENT_VIEW:
         layouts = [_Layout(finding, ()) for finding in critical]
     else:
         layouts = [_Layout(critical[0], tuple(critical[1:]))] if critical else []
-    leading = [f for f in rest if _leads(f, policy)]
+    leading = [f for f in rest if f in may_lead]
     if leading:
         layouts.append(_Layout(leading[0], tuple(f for f in rest if f is not leading[0])))
     elif layouts and rest:
@@ -148,7 +149,7 @@ def _detail(layout: _Layout, catalog: CardCatalog, language: str) -> str | None:
     also_check = [f for f in layout.folded if f.role is Role.CONTEXT]
     parts: list[str] = []
     budget = DETAIL_MAX_WORDS
-    budget -= _fit(parts, None, main.data[:MAX_DATA_LINES], budget, more)
+    budget -= _fit(parts, None, main.data(MAX_DATA_LINES), budget, more)
     budget -= _fit(parts, text("missing"), main.missing, budget, more)
     withheld = [f"{suggestion} ({rule})" for suggestion, rule in main.withheld]
     budget -= _fit(parts, text("not-suggested"), withheld, budget, more)
@@ -170,9 +171,11 @@ def _card(
 ) -> Card:
     main = layout.main
     held = (main, *layout.folded)
-    suggestions = list(main.suggestions)
     if hook is Hook.PATIENT_VIEW and main.indicator is not Indicator.CRITICAL:
-        suggestions = suggestions[:MAX_SUGGESTIONS]  # the one or two actions that matter now; the rest is on the page
+        # the one or two actions that matter now; the rest is on the page
+        suggestions = list(main.first_suggestions(MAX_SUGGESTIONS))
+    else:
+        suggestions = list(main.suggestions)
     findings: list[dict[str, Any]] = [
         {"rule": f.rule_id, "variant": f.variant, "indicator": f.indicator.value, "summary": f.summary} for f in held
     ]
@@ -204,8 +207,10 @@ def present(
     """The cards for ``findings`` (most urgent first) and their issued-card records, with a record of each silent
     finding. ``links`` go on every card (the assessment page); ``patient_key`` links the records to the patient
     (the snooze and the order-sign override memory)."""
-    silent = [f for f in findings if policy.get(f.rule_id) is DisplayPolicy.SILENT]
-    shown = [f for f in findings if policy.get(f.rule_id) is not DisplayPolicy.SILENT]
+    silent: list[Finding] = []
+    shown: list[Finding] = []
+    for finding in findings:
+        (silent if policy.get(finding.rule_id) is DisplayPolicy.SILENT else shown).append(finding)
     cards: list[Card] = []
     issued: list[IssuedCard] = []
     for layout in _layout(shown, hook, policy):

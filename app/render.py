@@ -13,12 +13,12 @@ import re
 import string
 import tomllib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Generic, Self, TypeVar, overload
 
 from app.errors import CardTemplateError
 from app.fhir.orders import OrderCatalog, load_order_catalog, read_site_codings
@@ -346,82 +346,170 @@ def _fact(template: CardTemplate, key: str, facts: Mapping[str, str], name: str)
     return facts[name]
 
 
-def _suggestions(
-    template: CardTemplate,
-    keys: Sequence[str],
-    catalog: CardCatalog,
-    language: str,
-    patient_id: str,
-    facts: Mapping[str, str],
-    localized: Mapping[str, str],
-    blocked_orders: Mapping[str, str],
-    withheld: list[tuple[str, str]],
-    offered: list[str],
-) -> list[Suggestion]:
-    """``facts`` as the rule returned them (ISO dates, references); ``localized`` as shown in the card's text.
-
-    A suggestion that would create an order in ``blocked_orders`` (order key → the contraindication rule that
-    forbids it, rules.md §14.4) is not offered; it is added to ``withheld`` with that reason instead. The keys of
-    those offered are added to ``offered``.
-    """
-    suggestions = []
-    for key in keys:
-        spec = template.suggestions[key]
-        text = spec.label(language).format_map(localized)
-        blocking = sorted({blocked_orders[item] for item in spec.orders if item in blocked_orders})
-        if blocking:
-            withheld.append((text, ", ".join(blocking)))
-            continue
-        actions = []
-        for item in spec.orders:
-            name = spec.dates.get(item)
-            start = None if name is None else date.fromisoformat(_fact(template, key, facts, name))
-            resource = catalog.orders.build(item, patient_id=patient_id, language=language, start=start)
-            actions.append(
-                Action(type="create", description=catalog.orders.describe(item, language), resource=resource)
-            )
-        if spec.delete is not None:
-            target = _fact(template, key, facts, spec.delete)
-            actions.append(Action(type="delete", description=text, resource_id=target))
-        offered.append(key)
-        suggestions.append(
-            Suggestion(
-                label=text,
-                uuid=str(uuid.uuid4()),
-                is_recommended=spec.recommended or None,
-                actions=actions,
-            )
-        )
-    return suggestions
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
+class _once(Generic[_T]):  # lower case: a decorator, like functools.cached_property
+    """A property computed the first time it is read and kept in the instance: ``functools.cached_property``
+    without the lock that Python 3.11 takes on every first read (three times the cost of the read itself). A
+    finding is read only by the request that made it."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Self | _T:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._name] = self._compute(instance)
+        return value
+
+
+@dataclass(eq=False)
 class Finding:
-    """One rule outcome worded in one language: what a card shows of it, and in full what the assessment page
-    shows. Which card it lands on (its own, folded into another, or none) is decided by ``app/presentation.py``."""
+    """One rule outcome, to be worded in one language: what a card shows of it, and in full what the assessment page
+    shows. Which card it lands on (its own, folded into another, or none) is decided by ``app/presentation.py``.
 
+    What decides the layout (rule, variant, indicator, role) is known at once; every text, and the suggestions with
+    their order resources, is made the first time it is read and kept: a call renders every finding but shows the
+    words of a few (one or two cards; the assessment page stores the outcomes and words them when it is opened).
+    Read-only once made, though not a frozen dataclass (that would cost a call 2 µs per finding, for nothing: no
+    code sets a field); each is its own (``eq=False``: compared by identity).
+    """
+
+    outcome: Recommendation | CannotAssess
+    """The rule outcome it words: what the assessment page stores, and words again when it is opened."""
     rule_id: str
     variant: str
     indicator: Indicator
     role: Role
-    title: str
-    check: str | None
-    """What to check, for the "also check" line (context findings; ``[check]`` of the card template)."""
-    summary: str
-    data: tuple[str, ...]
-    """The data it used, ``label: value (date)``, in the rule's order (the decisive datum first)."""
-    missing: tuple[str, ...]
-    """What it could not assess for lack of data (a :class:`CannotAssess`): data that changes the decision."""
-    withheld: tuple[tuple[str, str], ...]
-    """Suggestions not offered because contraindicated: (label, the contraindication rule)."""
-    suggestions: tuple[Suggestion, ...]
-    override_reasons: tuple[Coding, ...]
-    source: Source
-    trace: Mapping[str, Any]
-    outcome: Recommendation | CannotAssess
-    """The rule outcome it words: what the assessment page stores, and words again when it is opened."""
+    template: CardTemplate = field(repr=False)
+    catalog: CardCatalog = field(repr=False)
+    language: str
+    patient_id: str = field(repr=False)
     offered: tuple[str, ...]
     """The keys of the suggestions offered (``suggestions``, in order; the withheld ones are not among them)."""
+    blocked: tuple[tuple[str, str], ...]
+    """The keys of the suggestions withheld because they would create a contraindicated order, each with the
+    contraindication rules that forbid it (``withheld`` words them)."""
+    _made: dict[str, Suggestion] = field(default_factory=dict, init=False, repr=False)
+    """The suggestions made so far, by key."""
+
+    @_once
+    def facts(self) -> Mapping[str, str]:
+        """The outcome's facts as the texts show them (:func:`_shown_facts`)."""
+        return _shown_facts(self.outcome, self.catalog, self.language)
+
+    @_once
+    def title(self) -> str:
+        return self.template.title(self.language).format_map(self.facts)
+
+    @_once
+    def check(self) -> str | None:
+        """What to check, for the "also check" line (context findings; ``[check]`` of the card template)."""
+        return self.template.check(self.language) if self.template.check else None
+
+    @_once
+    def summary(self) -> str:
+        return _fit_summary(self.template.variants[self.variant].summary(self.language).format_map(self.facts))
+
+    def data(self, limit: int | None = None) -> tuple[str, ...]:
+        """The data it used, ``label: value (date)``, in the rule's order (the decisive datum first): the first
+        ``limit`` of them (a card shows a few), or all."""
+        evidence = self.outcome.evidence if limit is None else self.outcome.evidence[:limit]
+        return tuple(_evidence_line(item, self.catalog, self.language).removeprefix("- ") for item in evidence)
+
+    @_once
+    def missing(self) -> tuple[str, ...]:
+        """What it could not assess for lack of data (a :class:`CannotAssess`): data that changes the decision."""
+        if not isinstance(self.outcome, CannotAssess):
+            return ()
+        return tuple(label(self.catalog, "missing", key, self.language) for key in self.outcome.missing)
+
+    @_once
+    def withheld(self) -> tuple[tuple[str, str], ...]:
+        """Suggestions not offered because contraindicated: (label, the contraindication rule)."""
+        return tuple(
+            (self.template.suggestions[key].label(self.language).format_map(self.facts), rules)
+            for key, rules in self.blocked
+        )
+
+    @property
+    def suggestions(self) -> tuple[Suggestion, ...]:
+        """The suggestions offered, with the orders they create (or the resource they delete)."""
+        return self.first_suggestions(len(self.offered))
+
+    def first_suggestions(self, limit: int) -> tuple[Suggestion, ...]:
+        """The first ``limit`` suggestions offered (a bone-health card shows two): each is made once, so that it
+        keeps its uuid."""
+        made = self._made
+        for key in self.offered[:limit]:
+            if key not in made:
+                made[key] = self._suggestion(key)
+        return tuple(made[key] for key in self.offered[:limit])
+
+    def _suggestion(self, key: str) -> Suggestion:
+        spec = self.template.suggestions[key]
+        language, facts = self.language, self.outcome.facts
+        text = spec.label(language).format_map(self.facts)
+        actions = []
+        for item in spec.orders:
+            name = spec.dates.get(item)
+            start = None if name is None else date.fromisoformat(_fact(self.template, key, facts, name))
+            resource = self.catalog.orders.build(item, patient_id=self.patient_id, language=language, start=start)
+            actions.append(
+                Action(type="create", description=self.catalog.orders.describe(item, language), resource=resource)
+            )
+        if spec.delete is not None:
+            target = _fact(self.template, key, facts, spec.delete)
+            actions.append(Action(type="delete", description=text, resource_id=target))
+        return Suggestion(label=text, uuid=str(uuid.uuid4()), is_recommended=spec.recommended or None, actions=actions)
+
+    @_once
+    def override_reasons(self) -> tuple[Coding, ...]:
+        codes = self.template.override_reasons or self.catalog.override_default
+        return tuple(self.catalog.override_reasons(codes, self.language))
+
+    @_once
+    def source(self) -> Source:
+        return self.catalog.source(self.template, self.language, self.title)
+
+    @_once
+    def trace(self) -> Mapping[str, Any]:
+        trace: dict[str, Any] = {"ruleId": self.rule_id, "variant": self.variant}
+        sources = sorted({item.source for item in self.outcome.evidence if item.source})
+        if sources:
+            trace["evidence"] = sources
+        if isinstance(self.outcome, CannotAssess):
+            trace["missing"] = list(self.outcome.missing)
+        return trace
+
+
+def _offer(
+    template: CardTemplate, outcome: Recommendation | CannotAssess, blocked_orders: Mapping[str, str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The outcome's suggestions split into those offered and those withheld because they would create an order in
+    ``blocked_orders``: (key, the contraindication rules that forbid it). A suggestion offered must find the facts
+    it dates its orders by, or names a resource to delete by: a template error raises now, on every call."""
+    offered: list[str] = []
+    blocked: list[tuple[str, str]] = []
+    for key in outcome.suggestions:
+        spec = template.suggestions[key]
+        blocking = sorted({blocked_orders[item] for item in spec.orders if item in blocked_orders})
+        if blocking:
+            blocked.append((key, ", ".join(blocking)))
+            continue
+        for name in (*spec.dates.values(), *([spec.delete] if spec.delete is not None else [])):
+            _fact(template, key, outcome.facts, name)
+        offered.append(key)
+    return tuple(offered), tuple(blocked)
 
 
 def _finding(
@@ -433,60 +521,44 @@ def _finding(
 ) -> Finding:
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
-    facts = _shown_facts(outcome, catalog, language)
-    withheld: list[tuple[str, str]] = []
-    offered: list[str] = []
-    suggestions = _suggestions(
-        template,
-        outcome.suggestions,
-        catalog,
-        language,
-        patient_id,
-        outcome.facts,
-        facts,
-        blocked_orders,
-        withheld,
-        offered,
-    )
-    title = template.title(language).format_map(facts)
-    trace: dict[str, Any] = {"ruleId": outcome.rule_id, "variant": outcome.variant}
-    sources = sorted({item.source for item in outcome.evidence if item.source})
-    if sources:
-        trace["evidence"] = sources
-    missing: tuple[str, ...] = ()
-    if isinstance(outcome, CannotAssess):
-        trace["missing"] = list(outcome.missing)
-        missing = tuple(label(catalog, "missing", key, language) for key in outcome.missing)
+    offered, blocked = _offer(template, outcome, blocked_orders)
     return Finding(
+        outcome=outcome,
         rule_id=outcome.rule_id,
         variant=outcome.variant,
         indicator=variant.indicator,
         role=variant.role,
-        title=title,
-        check=template.check(language) if template.check else None,
-        summary=_fit_summary(variant.summary(language).format_map(facts)),
-        data=tuple(_evidence_line(item, catalog, language).removeprefix("- ") for item in outcome.evidence),
-        missing=missing,
-        withheld=tuple(withheld),
-        suggestions=tuple(suggestions),
-        override_reasons=tuple(
-            catalog.override_reasons(template.override_reasons or catalog.override_default, language)
-        ),
-        source=catalog.source(template, language, title),
-        trace=trace,
-        outcome=outcome,
-        offered=tuple(offered),
+        template=template,
+        catalog=catalog,
+        language=language,
+        patient_id=patient_id,
+        offered=offered,
+        blocked=blocked,
     )
 
 
-def _shown_facts(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str) -> dict[str, str]:
+class _ShownFacts(dict[str, str]):
+    """Facts over default values: a placeholder that is not a fact is looked up in ``defaults`` (not copied: the
+    card parameters are a hundred, a text uses a few)."""
+
+    __slots__ = ("defaults",)
+
+    def __init__(self, facts: Mapping[str, str], defaults: Mapping[str, str]) -> None:
+        super().__init__(facts)
+        self.defaults = defaults
+
+    def __missing__(self, name: str) -> str:
+        return self.defaults[name]
+
+
+def _shown_facts(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str) -> Mapping[str, str]:
     """The outcome's facts as the card's text shows them (numbers localised; an empty fact is "unknown"), over the
     default values of the parameters the card texts state (a deployment's own values come as facts)."""
     unknown = label(catalog, "card", "unknown", language)
-    return {
-        **_PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]),
-        **{name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()},
-    }
+    return _ShownFacts(
+        {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()},
+        _PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,6 +621,11 @@ def unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatalo
     )
 
 
+_WORDED: Final = (Recommendation, CannotAssess)
+"""The outcomes that become findings (a tuple: ``isinstance`` against ``Recommendation | CannotAssess`` would build
+the union on every test)."""
+
+
 def render_findings(
     outcomes: Sequence[Outcome],
     *,
@@ -563,5 +640,5 @@ def render_findings(
     return [
         _finding(outcome, catalog, language, patient_id, blocked_orders or {})
         for outcome in outcomes
-        if isinstance(outcome, Recommendation | CannotAssess)
+        if isinstance(outcome, _WORDED)
     ]
