@@ -396,9 +396,8 @@ class Finding:
     patient_id: str = field(repr=False)
     offered: tuple[str, ...]
     """The keys of the suggestions offered (``suggestions``, in order; the withheld ones are not among them)."""
-    blocked: tuple[tuple[str, str], ...]
-    """The keys of the suggestions withheld because they would create a contraindicated order, each with the
-    contraindication rules that forbid it (``withheld`` words them)."""
+    withheld: tuple[tuple[str, str], ...]
+    """Suggestions not offered because contraindicated: (label, the contraindication rule)."""
     _made: dict[str, Suggestion] = field(default_factory=dict, init=False, repr=False)
     """The suggestions made so far, by key."""
 
@@ -432,14 +431,6 @@ class Finding:
         if not isinstance(self.outcome, CannotAssess):
             return ()
         return tuple(label(self.catalog, "missing", key, self.language) for key in self.outcome.missing)
-
-    @_once
-    def withheld(self) -> tuple[tuple[str, str], ...]:
-        """Suggestions not offered because contraindicated: (label, the contraindication rule)."""
-        return tuple(
-            (self.template.suggestions[key].label(self.language).format_map(self.facts), rules)
-            for key, rules in self.blocked
-        )
 
     @property
     def suggestions(self) -> tuple[Suggestion, ...]:
@@ -493,23 +484,28 @@ class Finding:
 
 
 def _offer(
-    template: CardTemplate, outcome: Recommendation | CannotAssess, blocked_orders: Mapping[str, str]
+    template: CardTemplate,
+    outcome: Recommendation | CannotAssess,
+    blocked_orders: Mapping[str, str],
+    catalog: CardCatalog,
+    language: str,
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """The outcome's suggestions split into those offered and those withheld because they would create an order in
-    ``blocked_orders``: (key, the contraindication rules that forbid it). A suggestion offered must find the facts
+    """The keys of the outcome's suggestions offered, and those withheld because they would create an order in
+    ``blocked_orders``: (label, the contraindication rules that forbid it). A suggestion offered must find the facts
     it dates its orders by, or names a resource to delete by: a template error raises now, on every call."""
     offered: list[str] = []
-    blocked: list[tuple[str, str]] = []
+    withheld: list[tuple[str, str]] = []
     for key in outcome.suggestions:
         spec = template.suggestions[key]
         blocking = sorted({blocked_orders[item] for item in spec.orders if item in blocked_orders})
         if blocking:
-            blocked.append((key, ", ".join(blocking)))
+            text = spec.label(language).format_map(_shown_facts(outcome, catalog, language))
+            withheld.append((text, ", ".join(blocking)))
             continue
         for name in (*spec.dates.values(), *([spec.delete] if spec.delete is not None else [])):
             _fact(template, key, outcome.facts, name)
         offered.append(key)
-    return tuple(offered), tuple(blocked)
+    return tuple(offered), tuple(withheld)
 
 
 def _finding(
@@ -521,7 +517,7 @@ def _finding(
 ) -> Finding:
     template = catalog.templates[outcome.rule_id]
     variant = template.variants[outcome.variant]
-    offered, blocked = _offer(template, outcome, blocked_orders)
+    offered, withheld = _offer(template, outcome, blocked_orders, catalog, language)
     return Finding(
         outcome=outcome,
         rule_id=outcome.rule_id,
@@ -533,7 +529,7 @@ def _finding(
         language=language,
         patient_id=patient_id,
         offered=offered,
-        blocked=blocked,
+        withheld=withheld,
     )
 
 
@@ -554,10 +550,12 @@ class _ShownFacts(dict[str, str]):
 def _shown_facts(outcome: Recommendation | CannotAssess, catalog: CardCatalog, language: str) -> Mapping[str, str]:
     """The outcome's facts as the card's text shows them (numbers localised; an empty fact is "unknown"), over the
     default values of the parameters the card texts state (a deployment's own values come as facts)."""
+    defaults = _PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"])
+    if not outcome.facts:
+        return defaults
     unknown = label(catalog, "card", "unknown", language)
     return _ShownFacts(
-        {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()},
-        _PARAMETER_VALUES.get(language, _PARAMETER_VALUES["en"]),
+        {name: _localize_number(value, language) or unknown for name, value in outcome.facts.items()}, defaults
     )
 
 
