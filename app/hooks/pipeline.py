@@ -40,6 +40,9 @@ LANGUAGE_EXTENSION = "org.osteo-cds.language"
 
 _log = logging.getLogger("osteo_cds.hooks")
 
+_GIVES_CARD = (Recommendation, CannotAssess)
+"""The outcomes counted as fired (a tuple: ``isinstance`` with a ``|`` union builds the union on every call)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Resources:
@@ -196,7 +199,7 @@ async def run_hook(
     fired = Counter(
         f"{outcome.rule_id}:{type(outcome).__name__}"
         for outcome in outcomes
-        if isinstance(outcome, Recommendation | CannotAssess)
+        if isinstance(outcome, _GIVES_CARD)
     )
 
     def epoch_ns(moment: float) -> int:
