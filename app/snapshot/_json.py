@@ -108,9 +108,11 @@ def codings(concept: Json | None) -> list[CodingKey]:
         items = [concept]
     found: list[CodingKey] = []
     for coding in items:
-        code = get_str(coding, "code")
-        if code:
-            found.append((get_str(coding, "system"), code))
+        # get_str of "code" and "system", inlined: this runs for every coding of every resource.
+        code = coding.get("code")
+        if isinstance(code, str) and (code := code.strip()):
+            system = coding.get("system")
+            found.append(((system.strip() or None) if isinstance(system, str) else None, code))
     return found
 
 
@@ -126,8 +128,9 @@ def concept_texts(concept: Json | None) -> list[str]:
     if concept is None:
         return []
     texts = [t for t in [get_str(concept, "text")] if t]
-    texts.extend(d for c in get_dicts(concept, "coding") if (d := get_str(c, "display")))
-    if not get_dicts(concept, "coding") and (d := get_str(concept, "display")):
+    items = get_dicts(concept, "coding")
+    texts.extend(d for c in items if (d := get_str(c, "display")))
+    if not items and (d := get_str(concept, "display")):
         texts.append(d)
     return texts
 

@@ -84,7 +84,9 @@ def normalised_unit(quantity: Json | None) -> str:
     """Lower-cased unit without spaces: UCUM ``code`` if present, else ``unit``, else ``""``."""
     if quantity is None:
         return ""
-    raw = get_str(quantity, "code") or get_str(quantity, "unit") or ""
+    raw = quantity.get("code")  # get_str, inlined: this runs for every Quantity read
+    if not (isinstance(raw, str) and (raw := raw.strip())):
+        raw = get_str(quantity, "unit") or ""
     return raw.replace(" ", "").lower()
 
 
