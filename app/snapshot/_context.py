@@ -16,7 +16,7 @@ from app.snapshot.parameters import SnapshotParameters
 if TYPE_CHECKING:
     from app.terminology import CodeSetCatalog
 
-__all__ = ["BuildContext", "source_of"]
+__all__ = ["BuildContext", "source_of", "value_sets_of"]
 
 
 def source_of(resource: Json) -> SourceRef:
@@ -31,7 +31,7 @@ def source_of(resource: Json) -> SourceRef:
 
 
 @functools.lru_cache(maxsize=4096)
-def _value_sets(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...]) -> frozenset[str]:
+def value_sets_of(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...]) -> frozenset[str]:
     """Every value set of ``catalog`` containing any of ``codes`` (cached for the process: the catalog is immutable,
     and the same codes come back call after call)."""
     return frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
@@ -70,12 +70,12 @@ class BuildContext:
 
     def value_sets(self, codes: Iterable[CodingKey]) -> frozenset[str]:
         """Every value set containing any of ``codes`` (one index lookup per coding, cached for the process)."""
-        return _value_sets(self.catalog, tuple(codes))
+        return value_sets_of(self.catalog, tuple(codes))
 
     def coded(self, concept: Json | None) -> tuple[list[CodingKey], frozenset[str]]:
         """``(codings, value sets)`` of a CodeableConcept."""
         codes = codings(concept)
-        return codes, self.value_sets(codes) if codes else frozenset()
+        return codes, value_sets_of(self.catalog, tuple(codes)) if codes else frozenset()
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an

@@ -103,16 +103,22 @@ def codings(concept: Json | None) -> list[CodingKey]:
     """``(system, code)`` of every coding of a CodeableConcept (a bare Coding is accepted too)."""
     if concept is None:
         return []
-    items = get_dicts(concept, "coding")
-    if not items and ("code" in concept or "system" in concept):
-        items = [concept]
+    # get_dicts(concept, "coding") and get_str of each "code" and "system", inlined: this runs for every coding of
+    # every resource.
+    listed = concept.get("coding")
+    items: list[Json] = listed if isinstance(listed, list) else []
     found: list[CodingKey] = []
+    any_coding = False
     for coding in items:
-        # get_str of "code" and "system", inlined: this runs for every coding of every resource.
+        if type(coding) is not dict and not isinstance(coding, Mapping):
+            continue
+        any_coding = True
         code = coding.get("code")
         if isinstance(code, str) and (code := code.strip()):
             system = coding.get("system")
             found.append(((system.strip() or None) if isinstance(system, str) else None, code))
+    if not any_coding and ("code" in concept or "system" in concept):
+        return codings({"coding": [concept]})  # a bare Coding
     return found
 
 

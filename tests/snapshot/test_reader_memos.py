@@ -12,9 +12,12 @@ from app.snapshot import SnapshotParameters
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, effective_date, parse_date
 from app.snapshot._json import codings, get_dicts, get_str
-from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site
+from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site, lab_concept
+from app.snapshot._results import result_kind
+from app.snapshot._therapy import _prednisone_factor
 from app.snapshot._units import normalised_unit
-from app.snapshot.model import SourceRef
+from app.snapshot.build import _readers_of
+from app.snapshot.model import Drug, SourceRef
 from app.terminology import CodeSetCatalog
 
 LOINC = "http://loinc.org"
@@ -119,3 +122,31 @@ def test_inlined_effective_date_reads_like_get_str(observation: dict[str, Any]) 
     text = get_str(observation, "effectiveDateTime")
     expected = parse_date(text) if text is not None else choice_date(observation, "effective")[0]
     assert effective_date(observation) == expected
+
+
+@pytest.mark.parametrize("codes", _CODE_TUPLES)
+def test_reader_table_sends_an_observation_code_where_the_readers_ask(catalog: CodeSetCatalog, codes: Any) -> None:
+    sets = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
+    assert _readers_of(catalog, codes) == (
+        sets,
+        not codes or lab_concept(sets) is not None,
+        result_kind(sets) != (None, None),
+    )
+
+
+def test_prednisone_factor_of_each_drug_is_its_parameter() -> None:
+    context = BuildContext(catalog=None, as_of=date(2025, 6, 1), parameters=SnapshotParameters())  # type: ignore[arg-type]
+    factors = context.parameters.prednisone_factors
+    expected = {
+        Drug.PREDNISONE: factors.prednisone,
+        Drug.PREDNISOLONE: factors.prednisolone,
+        Drug.METHYLPREDNISOLONE: factors.methylprednisolone,
+        Drug.TRIAMCINOLONE: factors.triamcinolone,
+        Drug.HYDROCORTISONE: factors.hydrocortisone,
+        Drug.CORTISONE: factors.cortisone,
+        Drug.DEXAMETHASONE: factors.dexamethasone,
+        Drug.BETAMETHASONE: factors.betamethasone,
+        Drug.DEFLAZACORT: factors.deflazacort,
+    }
+    for drug in Drug:
+        assert _prednisone_factor(drug, context) == expected.get(drug)
