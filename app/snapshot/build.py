@@ -72,7 +72,7 @@ def build_snapshot(
     allergies: list[Json] = []
     context.resources = resources
     for resource in resources:
-        rtype = get_str(resource, "resourceType")
+        rtype = resource["resourceType"].strip()  # a string: _objects kept only resources with one
         if rtype == "Observation":
             observations.append(resource)
         elif rtype == "Condition":
