@@ -11,6 +11,7 @@ import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
@@ -97,13 +98,14 @@ class ObservationFacts:
 
     def dxa_studies(self, *, forearm_counts: bool) -> tuple[DxaStudy, ...]:
         """Results grouped by day into studies, oldest first."""
-        days: dict[ClinicalDate, tuple[list[TScore], list[BmdMeasurement]]] = {}
+        # Keyed by the day's bounds, which identify a ClinicalDate (and hash without the Python-level hash of the
+        # dataclass and its precision enum).
+        days: dict[tuple[date, date], tuple[ClinicalDate, list[TScore], list[BmdMeasurement]]] = {}
         for t in self.t_scores:
-            days.setdefault(t.observed, ([], []))[0].append(t)
+            days.setdefault((t.observed.earliest, t.observed.latest), (t.observed, [], []))[1].append(t)
         for b in self.bmds:
-            days.setdefault(b.observed, ([], []))[1].append(b)
-        ordered = sorted(days.items(), key=lambda item: (item[0].earliest, item[0].latest))
-        return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for day, (ts, bs) in ordered)
+            days.setdefault((b.observed.earliest, b.observed.latest), (b.observed, [], []))[2].append(b)
+        return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for _, (day, ts, bs) in sorted(days.items()))
 
 
 def interpret(
