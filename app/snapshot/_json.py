@@ -133,9 +133,13 @@ def concept_texts(concept: Json | None) -> list[str]:
     """``text`` and every coding ``display`` of a CodeableConcept."""
     if concept is None:
         return []
-    texts = [t for t in [get_str(concept, "text")] if t]
+    text = get_str(concept, "text")
+    texts = [text] if text else []
     items = get_dicts(concept, "coding")
-    texts.extend(d for c in items if (d := get_str(c, "display")))
+    for coding in items:
+        display = coding.get("display")  # get_str, inlined: this runs for every coding of every medication
+        if isinstance(display, str) and (display := display.strip()):
+            texts.append(display)
     if not items and (d := get_str(concept, "display")):
         texts.append(d)
     return texts

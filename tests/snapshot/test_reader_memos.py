@@ -11,7 +11,7 @@ from app import valuesets as vs
 from app.snapshot import SnapshotParameters
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, effective_date, parse_date
-from app.snapshot._json import codings, get_dicts, get_str
+from app.snapshot._json import codings, concept_texts, get_dicts, get_str
 from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site, lab_concept
 from app.snapshot._results import result_kind
 from app.snapshot._therapy import _prednisone_factor
@@ -150,3 +150,27 @@ def test_prednisone_factor_of_each_drug_is_its_parameter() -> None:
     }
     for drug in Drug:
         assert _prednisone_factor(drug, context) == expected.get(drug)
+
+
+def _get_str_concept_texts(concept: Any) -> list[str]:
+    """concept_texts() as written with the generic accessors (before the inlining)."""
+    if concept is None:
+        return []
+    texts = [t for t in [get_str(concept, "text")] if t]
+    texts.extend(d for c in get_dicts(concept, "coding") if (d := get_str(c, "display")))
+    if not get_dicts(concept, "coding") and (d := get_str(concept, "display")):
+        texts.append(d)
+    return texts
+
+
+@pytest.mark.parametrize(
+    "concept",
+    [
+        *_ODD_CONCEPTS,
+        {"text": " Prednison 5 mg ", "coding": [{"display": " prednisone "}, {"display": ""}, {"display": 3}, "x"]},
+        {"text": "", "display": "bare display"},
+        {"coding": [], "display": "bare display"},
+    ],
+)
+def test_inlined_concept_texts_read_like_the_generic_accessors(concept: Any) -> None:
+    assert concept_texts(concept) == _get_str_concept_texts(concept)
