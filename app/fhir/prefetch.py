@@ -314,8 +314,9 @@ def _record(
     unique: dict[str, Mapping[str, Any]] = {}
     anonymous: list[Mapping[str, Any]] = []
     for resource in resources:
-        if isinstance(resource.get("id"), str):
-            unique.setdefault(f"{resource['resourceType']}/{resource['id']}", resource)
+        rid = resource.get("id")
+        if isinstance(rid, str):
+            unique.setdefault(f"{resource['resourceType']}/{rid}", resource)
         else:
             anonymous.append(resource)
     drafts = tuple(entry["resource"] for entry in (draft_orders or {}).get("entry", []))

@@ -16,12 +16,25 @@ from app.snapshot.parameters import SnapshotParameters
 if TYPE_CHECKING:
     from app.terminology import CodeSetCatalog
 
-__all__ = ["BuildContext", "source_of"]
+__all__ = ["BuildContext", "source_of", "value_sets_of"]
 
 
 def source_of(resource: Json) -> SourceRef:
     """The provenance reference of a resource: its type (``"Unknown"`` when absent) and id."""
-    return SourceRef(get_str(resource, "resourceType") or "Unknown", get_str(resource, "id"))
+    # get_str of both keys, inlined: every fact and every gap has a source.
+    rtype = resource.get("resourceType")
+    rid = resource.get("id")
+    return SourceRef(
+        (rtype.strip() or "Unknown") if isinstance(rtype, str) else "Unknown",
+        (rid.strip() or None) if isinstance(rid, str) else None,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def value_sets_of(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...]) -> frozenset[str]:
+    """Every value set of ``catalog`` containing any of ``codes`` (cached for the process: the catalog is immutable,
+    and the same codes come back call after call)."""
+    return frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
 
 
 @dataclass
@@ -36,7 +49,6 @@ class BuildContext:
     reference none)."""
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
-    _value_sets_cache: dict[tuple[CodingKey, ...], frozenset[str]] = field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def dose_limits(self) -> DoseLimits:
@@ -57,19 +69,13 @@ class BuildContext:
         return url in self.value_sets(codes)
 
     def value_sets(self, codes: Iterable[CodingKey]) -> frozenset[str]:
-        """Every value set containing any of ``codes`` (one index lookup per coding, cached per build: the readers
-        ask about the same CodeableConcept for many value sets in a row)."""
-        key = tuple(codes)
-        found = self._value_sets_cache.get(key)
-        if found is None:
-            found = frozenset().union(*(self.catalog.value_sets_for(system, code) for system, code in key))
-            self._value_sets_cache[key] = found
-        return found
+        """Every value set containing any of ``codes`` (one index lookup per coding, cached for the process)."""
+        return value_sets_of(self.catalog, tuple(codes))
 
     def coded(self, concept: Json | None) -> tuple[list[CodingKey], frozenset[str]]:
         """``(codings, value sets)`` of a CodeableConcept."""
         codes = codings(concept)
-        return codes, self.value_sets(codes) if codes else frozenset()
+        return codes, value_sets_of(self.catalog, tuple(codes)) if codes else frozenset()
 
     def lookup(self, reference: str | None, container: Json | None = None) -> Json | None:
         """Resolve a reference: ``#id`` among ``container.contained``, else ``Type/id`` (also at the end of an

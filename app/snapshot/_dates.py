@@ -79,7 +79,7 @@ def choice_date(resource: Json, prefix: str) -> tuple[ClinicalDate | None, Clini
 def effective_date(observation: Json) -> ClinicalDate | None:
     """The date an Observation's ``effective[x]`` states: the dateTime (the common case, read first), else the
     start of :func:`choice_date`."""
-    text = get_str(observation, "effectiveDateTime")
-    if text is not None:
-        return parse_date(text)
+    text = observation.get("effectiveDateTime")
+    if isinstance(text, str) and (text := text.strip()):  # get_str, inlined: this runs for every Observation
+        return _parse_date(text)
     return choice_date(observation, "effective")[0]

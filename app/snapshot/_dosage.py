@@ -507,6 +507,8 @@ def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, lim
 
 def _group_daily(members: list[Json], strength: Strength, limits: DoseLimits) -> _Daily | str:
     """The daily dose of concurrent Dosage entries (one ``sequence``): their sum; the first problem otherwise."""
+    if len(members) == 1:  # the common case: one Dosage per sequence
+        return _one(members[0], strength, limits)
     parts = [_one(d, strength, limits) for d in members]
     problem = next((p for p in parts if isinstance(p, str)), None)
     if problem is not None:

@@ -103,14 +103,22 @@ def codings(concept: Json | None) -> list[CodingKey]:
     """``(system, code)`` of every coding of a CodeableConcept (a bare Coding is accepted too)."""
     if concept is None:
         return []
-    items = get_dicts(concept, "coding")
-    if not items and ("code" in concept or "system" in concept):
-        items = [concept]
+    # get_dicts(concept, "coding") and get_str of each "code" and "system", inlined: this runs for every coding of
+    # every resource.
+    listed = concept.get("coding")
+    items: list[Json] = listed if isinstance(listed, list) else []
     found: list[CodingKey] = []
+    any_coding = False
     for coding in items:
-        code = get_str(coding, "code")
-        if code:
-            found.append((get_str(coding, "system"), code))
+        if type(coding) is not dict and not isinstance(coding, Mapping):
+            continue
+        any_coding = True
+        code = coding.get("code")
+        if isinstance(code, str) and (code := code.strip()):
+            system = coding.get("system")
+            found.append(((system.strip() or None) if isinstance(system, str) else None, code))
+    if not any_coding and ("code" in concept or "system" in concept):
+        return codings({"coding": [concept]})  # a bare Coding
     return found
 
 
@@ -125,9 +133,14 @@ def concept_texts(concept: Json | None) -> list[str]:
     """``text`` and every coding ``display`` of a CodeableConcept."""
     if concept is None:
         return []
-    texts = [t for t in [get_str(concept, "text")] if t]
-    texts.extend(d for c in get_dicts(concept, "coding") if (d := get_str(c, "display")))
-    if not get_dicts(concept, "coding") and (d := get_str(concept, "display")):
+    text = get_str(concept, "text")
+    texts = [text] if text else []
+    items = get_dicts(concept, "coding")
+    for coding in items:
+        display = coding.get("display")  # get_str, inlined: this runs for every coding of every medication
+        if isinstance(display, str) and (display := display.strip()):
+            texts.append(display)
+    if not items and (d := get_str(concept, "display")):
         texts.append(d)
     return texts
 

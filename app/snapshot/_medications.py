@@ -156,12 +156,16 @@ def resolve_medication(
 
 def identify(concept: Json | None, medication: Json | None, context: BuildContext) -> Identification:
     """Map a medication to the drugs it contains."""
-    codes: list[CodingKey] = codings(concept) + codings(get_dict(medication, "code"))
-    names: list[str] = concept_texts(concept) + concept_texts(get_dict(medication, "code"))
-    for ingredient in get_dicts(medication, "ingredient"):
-        item = get_dict(ingredient, "itemCodeableConcept")
-        codes += codings(item)
-        names += concept_texts(item)
+    codes: list[CodingKey] = codings(concept)
+    names: list[str] = concept_texts(concept)
+    if medication is not None:  # a referenced Medication: its code and ingredients too
+        medication_code = get_dict(medication, "code")
+        codes += codings(medication_code)
+        names += concept_texts(medication_code)
+        for ingredient in get_dicts(medication, "ingredient"):
+            item = get_dict(ingredient, "itemCodeableConcept")
+            codes += codings(item)
+            names += concept_texts(item)
     return _identify(context.catalog, tuple(codes), tuple(names))
 
 

@@ -11,6 +11,7 @@ import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
@@ -97,13 +98,14 @@ class ObservationFacts:
 
     def dxa_studies(self, *, forearm_counts: bool) -> tuple[DxaStudy, ...]:
         """Results grouped by day into studies, oldest first."""
-        days: dict[ClinicalDate, tuple[list[TScore], list[BmdMeasurement]]] = {}
+        # Keyed by the day's bounds, which identify a ClinicalDate (and hash without the Python-level hash of the
+        # dataclass and its precision enum).
+        days: dict[tuple[date, date], tuple[ClinicalDate, list[TScore], list[BmdMeasurement]]] = {}
         for t in self.t_scores:
-            days.setdefault(t.observed, ([], []))[0].append(t)
+            days.setdefault((t.observed.earliest, t.observed.latest), (t.observed, [], []))[1].append(t)
         for b in self.bmds:
-            days.setdefault(b.observed, ([], []))[1].append(b)
-        ordered = sorted(days.items(), key=lambda item: (item[0].earliest, item[0].latest))
-        return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for day, (ts, bs) in ordered)
+            days.setdefault((b.observed.earliest, b.observed.latest), (b.observed, [], []))[2].append(b)
+        return tuple(DxaStudy(day, tuple(ts), tuple(bs), forearm_counts) for _, (day, ts, bs) in sorted(days.items()))
 
 
 def interpret(
@@ -154,16 +156,16 @@ def admitted_by_status(observation: Json, concept: str, source: SourceRef, conte
     results are an UNCONFIRMED gap; any other status is an UNPARSEABLE gap. Shared by every Observation reader.
     """
     status = get_str(observation, "status")
+    if status is None or status in _KEPT:
+        return True
     if status in _NOT_DATA:
         context.exclude(observation, f"status {status}")
         return False
     if status in _UNCONFIRMED:
         context.gap(GapKind.UNCONFIRMED, concept, f"observation status {status}", source)
         return False
-    if status is not None and status not in _KEPT:
-        context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
-        return False
-    return True
+    context.gap(GapKind.UNPARSEABLE, concept, "unknown observation status", source)
+    return False
 
 
 Coded = tuple[Json, frozenset[str]]
@@ -224,6 +226,12 @@ def lab_concept(sets: frozenset[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _site(sets: frozenset[str], site_sets: tuple[tuple[str, BoneSite], ...]) -> BoneSite:
+    """The site of the first of ``site_sets`` in ``sets`` (cached like :func:`lab_concept`)."""
+    return next(site for url, site in site_sets if url in sets)
+
+
 def _read_value(
     concept: str,
     sets: frozenset[str],
@@ -243,15 +251,13 @@ def _read_value(
         t_score = t_score_value(value, unit)
         if t_score is None:
             return False
-        site = next(site for url, site in _T_SCORE_SETS if url in sets)
-        facts.t_scores.append(TScore(site, t_score, observed, source))
+        facts.t_scores.append(TScore(_site(sets, _T_SCORE_SETS), t_score, observed, source))
         return True
     if concept == GapConcept.BMD:
         bmd = bmd_g_per_cm2(value, unit)
         if bmd is None or bmd <= 0:
             return False
-        site = next(site for url, site in _BMD_SETS if url in sets)
-        facts.bmds.append(BmdMeasurement(site, bmd, observed, source))
+        facts.bmds.append(BmdMeasurement(_site(sets, _BMD_SETS), bmd, observed, source))
         return True
     if concept == GapConcept.VITAMIN_D:
         ng = vitamin_d_ng_per_ml(value, unit, nmol_per_ng=p.vitamin_d_nmol_per_ng)

@@ -64,6 +64,7 @@ _KNOWN = {
     RecordKind.DISPENSE: frozenset({"completed", "in-progress", "on-hold", "stopped", "unknown"}),
 }
 _KIND_BY_TYPE = {kind.value: kind for kind in RecordKind}
+_GLUCOCORTICOIDS = frozenset(d for d in Drug if d.is_glucocorticoid)
 # rules.md §0.4: a draft MedicationRequest with status stopped / cancelled / completed, or doNotPerform, stops.
 _STOP_STATUSES = frozenset({"stopped", "cancelled", "completed", "entered-in-error"})
 
@@ -314,11 +315,12 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
         if parsed.start is None:
             context.gap(GapKind.MISSING, GapConcept.MEDICATION, "medication record without a date", parsed.source)
         for drug in sorted(parsed.drugs):
-            if drug.is_glucocorticoid and parsed.non_systemic_route:
+            is_glucocorticoid = drug.is_glucocorticoid
+            if is_glucocorticoid and parsed.non_systemic_route:
                 context.exclude(resource, "non-systemic route for a glucocorticoid")
                 continue
             coverage, end_unknown = _coverage(parsed, drug, context)
-            if end_unknown and (drug.is_osteoporosis_drug or drug.is_glucocorticoid):
+            if end_unknown and (drug.is_osteoporosis_drug or is_glucocorticoid):
                 context.gap(
                     GapKind.MISSING,
                     GapConcept.MEDICATION,
@@ -344,7 +346,7 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
             by_drug[drug].append(record)
             if parsed.single_dose_on is not None:
                 doses[drug].append((parsed.single_dose_on, parsed.source))
-            if drug.is_glucocorticoid and parsed.kind is not RecordKind.ADMINISTRATION:
+            if is_glucocorticoid and parsed.kind is not RecordKind.ADMINISTRATION:
                 gc_parsed.append((parsed, drug, record))
 
     therapies: list[TherapyHistory] = []
@@ -365,7 +367,7 @@ def read_medications(resources: list[Json], context: BuildContext) -> Medication
     gc_ranges = [record.coverage for _, _, record in gc_parsed if record.coverage is not None]
     gc_episodes = episodes_from_ranges(
         gc_ranges,
-        drugs=frozenset(d for d in Drug if d.is_glucocorticoid),
+        drugs=_GLUCOCORTICOIDS,
         as_of=context.as_of,
         gap_days=p.glucocorticoid_gap_days,
     )
@@ -378,19 +380,23 @@ def _record_key(record: MedicationRecord) -> tuple[date, str]:
     return (start, record.source.reference())
 
 
+_PREDNISONE_FACTOR_FIELDS = {
+    Drug.PREDNISONE: "prednisone",
+    Drug.PREDNISOLONE: "prednisolone",
+    Drug.METHYLPREDNISOLONE: "methylprednisolone",
+    Drug.TRIAMCINOLONE: "triamcinolone",
+    Drug.HYDROCORTISONE: "hydrocortisone",
+    Drug.CORTISONE: "cortisone",
+    Drug.DEXAMETHASONE: "dexamethasone",
+    Drug.BETAMETHASONE: "betamethasone",
+    Drug.DEFLAZACORT: "deflazacort",
+}
+"""The field of ``PrednisoneFactors`` of each glucocorticoid that has one (oral budesonide has none)."""
+
+
 def _prednisone_factor(drug: Drug, context: BuildContext) -> float | None:
-    factors = context.parameters.prednisone_factors
-    return {
-        Drug.PREDNISONE: factors.prednisone,
-        Drug.PREDNISOLONE: factors.prednisolone,
-        Drug.METHYLPREDNISOLONE: factors.methylprednisolone,
-        Drug.TRIAMCINOLONE: factors.triamcinolone,
-        Drug.HYDROCORTISONE: factors.hydrocortisone,
-        Drug.CORTISONE: factors.cortisone,
-        Drug.DEXAMETHASONE: factors.dexamethasone,
-        Drug.BETAMETHASONE: factors.betamethasone,
-        Drug.DEFLAZACORT: factors.deflazacort,
-    }.get(drug)
+    field_name = _PREDNISONE_FACTOR_FIELDS.get(drug)
+    return None if field_name is None else float(getattr(context.parameters.prednisone_factors, field_name))
 
 
 def _dose_fields(

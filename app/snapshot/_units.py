@@ -6,6 +6,8 @@ ignores spaces. Conversions are by unit, never by LOINC code (terminology.md §2
 
 from __future__ import annotations
 
+import math
+
 from app.snapshot._json import Json, get_dicts, get_number, get_str
 
 __all__ = [
@@ -84,12 +86,18 @@ def normalised_unit(quantity: Json | None) -> str:
     """Lower-cased unit without spaces: UCUM ``code`` if present, else ``unit``, else ``""``."""
     if quantity is None:
         return ""
-    raw = get_str(quantity, "code") or get_str(quantity, "unit") or ""
+    raw = quantity.get("code")  # get_str, inlined: this runs for every Quantity read
+    if not (isinstance(raw, str) and (raw := raw.strip())):
+        raw = get_str(quantity, "unit") or ""
     return raw.replace(" ", "").lower()
 
 
 def quantity_value(quantity: Json | None) -> float | None:
     """``Quantity.value`` as a finite number."""
+    if quantity is not None:
+        value = quantity.get("value")
+        if type(value) is float and math.isfinite(value):  # the common case, without the get_number layer
+            return value
     return get_number(quantity, "value")
 
 

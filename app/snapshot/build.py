@@ -11,6 +11,7 @@ Sources: terminology.md (codes, units, dose arithmetic, pitfalls) and rules.md Â
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from app.fhir.record import PatientRecord
 from app.snapshot._conditions import read_conditions
-from app.snapshot._context import BuildContext, source_of
+from app.snapshot._context import BuildContext, source_of, value_sets_of
 from app.snapshot._dates import parse_date
 from app.snapshot._intolerances import read_intolerances
-from app.snapshot._json import Json, get_dict, get_str
+from app.snapshot._json import CodingKey, Json, codings, get_dict, get_str
 from app.snapshot._observations import Coded, lab_concept, read_observations
 from app.snapshot._results import read_results, result_kind
 from app.snapshot._therapy import read_draft_orders, read_medications
@@ -71,7 +72,7 @@ def build_snapshot(
     allergies: list[Json] = []
     context.resources = resources
     for resource in resources:
-        rtype = get_str(resource, "resourceType")
+        rtype = resource["resourceType"].strip()  # a string: _objects kept only resources with one
         if rtype == "Observation":
             observations.append(resource)
         elif rtype == "Condition":
@@ -134,12 +135,21 @@ def _by_reader(observations: list[Json], context: BuildContext) -> tuple[list[Co
     labs: list[Coded] = []
     results: list[Coded] = []
     for observation in observations:
-        codes, sets = context.coded(get_dict(observation, "code"))
-        if not codes or lab_concept(sets) is not None:
+        codes = codings(get_dict(observation, "code"))
+        sets, for_labs, for_results = _readers_of(context.catalog, tuple(codes))
+        if for_labs:
             labs.append((observation, sets))
-        if result_kind(sets) != (None, None):
+        if for_results:
             results.append((observation, sets))
     return labs, results
+
+
+@functools.lru_cache(maxsize=4096)
+def _readers_of(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...]) -> tuple[frozenset[str], bool, bool]:
+    """``(value sets, for the lab and DXA reader, for the reader of other results)`` of an Observation code: the
+    table from code to reader, filled as codes come (cached for the process: the catalog is immutable)."""
+    sets = value_sets_of(catalog, codes)
+    return sets, not codes or lab_concept(sets) is not None, result_kind(sets) != (None, None)
 
 
 def _objects(items: Iterable[object], context: BuildContext) -> list[Json]:

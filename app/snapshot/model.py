@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 
@@ -1575,3 +1575,74 @@ def any_of3(values: Iterable[bool | None]) -> bool | None:
         if value is None:
             unknown = True
     return None if unknown else False
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Construction speed of the value classes (issue 20)
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _store_fields_through_slots(cls: type) -> None:
+    """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot descriptor.
+
+    The ``__init__`` that ``@dataclass(frozen=True)`` writes calls ``object.__setattr__`` once per field, which
+    costs about twice as much; the builder creates about 900 field values per snapshot. Same parameters, defaults
+    and field values, and the instances stay frozen (``__setattr__`` still raises). A class with a field that the
+    generated ``__init__`` treats specially (``init=False``, ``default_factory``), a ``__post_init__`` or no slot
+    for a field keeps its dataclass ``__init__``.
+    """
+    namespace: dict[str, object] = {}
+    parameters: list[str] = []
+    lines: list[str] = []
+    for spec in fields(cls):
+        slot = cls.__dict__.get(spec.name)
+        if not spec.init or spec.default_factory is not MISSING or slot is None or not hasattr(slot, "__set__"):
+            return
+        namespace[f"_set_{spec.name}"] = slot.__set__
+        if spec.default is MISSING:
+            parameters.append(spec.name)
+        else:
+            namespace[f"_default_{spec.name}"] = spec.default
+            parameters.append(f"{spec.name}=_default_{spec.name}")
+        lines.append(f"    _set_{spec.name}(self, {spec.name})")
+    if hasattr(cls, "__post_init__") or not lines:
+        return
+    exec(f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(lines), namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    init.__doc__ = cls.__init__.__doc__  # type: ignore[misc]
+    cls.__init__ = init  # type: ignore[misc]
+
+
+_SLOT_INIT_CLASSES = (
+    SourceRef,
+    ClinicalDate,
+    DateRange,
+    DataGap,
+    ExcludedRecord,
+    Code,
+    PatientFacts,
+    TScore,
+    ZScore,
+    BmdMeasurement,
+    DxaStudy,
+    VitaminD,
+    RenalFunction,
+    Creatinine,
+    CalciumResult,
+    LabResult,
+    Fracture,
+    ConditionFact,
+    CodedStrength,
+    DoseEstimate,
+    MedicationRecord,
+    DrugIntolerance,
+    Administration,
+    TherapyEpisode,
+    TherapyHistory,
+    GlucocorticoidExposure,
+    DraftOrder,
+)
+"""The value classes the builder creates per resource (not :class:`ClinicalSnapshot`, one per call)."""
+for _value_class in _SLOT_INIT_CLASSES:
+    _store_fields_through_slots(_value_class)

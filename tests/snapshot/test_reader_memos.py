@@ -1,0 +1,176 @@
+"""The snapshot builder's memos and inlined accessors give what the direct computation gives (issue 20)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app import valuesets as vs
+from app.snapshot import SnapshotParameters
+from app.snapshot._context import BuildContext, source_of
+from app.snapshot._dates import choice_date, effective_date, parse_date
+from app.snapshot._json import codings, concept_texts, get_dicts, get_str
+from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site, lab_concept
+from app.snapshot._results import result_kind
+from app.snapshot._therapy import _prednisone_factor
+from app.snapshot._units import normalised_unit
+from app.snapshot.build import _readers_of
+from app.snapshot.model import Drug, SourceRef
+from app.terminology import CodeSetCatalog
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+
+_CODE_TUPLES = [
+    (),
+    ((LOINC, "38267-1"),),
+    ((LOINC, "38267-1"), (LOINC, "62292-8")),
+    ((SNOMED, "5913000"), (None, "5913000")),
+    (("urn:oid:2.16.840.1.113883.2.4.4.1", "12345"),),
+]
+
+
+@pytest.mark.parametrize("codes", _CODE_TUPLES)
+def test_value_sets_memo_is_the_union_of_the_catalog_lookups(catalog: CodeSetCatalog, codes: Any) -> None:
+    context = BuildContext(catalog=catalog, as_of=date(2025, 6, 1), parameters=SnapshotParameters())
+    direct = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
+    assert context.value_sets(list(codes)) == direct
+    assert context.value_sets(iter(codes)) == direct  # a second ask, from the memo, and from any iterable
+
+
+def test_site_memo_is_the_first_matching_site() -> None:
+    for table in (_T_SCORE_SETS, _BMD_SETS):
+        for url, site in table:
+            assert _site(frozenset({url, vs.VITAMIN_D_25OH}), table) is site
+    both = frozenset({vs.DXA_T_SCORE_FEMORAL_NECK, vs.DXA_T_SCORE_LUMBAR_SPINE})
+    assert _site(both, _T_SCORE_SETS) is next(site for url, site in _T_SCORE_SETS if url in both)
+
+
+def _get_str_codings(concept: Any) -> list[tuple[str | None, str | None]]:
+    """codings() as written with the generic accessors (before the inlining)."""
+    if concept is None:
+        return []
+    items = get_dicts(concept, "coding")
+    if not items and ("code" in concept or "system" in concept):
+        items = [concept]
+    return [(get_str(c, "system"), code) for c in items if (code := get_str(c, "code"))]
+
+
+_ODD_CONCEPTS: list[Any] = [
+    None,
+    {},
+    {"coding": [{"system": " http://loinc.org ", "code": " 2160-0 "}]},
+    {"coding": [{"system": "", "code": "x"}, {"system": 3, "code": "y"}, {"code": "  "}, {"code": 5}, "z", None]},
+    {"coding": "not a list"},
+    {"coding": [], "system": "s", "code": "c"},
+    {"system": "s", "code": "c"},
+    {"code": ["c"]},
+]
+
+
+@pytest.mark.parametrize("concept", _ODD_CONCEPTS)
+def test_inlined_codings_read_like_the_generic_accessors(concept: Any) -> None:
+    assert codings(concept) == _get_str_codings(concept)
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        {"resourceType": "Observation", "id": "a"},
+        {"resourceType": " Observation ", "id": "  "},
+        {"resourceType": "", "id": 7},
+        {"id": "x"},
+        {"resourceType": ["Observation"]},
+    ],
+)
+def test_inlined_source_of_reads_like_get_str(resource: dict[str, Any]) -> None:
+    expected = SourceRef(get_str(resource, "resourceType") or "Unknown", get_str(resource, "id"))
+    assert source_of(resource) == expected
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [
+        None,
+        {},
+        {"code": "mg/dL", "unit": "x"},
+        {"code": "  ", "unit": "ng / mL"},
+        {"code": 3, "unit": "Tablet"},
+        {"unit": ""},
+        {"code": " mL/min/{1.73_m2} "},
+    ],
+)
+def test_inlined_normalised_unit_reads_like_get_str(quantity: Any) -> None:
+    raw = (get_str(quantity, "code") or get_str(quantity, "unit") or "") if quantity is not None else ""
+    assert normalised_unit(quantity) == raw.replace(" ", "").lower()
+
+
+@pytest.mark.parametrize(
+    "observation",
+    [
+        {"effectiveDateTime": "2024-03-05T10:00:00+02:00"},
+        {"effectiveDateTime": " 2024-03 "},
+        {"effectiveDateTime": "   ", "effectivePeriod": {"start": "2023-01-02"}},
+        {"effectiveDateTime": 2024, "effectiveDate": "2022"},
+        {"effectivePeriod": {"end": "2023-01-02"}},
+        {},
+    ],
+)
+def test_inlined_effective_date_reads_like_get_str(observation: dict[str, Any]) -> None:
+    text = get_str(observation, "effectiveDateTime")
+    expected = parse_date(text) if text is not None else choice_date(observation, "effective")[0]
+    assert effective_date(observation) == expected
+
+
+@pytest.mark.parametrize("codes", _CODE_TUPLES)
+def test_reader_table_sends_an_observation_code_where_the_readers_ask(catalog: CodeSetCatalog, codes: Any) -> None:
+    sets = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
+    assert _readers_of(catalog, codes) == (
+        sets,
+        not codes or lab_concept(sets) is not None,
+        result_kind(sets) != (None, None),
+    )
+
+
+def test_prednisone_factor_of_each_drug_is_its_parameter() -> None:
+    context = BuildContext(catalog=None, as_of=date(2025, 6, 1), parameters=SnapshotParameters())  # type: ignore[arg-type]
+    factors = context.parameters.prednisone_factors
+    expected = {
+        Drug.PREDNISONE: factors.prednisone,
+        Drug.PREDNISOLONE: factors.prednisolone,
+        Drug.METHYLPREDNISOLONE: factors.methylprednisolone,
+        Drug.TRIAMCINOLONE: factors.triamcinolone,
+        Drug.HYDROCORTISONE: factors.hydrocortisone,
+        Drug.CORTISONE: factors.cortisone,
+        Drug.DEXAMETHASONE: factors.dexamethasone,
+        Drug.BETAMETHASONE: factors.betamethasone,
+        Drug.DEFLAZACORT: factors.deflazacort,
+    }
+    for drug in Drug:
+        assert _prednisone_factor(drug, context) == expected.get(drug)
+
+
+def _get_str_concept_texts(concept: Any) -> list[str]:
+    """concept_texts() as written with the generic accessors (before the inlining)."""
+    if concept is None:
+        return []
+    texts = [t for t in [get_str(concept, "text")] if t]
+    texts.extend(d for c in get_dicts(concept, "coding") if (d := get_str(c, "display")))
+    if not get_dicts(concept, "coding") and (d := get_str(concept, "display")):
+        texts.append(d)
+    return texts
+
+
+@pytest.mark.parametrize(
+    "concept",
+    [
+        *_ODD_CONCEPTS,
+        {"text": " Prednison 5 mg ", "coding": [{"display": " prednisone "}, {"display": ""}, {"display": 3}, "x"]},
+        {"text": "", "display": "bare display"},
+        {"coding": [], "display": "bare display"},
+    ],
+)
+def test_inlined_concept_texts_read_like_the_generic_accessors(concept: Any) -> None:
+    assert concept_texts(concept) == _get_str_concept_texts(concept)
