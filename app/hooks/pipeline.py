@@ -197,9 +197,7 @@ async def run_hook(
     )
     finished = time.perf_counter()
     fired = Counter(
-        f"{outcome.rule_id}:{type(outcome).__name__}"
-        for outcome in outcomes
-        if isinstance(outcome, _GIVES_CARD)
+        f"{outcome.rule_id}:{type(outcome).__name__}" for outcome in outcomes if isinstance(outcome, _GIVES_CARD)
     )
 
     def epoch_ns(moment: float) -> int:
