@@ -29,6 +29,7 @@ from app.errors import DatabaseUnavailableError
 from app.feedback.store import FeedbackStore, IssuedCard
 
 if TYPE_CHECKING:
+    from prometheus_client import Counter
     from sqlalchemy import Connection
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ class IssuedCardWriter:
         self._failing = False
         self._writing = 0
         self._drop_logged_at = -_DROP_LOG_SECONDS
+        self._finding_counters: dict[tuple[str, str, str, str], Counter] = {}
+        """The findings counter of each label set met so far (``labels()`` checks and locks on every call; a
+        call counts some eight findings). Bounded: services × rules × indicators × displays."""
 
     def submit(
         self, cards: Sequence[IssuedCard], *, issued_at: datetime, assessment: PendingAssessment | None = None
@@ -86,7 +90,11 @@ class IssuedCardWriter:
             self._pending.append(assessment)
         for card in cards:
             for finding in card.findings:
-                metrics.FINDINGS.labels(card.service_id, finding.rule_id, finding.indicator, finding.display).inc()
+                labels = (card.service_id, finding.rule_id, finding.indicator, finding.display)
+                counter = self._finding_counters.get(labels)
+                if counter is None:
+                    counter = self._finding_counters[labels] = metrics.FINDINGS.labels(*labels)
+                counter.inc()
         if not cards:
             return
         self._queue.append((tuple(cards), issued_at))
