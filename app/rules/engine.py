@@ -10,11 +10,13 @@ follows from one outcome per rule.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Final
 
 from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
-from app.rules.osteoporosis.thresholds import card_values
+from app.rules.osteoporosis.thresholds import CardSettings, card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot
 
@@ -49,21 +51,31 @@ does not replace anything: the choice card then still says what it could and cou
 
 
 def _gives_card(outcome: Outcome) -> bool:
-    return isinstance(outcome, Recommendation | CannotAssess)
+    return isinstance(outcome, (Recommendation, CannotAssess))
+
+
+_SUPERSEDABLE: Final = frozenset(SUPERSEDED_BY) | frozenset(REPLACED_BY_CONTRAINDICATION)
+_SUPERSEDING: Final = frozenset(rule_id for winners in SUPERSEDED_BY.values() for rule_id in winners)
+_REPLACING: Final = frozenset(rule_id for winners in REPLACED_BY_CONTRAINDICATION.values() for rule_id in winners)
 
 
 def _apply_precedence(outcomes: list[Outcome]) -> list[Outcome]:
-    with_cards = {outcome.rule_id for outcome in outcomes if _gives_card(outcome)}
-    recommended = {outcome.rule_id for outcome in outcomes if isinstance(outcome, Recommendation)}
-    result: list[Outcome] = []
-    for outcome in outcomes:
-        winners = [rule_id for rule_id in SUPERSEDED_BY.get(outcome.rule_id, ()) if rule_id in with_cards]
-        winners += [r for r in REPLACED_BY_CONTRAINDICATION.get(outcome.rule_id, ()) if r in recommended]
-        if _gives_card(outcome) and winners:
-            result.append(NotApplicable(outcome.rule_id, f"superseded by {', '.join(winners)} (rules.md §14)"))
-        else:
-            result.append(outcome)
-    return result
+    with_cards = {o.rule_id for o in outcomes if o.rule_id in _SUPERSEDING and _gives_card(o)}
+    recommended = {o.rule_id for o in outcomes if o.rule_id in _REPLACING and isinstance(o, Recommendation)}
+    if not with_cards and not recommended:
+        return outcomes
+    return [_superseded(o, with_cards, recommended) if o.rule_id in _SUPERSEDABLE else o for o in outcomes]
+
+
+def _superseded(outcome: Outcome, with_cards: set[str], recommended: set[str]) -> Outcome:
+    """``outcome``, or :class:`NotApplicable` when it would give a card that a card of another rule makes redundant."""
+    if not _gives_card(outcome):
+        return outcome
+    winners = [rule_id for rule_id in SUPERSEDED_BY.get(outcome.rule_id, ()) if rule_id in with_cards]
+    winners += [r for r in REPLACED_BY_CONTRAINDICATION.get(outcome.rule_id, ()) if r in recommended]
+    if winners:
+        return NotApplicable(outcome.rule_id, f"superseded by {', '.join(winners)} (rules.md §14)")
+    return outcome
 
 
 def evaluate(
@@ -77,11 +89,46 @@ def evaluate(
     """One outcome per rule that applies to ``hook`` and ``profile``, in registry order, after precedence."""
     context = RuleContext(snapshot=snapshot, hook=hook, parameters=parameters, profile=profile)
     outcomes = [rule.evaluate(context) for rule in rules if hook in rule.hooks and profile in rule.profiles]
-    values = card_values(profile, parameters, snapshot)  # the snapshot carries the builder's settings
-    changed = {name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value}
+    changed = _changed_values(profile, parameters, _CardSettings.of(snapshot))  # the builder's settings
     if changed:
         outcomes = [_with_parameter_values(outcome, changed) for outcome in outcomes]
     return _apply_precedence(outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class _CardSettings:
+    """The snapshot settings a card states (:class:`~app.rules.osteoporosis.thresholds.CardSettings`), as a small
+    hashable value: the key of :func:`_changed_values` together with the profile and the guideline parameters."""
+
+    dxa_stale_years: int
+    lab_max_age_days: int
+    vitamin_d_max_age_days: int
+    renal_max_age_days: int
+    dxa_decision_max_age_months: int
+    assume_postmenopausal_age: int
+    mof_forearm_min_age: int
+
+    @classmethod
+    def of(cls, settings: CardSettings) -> _CardSettings:
+        return cls(
+            settings.dxa_stale_years,
+            settings.lab_max_age_days,
+            settings.vitamin_d_max_age_days,
+            settings.renal_max_age_days,
+            settings.dxa_decision_max_age_months,
+            settings.assume_postmenopausal_age,
+            settings.mof_forearm_min_age,
+        )
+
+
+@lru_cache(maxsize=16)
+def _changed_values(profile: str, parameters: GuidelineParameters, settings: _CardSettings) -> Mapping[str, str]:
+    """The card values (:func:`~app.rules.osteoporosis.thresholds.card_values`) of this profile, these guideline
+    parameters and these snapshot settings that differ from the defaults. A deployment has one profile and one set
+    of parameters and settings, so this is computed once (the key holds values only: frozen parameters and
+    settings, never the snapshot)."""
+    values = card_values(profile, parameters, settings)
+    return MappingProxyType({name: value for name, value in values.items() if _DEFAULT_VALUES.get(name) != value})
 
 
 _DEFAULT_VALUES: Final = card_values()

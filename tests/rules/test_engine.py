@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from app.rules.engine import REPLACED_BY_CONTRAINDICATION, SUPERSEDED_BY, evaluate
+import pytest
+
+from app.rules.engine import (
+    REPLACED_BY_CONTRAINDICATION,
+    SUPERSEDED_BY,
+    _CardSettings,
+    _changed_values,
+    evaluate,
+)
 from app.rules.model import (
     CannotAssess,
     Citation,
@@ -15,6 +24,7 @@ from app.rules.model import (
     Rule,
     RuleContext,
 )
+from app.rules.osteoporosis.thresholds import card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot, PatientFacts, Sex
 from tests.builders.shared import catalog_rule_ids
@@ -80,3 +90,41 @@ class TestPrecedence:
         named = set(tables) | {winner for winners in tables.values() for winner in winners}
 
         assert named <= catalog_rule_ids()
+
+
+class TestCardValues:
+    """The parameter values a card states are computed once per profile, parameters and settings: the cached
+    answer is the direct computation's, for other settings too."""
+
+    @pytest.mark.parametrize(
+        ("profile", "parameters", "snapshot"),
+        [
+            ("nl", GuidelineParameters(), SNAPSHOT),
+            ("be", GuidelineParameters(), SNAPSHOT),
+            ("nl", GuidelineParameters(recent_fx_years=3, calcium_target="1200"), SNAPSHOT),
+            ("nl", GuidelineParameters(), replace(SNAPSHOT, dxa_stale_years=3, lab_max_age_days=60)),
+            ("be", GuidelineParameters(teriparatide_max_months=24), replace(SNAPSHOT, mof_forearm_min_age=70)),
+        ],
+    )
+    def test_the_cached_changed_values_are_those_computed_directly(
+        self, profile: str, parameters: GuidelineParameters, snapshot: ClinicalSnapshot
+    ) -> None:
+        direct = card_values(profile, parameters, snapshot)
+        default = card_values()
+        expected = {name: value for name, value in direct.items() if default.get(name) != value}
+
+        for _ in range(2):  # computed, then cached
+            assert dict(_changed_values(profile, parameters, _CardSettings.of(snapshot))) == expected
+
+    def test_a_card_states_the_settings_of_its_snapshot(self) -> None:
+        changed = replace(SNAPSHOT, dxa_stale_years=3)
+        for snapshot, years in ((SNAPSHOT, None), (changed, "3"), (SNAPSHOT, None)):
+            (outcome,) = evaluate(
+                [rule("GC-START-1", "card")],
+                snapshot,
+                hook=Hook.PATIENT_VIEW,
+                profile="nl",
+                parameters=GuidelineParameters(),
+            )
+            assert isinstance(outcome, Recommendation)
+            assert outcome.facts.get("DXA_STALE_YEARS") == years
