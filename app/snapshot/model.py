@@ -100,6 +100,8 @@ def add_months(day: date, months: int) -> date:
         return date.min
     if year > 9999:
         return date.max
+    if day.day <= 28:  # every month has this day
+        return date(year, month0 + 1, day.day)
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
 
