@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from app.rules.parameters import GuidelineParameters
@@ -36,6 +37,7 @@ __all__ = [
     "Rule",
     "RuleContext",
     "Threshold",
+    "context_fact",
 ]
 
 
@@ -143,9 +145,34 @@ class RuleContext:
     """The guideline profile (``nl`` or ``be``): for rules that are optional in one profile, e.g. SCREEN-BBC-1
     [BE; optional in NL] runs in NL only when ``parameters.screen_bbc_in_nl`` is set."""
 
+    _facts: dict[Callable[[RuleContext], object], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    """The answers of :func:`context_fact` functions for this context, computed on first use."""
+
     @property
     def as_of(self) -> date:
         return self.snapshot.as_of
+
+
+_T = TypeVar("_T")
+
+
+def context_fact(derive: Callable[[RuleContext], _T]) -> Callable[[RuleContext], _T]:
+    """A fact derived from the rule context (snapshot, hook, parameters, profile) that several rules of a family
+    read, e.g. the glucocorticoid course of rules.md §8.0: computed on first use, then remembered for this context
+    (one evaluation of the rules). Remembered answers are shared between the rules: they must be immutable."""
+
+    @wraps(derive)
+    def remembered(ctx: RuleContext) -> _T:
+        facts = ctx._facts
+        try:
+            value: _T = facts[derive]
+        except KeyError:
+            value = facts[derive] = derive(ctx)
+        return value
+
+    return remembered
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
+from functools import wraps
+from types import MappingProxyType
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 __all__ = [
     "any_of3",
@@ -79,6 +82,7 @@ __all__ = [
     "ZScore",
     "add_months",
     "add_years",
+    "derived_fact",
     "shift_days",
     "episodes_from_ranges",
 ]
@@ -1238,6 +1242,31 @@ class DraftOrder:
 # The snapshot
 # ----------------------------------------------------------------------------------------------------------------
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def derived_fact(
+    derive: Callable[Concatenate[ClinicalSnapshot, _P], _T],
+) -> Callable[Concatenate[ClinicalSnapshot, _P], _T]:
+    """A fact derived from one snapshot (and hashable arguments, e.g. the guideline parameters) that several rules
+    read: computed on first use, then remembered in that snapshot (``_derived_memo``). The snapshot is frozen and
+    carries its date and settings, so the answer is fixed; another snapshot (another date, other settings, or a
+    ``dataclasses.replace`` copy) starts with an empty memo. Remembered answers are shared between the readers:
+    they must be immutable (tuples, frozen dataclasses, read-only mappings)."""
+
+    @wraps(derive)
+    def remembered(snapshot: ClinicalSnapshot, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        key: Hashable = (derive, *args, *kwargs.items()) if args or kwargs else derive
+        memo = snapshot._derived_memo
+        try:
+            value: _T = memo[key]
+        except KeyError:
+            value = memo[key] = derive(snapshot, *args, **kwargs)
+        return value
+
+    return remembered
+
 
 @dataclass(frozen=True, slots=True)
 class ClinicalSnapshot:
@@ -1294,6 +1323,8 @@ class ClinicalSnapshot:
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
     """:meth:`episodes_of` per drug set: the snapshot is frozen, so the answer is fixed (a dozen rules ask)."""
+    _derived_memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    """The answers of :func:`derived_fact` functions and properties, computed on first use (see there)."""
 
     # --- gaps -------------------------------------------------------------------------------------------------
 
@@ -1324,18 +1355,21 @@ class ClinicalSnapshot:
     # --- DXA --------------------------------------------------------------------------------------------------
 
     @property
+    @derived_fact
     def latest_dxa(self) -> DxaStudy | None:
         """The most recent DXA study with at least one T-score (rules.md D-T "most recent DXA study")."""
         with_t = [s for s in self.dxa_studies if s.t_scores]
         return with_t[-1] if with_t else None
 
     @property
+    @derived_fact
     def lowest_t_score(self) -> TScore | None:
         """rules.md ``T_MIN`` of the latest DXA study."""
         study = self.latest_dxa
         return study.lowest_t_score if study else None
 
     @property
+    @derived_fact
     def dxa_status(self) -> DxaStatus:
         """rules.md D-DXA-STATUS of the latest study, with calendar arithmetic on its earliest possible date."""
         study = self.latest_dxa
@@ -1385,6 +1419,7 @@ class ClinicalSnapshot:
         return self.creatinine_results[-1] if self.creatinine_results else None
 
     @property
+    @derived_fact
     def calcium(self) -> CalciumResult | None:
         """rules.md D-CA: the most recent albumin-corrected calcium (reported by the lab, else computed from total
         calcium and same-day albumin); else the most recent ionized; else the most recent total calcium."""
@@ -1410,6 +1445,7 @@ class ClinicalSnapshot:
     # --- fractures and conditions -----------------------------------------------------------------------------
 
     @property
+    @derived_fact
     def major_osteoporotic_fractures(self) -> tuple[Fracture, ...]:
         """rules.md D-MOF (BBC definition)."""
         return tuple(f for f in self.fractures if f.is_major_osteoporotic)
@@ -1419,6 +1455,7 @@ class ClinicalSnapshot:
         return any_of3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
 
     @property
+    @derived_fact
     def vertebral_fractures(self) -> tuple[Fracture, ...]:
         """Fractures with site VERTEBRAL."""
         return tuple(f for f in self.fractures if f.site is FractureSite.VERTEBRAL)
@@ -1438,6 +1475,7 @@ class ClinicalSnapshot:
     # --- intolerances ----------------------------------------------------------------------------------------
 
     @property
+    @derived_fact
     def oral_bisphosphonate_intolerances(self) -> tuple[DrugIntolerance, ...]:
         """Current (active or status-less) intolerances to an oral bisphosphonate (alendronic, risedronic or
         ibandronic acid), oldest first. S4 «alendroninezuur en/of risedroninezuur niet verdragen» reads them as a
@@ -1448,15 +1486,23 @@ class ClinicalSnapshot:
 
     def therapy(self, drug: Drug) -> TherapyHistory | None:
         """Everything known about ``drug`` (``None`` when never recorded)."""
-        for history in self.therapies:
-            if history.drug is drug:
-                return history
-        return None
+        return self._therapy_by_drug.get(drug)
+
+    @property
+    @derived_fact
+    def _therapy_by_drug(self) -> Mapping[Drug, TherapyHistory]:
+        """:meth:`therapy` of every recorded drug (the first history of a drug, should there be more)."""
+        return MappingProxyType({history.drug: history for history in reversed(self.therapies)})
 
     def is_on(self, drug: Drug) -> bool:
         """Exposure to ``drug`` on the snapshot date."""
-        history = self.therapy(drug)
-        return history is not None and history.is_current
+        return drug in self._current_drugs
+
+    @property
+    @derived_fact
+    def _current_drugs(self) -> frozenset[Drug]:
+        """The drugs :meth:`is_on` answers True for: their history is current on the snapshot date."""
+        return frozenset(drug for drug, history in self._therapy_by_drug.items() if history.is_current)
 
     def has_ever_taken(self, drug: Drug) -> bool:
         """Any kept record of ``drug``."""
@@ -1527,6 +1573,7 @@ class ClinicalSnapshot:
             cursor = shift_days(end, 1)
         return DispenseCoverage(start, self.as_of, covered, tuple(dispenses))
 
+    @derived_fact
     def is_on_bone_protection(self) -> bool:
         """rules.md D-OPDRUG "on treatment" on the snapshot date: an oral bisphosphonate with an active order or
         supply; a zoledronate infusion within the last 12 months, or a course of ≥ 2 infusions awaiting its
@@ -1539,6 +1586,7 @@ class ClinicalSnapshot:
             return True
         return any(order.drug is not None and order.drug.is_osteoporosis_drug for order in self.new_orders)
 
+    @derived_fact
     def current_glucocorticoid(self) -> GlucocorticoidExposure | None:
         """The current or draft-ordered systemic glucocorticoid with the highest prednisone-equivalent dose
         (rules.md D-GC). Exposures with an unknown dose are returned only when no dose is known at all (the

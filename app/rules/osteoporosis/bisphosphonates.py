@@ -35,6 +35,7 @@ from app.rules.model import (
     Recommendation,
     Rule,
     RuleContext,
+    context_fact,
 )
 from app.rules.osteoporosis.evidence import (
     bmd_change_evidence,
@@ -71,6 +72,7 @@ from app.snapshot.model import (
     TherapyEpisode,
     add_months,
     add_years,
+    derived_fact,
     shift_days,
 )
 
@@ -187,6 +189,7 @@ class BisphosphonateCourse:
         ]
 
 
+@derived_fact
 def latest_course(snapshot: ClinicalSnapshot) -> BisphosphonateCourse | None:
     """The oral or zoledronate course that ended last (``None`` when neither was ever recorded with dates)."""
     courses: list[BisphosphonateCourse] = []
@@ -260,6 +263,7 @@ class _Evaluation:
     follow_up: date | None = None
 
 
+@context_fact
 def _evaluation(ctx: RuleContext) -> _Evaluation | str:
     """The evaluation phase of the current course, or why the patient is not in the evaluation population."""
     snapshot = ctx.snapshot

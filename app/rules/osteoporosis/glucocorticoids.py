@@ -57,6 +57,7 @@ from app.rules.model import (
     Recommendation,
     Rule,
     RuleContext,
+    context_fact,
 )
 from app.rules.osteoporosis.evidence import (
     intolerance_evidence,
@@ -203,6 +204,7 @@ def _band(dose: float | None, parameters: GuidelineParameters) -> _Band | None:
     return _Band.MINIMAL
 
 
+@context_fact
 def _course(ctx: RuleContext) -> _Course | None:
     """The §8.0 inputs of the current or ordered systemic glucocorticoid; ``None`` without one."""
     gc = ctx.snapshot.current_glucocorticoid()

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 
 from app.rules.model import (
     Evidence,
@@ -73,6 +74,7 @@ from app.snapshot.model import (
     add_months,
     add_years,
     any_of3,
+    derived_fact,
 )
 
 __all__ = [
@@ -266,6 +268,7 @@ class DxClass(StrEnum):
     UNKNOWN = "unknown"
 
 
+@derived_fact
 def dx_class(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> DxClass:
     """DX-TSCORE-1: class of ``T_MIN`` of the latest DXA (a stale DXA is still classed; callers needing a
     decision-grade DXA check ``snapshot.dxa_status``). No DXA → UNKNOWN."""
@@ -317,6 +320,7 @@ class BbcRisk:
     frax_below: tuple[LabResult, ...] = ()
 
 
+@derived_fact
 def in_bbc_population(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> bool | None:
     """S2 is written for postmenopausal women; men ≥ 50 per ``BBC_APPLY_TO_MEN`` [INF]. ``None``: unknown."""
     sex = snapshot.patient.sex
@@ -358,6 +362,7 @@ def _frax_against_thresholds(
     return tuple(above), tuple(below), configured and complete
 
 
+@derived_fact
 def assess_bbc_risk(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> BbcRisk:
     """RISK-BBC-1 logic. Every non-pathological fracture counts as a possible fragility fracture (mechanism
     unknown → included, as in DX-CLIN-1). FRAX at or above a site threshold (``FRAX_HIGH_*``) → HIGH; LOW is
@@ -509,6 +514,7 @@ class TeriparatideContraindications:
     missing: tuple[str, ...]
 
 
+@derived_fact
 def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideContraindications:
     calcium = snapshot.calcium
     renal = snapshot.renal_function
@@ -531,6 +537,7 @@ def teriparatide_contraindications(snapshot: ClinicalSnapshot) -> TeriparatideCo
     return TeriparatideContraindications(tuple(reasons), tuple(missing))
 
 
+@derived_fact
 def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> Mapping[Drug, str]:
     """Osteoporosis drugs that must not be suggested for this patient, each with the rule ID that forbids it.
 
@@ -566,7 +573,7 @@ def contraindicated_drugs(snapshot: ClinicalSnapshot, parameters: GuidelineParam
         renal is not None and renal.ml_per_min < EGFR_SEVERE.value
     ):
         forbidden[Drug.TERIPARATIDE] = "CI-TPTD-2"
-    return forbidden
+    return MappingProxyType(forbidden)
 
 
 DIAGNOSTIC_SITES = (BoneSite.LUMBAR_SPINE, BoneSite.FEMORAL_NECK, BoneSite.TOTAL_HIP)
@@ -845,6 +852,7 @@ class FracturesOnTherapy:
 _AGENT_PRIORITY = (Drug.DENOSUMAB, Drug.ZOLEDRONATE, Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE)
 
 
+@derived_fact
 def current_antiresorptive(snapshot: ClinicalSnapshot) -> Drug | None:
     """The antiresorptive the patient is on (denosumab > zoledronate > oral bisphosphonates > SERM)."""
     current = [d for d in ANTIRESORPTIVES if snapshot.is_on(d)]
@@ -853,6 +861,7 @@ def current_antiresorptive(snapshot: ClinicalSnapshot) -> Drug | None:
     return next((d for d in _AGENT_PRIORITY if d in current), current[0])
 
 
+@derived_fact
 def fractures_on_antiresorptive(snapshot: ClinicalSnapshot) -> FracturesOnTherapy | None | str:
     """Fractures on the current antiresorptive; ``None`` when not on one; ``"therapy-start"`` when on one whose
     start cannot be dated."""

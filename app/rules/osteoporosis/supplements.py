@@ -27,6 +27,7 @@ from app.rules.model import (
     Recommendation,
     Rule,
     RuleContext,
+    context_fact,
 )
 from app.rules.osteoporosis.predicates import (
     gc_duration_met,
@@ -122,6 +123,7 @@ def _long_term_glucocorticoid(ctx: RuleContext) -> bool:
     return months is not None and gc_duration_met(months, ctx.parameters, ctx.snapshot.days_per_month)
 
 
+@context_fact
 def has_increased_fracture_risk(ctx: RuleContext) -> bool:
     """The population "patients with an increased fracture risk" of rules.md §7 (module docstring) [INF]."""
     snapshot = ctx.snapshot
@@ -134,7 +136,8 @@ def has_increased_fracture_risk(ctx: RuleContext) -> bool:
     return _on_or_starting_osteoporosis_drug(snapshot) or _long_term_glucocorticoid(ctx)
 
 
-def _risk_evidence(ctx: RuleContext) -> list[Evidence]:
+@context_fact
+def _risk_evidence(ctx: RuleContext) -> tuple[Evidence, ...]:
     """Why the patient is in the "increased fracture risk" population (what the card was based on)."""
     snapshot = ctx.snapshot
     items: list[Evidence] = []
@@ -154,7 +157,7 @@ def _risk_evidence(ctx: RuleContext) -> list[Evidence]:
     gc = snapshot.current_glucocorticoid()
     if gc is not None and _long_term_glucocorticoid(ctx):
         items.append(Evidence("glucocorticoid", gc.drug.value, gc.start.earliest if gc.start else None))
-    return items
+    return tuple(items)
 
 
 def _relevant_order(snapshot: ClinicalSnapshot) -> bool:

@@ -77,6 +77,7 @@ from app.snapshot.model import (
     Sex,
     TherapyEpisode,
     add_months,
+    derived_fact,
     shift_days,
 )
 
@@ -167,6 +168,7 @@ def _bmd_loss(snapshot: ClinicalSnapshot, on: FracturesOnTherapy) -> BmdChange |
     return min(losses, key=lambda c: c.percent) if losses else None
 
 
+@derived_fact
 def assess_therapy_failure(snapshot: ClinicalSnapshot, parameters: GuidelineParameters) -> TherapyFailure | None | str:
     """D-FAIL; ``None`` when not on an antiresorptive, ``"therapy-start"`` when its start cannot be dated."""
     on = fractures_on_antiresorptive(snapshot)
