@@ -20,6 +20,7 @@ Conventions:
 from __future__ import annotations
 
 import calendar
+import inspect
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -27,7 +28,7 @@ from datetime import date
 from enum import StrEnum
 from functools import wraps
 from types import MappingProxyType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 __all__ = [
     "any_of3",
@@ -1249,20 +1250,39 @@ _T = TypeVar("_T")
 def derived_fact(
     derive: Callable[Concatenate[ClinicalSnapshot, _P], _T],
 ) -> Callable[Concatenate[ClinicalSnapshot, _P], _T]:
-    """A fact derived from one snapshot (and hashable arguments, e.g. the guideline parameters) that several rules
-    read: computed on first use, then remembered in that snapshot (``_derived_memo``). The snapshot is frozen and
-    carries its date and settings, so the answer is fixed; another snapshot (another date, other settings, or a
+    """A fact derived from one snapshot (and positional arguments, e.g. the guideline parameters) that several
+    rules read: computed on first use, then remembered in that snapshot (``_derived_memo``). The snapshot is frozen
+    and carries its date and settings, so the answer is fixed; another snapshot (another date, other settings, or a
     ``dataclasses.replace`` copy) starts with an empty memo. Remembered answers are shared between the readers:
-    they must be immutable (tuples, frozen dataclasses, read-only mappings)."""
+    they must be immutable (tuples, frozen dataclasses, read-only mappings).
+
+    Further arguments are told apart by identity, not by value (hashing the ~35 guideline parameters costs more
+    than most facts): the memo keeps each argument it was given, so no other object can take its identity while
+    the answer is remembered, and an equal but distinct argument is merely computed again."""
+    if len(inspect.signature(derive).parameters) == 1:  # the snapshot alone: the function is the key
+
+        @wraps(derive)
+        def remembered_fact(snapshot: ClinicalSnapshot, /) -> _T:
+            memo = snapshot._derived_memo
+            try:
+                value: _T = memo[derive]
+            except KeyError:
+                value = memo[derive] = derive(snapshot)  # type: ignore[call-arg]
+            return value
+
+        return cast("Callable[Concatenate[ClinicalSnapshot, _P], _T]", remembered_fact)
 
     @wraps(derive)
     def remembered(snapshot: ClinicalSnapshot, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        key: Hashable = (derive, *args, *kwargs.items()) if args or kwargs else derive
+        if kwargs:
+            raise TypeError(f"{derive.__qualname__}: a derived fact takes its arguments by position")
+        key = (derive, *map(id, args))
         memo = snapshot._derived_memo
         try:
-            value: _T = memo[key]
+            value: _T = memo[key][1]
         except KeyError:
-            value = memo[key] = derive(snapshot, *args, **kwargs)
+            value = derive(snapshot, *args)  # type: ignore[call-arg]
+            memo[key] = (args, value)
         return value
 
     return remembered

@@ -39,12 +39,17 @@ from tests.rules._support import snapshot
 
 ALENDRONATE_70MG = rxnorm("904431", "alendronic acid 70 MG Oral Tablet")
 
-_DERIVED_CODE = derived_fact(lambda snapshot: snapshot).__code__
-_CONTEXT_CODE = context_fact(lambda ctx: ctx).__code__
+_DERIVED_CODE = frozenset(
+    {
+        derived_fact(lambda snapshot: snapshot).__code__,
+        derived_fact(lambda snapshot, parameters: parameters).__code__,
+    }
+)
+_CONTEXT_CODE = frozenset({context_fact(lambda ctx: ctx).__code__})
 
 
-def _remembered(function: object, code: object) -> bool:
-    return getattr(function, "__code__", None) is code and hasattr(function, "__wrapped__")
+def _remembered(function: object, codes: frozenset[object]) -> bool:
+    return getattr(function, "__code__", None) in codes and hasattr(function, "__wrapped__")
 
 
 def _modules() -> list[ModuleType]:
@@ -67,13 +72,13 @@ def _snapshot_facts() -> dict[str, Callable[[ClinicalSnapshot], Any]]:
     return facts
 
 
-def _rule_facts(code: object) -> dict[str, Callable[..., Any]]:
+def _rule_facts(codes: frozenset[object]) -> dict[str, Callable[..., Any]]:
     """Every remembered function of the rule modules, by qualified name."""
     return {
         f"{function.__module__}.{function.__qualname__}": function
         for module in _modules()
         for function in vars(module).values()
-        if _remembered(function, code)
+        if _remembered(function, codes)
     }
 
 
@@ -212,6 +217,21 @@ class TestRuleFacts:
             moderate, GuidelineParameters(egfr_ci_zoledronate_ml_min=30)
         )
         assert Drug.ZOLEDRONATE in contraindicated_drugs(moderate, GuidelineParameters(egfr_ci_zoledronate_ml_min=35))
+
+    def test_equal_but_distinct_parameters_give_the_same_answer(self) -> None:
+        from app.rules.osteoporosis.predicates import contraindicated_drugs  # noqa: PLC0415
+
+        snap = _fresh(PATIENTS["gc-user"])
+        first = contraindicated_drugs(snap, GuidelineParameters())
+
+        assert contraindicated_drugs(snap, GuidelineParameters()) == first
+        assert contraindicated_drugs(snap, GuidelineParameters(egfr_ci_zoledronate_ml_min=35)) == first
+
+    def test_a_derived_fact_takes_its_arguments_by_position(self) -> None:
+        from app.rules.osteoporosis.predicates import contraindicated_drugs  # noqa: PLC0415
+
+        with pytest.raises(TypeError, match="by position"):
+            contraindicated_drugs(_fresh(PATIENTS["gc-user"]), parameters=GuidelineParameters())
 
     @pytest.mark.parametrize("snap", SNAPSHOTS)
     @pytest.mark.parametrize("parameters", PARAMETERS)

@@ -73,6 +73,7 @@ from app.snapshot.model import (
     RenalFunction,
     TherapyHistory,
     add_months,
+    derived_fact,
 )
 
 __all__ = [
@@ -170,6 +171,7 @@ class DenosumabCourse:
         ]
 
 
+@derived_fact
 def denosumab_course(snapshot: ClinicalSnapshot) -> DenosumabCourse | None:
     """The denosumab course, ``None`` when denosumab 60 mg was never recorded."""
     history = snapshot.therapy(Drug.DENOSUMAB)
