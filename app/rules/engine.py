@@ -50,27 +50,27 @@ critical contraindication replaces the matching choice card). A contraindication
 does not replace anything: the choice card then still says what it could and could not check."""
 
 
-def _gives_card(outcome: Outcome) -> bool:
-    return isinstance(outcome, (Recommendation, CannotAssess))
-
-
+_CARD: Final = (Recommendation, CannotAssess)
+"""The outcomes that give a card (a recommendation or a missing-data card)."""
 _SUPERSEDABLE: Final = frozenset(SUPERSEDED_BY) | frozenset(REPLACED_BY_CONTRAINDICATION)
-_SUPERSEDING: Final = frozenset(rule_id for winners in SUPERSEDED_BY.values() for rule_id in winners)
-_REPLACING: Final = frozenset(rule_id for winners in REPLACED_BY_CONTRAINDICATION.values() for rule_id in winners)
 
 
 def _apply_precedence(outcomes: list[Outcome]) -> list[Outcome]:
-    with_cards = {o.rule_id for o in outcomes if o.rule_id in _SUPERSEDING and _gives_card(o)}
-    recommended = {o.rule_id for o in outcomes if o.rule_id in _REPLACING and isinstance(o, Recommendation)}
-    if not with_cards and not recommended:
+    cards = [outcome for outcome in outcomes if isinstance(outcome, _CARD)]
+    with_cards = {outcome.rule_id for outcome in cards}
+    recommended = {outcome.rule_id for outcome in cards if isinstance(outcome, Recommendation)}
+    superseded = {
+        outcome.rule_id: _superseded(outcome, with_cards, recommended)
+        for outcome in cards
+        if outcome.rule_id in _SUPERSEDABLE
+    }
+    if not superseded:
         return outcomes
-    return [_superseded(o, with_cards, recommended) if o.rule_id in _SUPERSEDABLE else o for o in outcomes]
+    return [superseded.get(outcome.rule_id, outcome) for outcome in outcomes]  # one outcome per rule
 
 
 def _superseded(outcome: Outcome, with_cards: set[str], recommended: set[str]) -> Outcome:
-    """``outcome``, or :class:`NotApplicable` when it would give a card that a card of another rule makes redundant."""
-    if not _gives_card(outcome):
-        return outcome
+    """``outcome`` (which gives a card), or :class:`NotApplicable` when a card of another rule makes it redundant."""
     winners = [rule_id for rule_id in SUPERSEDED_BY.get(outcome.rule_id, ()) if rule_id in with_cards]
     winners += [r for r in REPLACED_BY_CONTRAINDICATION.get(outcome.rule_id, ()) if r in recommended]
     if winners:
