@@ -188,6 +188,8 @@ def _functions_reached(start: Callable[..., Any]) -> list[FunctionType]:
     pending: list[Any] = [start]
     while pending:
         function = pending.pop()
+        if callable(function) and hasattr(function, "__wrapped__"):
+            function = inspect.unwrap(function)  # a remembered fact (derived_fact, context_fact): its own code
         if not isinstance(function, FunctionType) or function.__module__ not in modules:
             continue
         key = f"{function.__module__}.{function.__qualname__}"
