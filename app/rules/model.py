@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from app.snapshot.model import _store_fields_through_slots
+from app.snapshot.model import store_fields_through_slots
 
 if TYPE_CHECKING:
     from app.rules.parameters import GuidelineParameters
@@ -192,7 +192,7 @@ class Rule:
 _SLOT_INIT_CLASSES: Final = (Evidence, NotApplicable)
 """The outcome parts every evaluation creates by the dozen (about 50 :class:`NotApplicable` outcomes and 35
 :class:`Evidence` lines per patient-view call of the benchmark patient): their ``__init__`` stores each field
-through its slot, as the snapshot's value classes do (:func:`app.snapshot.model._store_fields_through_slots`).
+through its slot, as the snapshot's value classes do (:func:`app.snapshot.model.store_fields_through_slots`).
 :class:`Recommendation` and :class:`CannotAssess` (a ``default_factory``) keep the dataclass ``__init__``."""
 for _outcome_class in _SLOT_INIT_CLASSES:
-    _store_fields_through_slots(_outcome_class)
+    store_fields_through_slots(_outcome_class)

@@ -32,6 +32,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 __all__ = [
     "any_of3",
+    "store_fields_through_slots",
     "Administration",
     "BmdChange",
     "BmdMeasurement",
@@ -1652,7 +1653,7 @@ def any_of3(values: Iterable[bool | None]) -> bool | None:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-def _store_fields_through_slots(cls: type) -> None:
+def store_fields_through_slots(cls: type) -> None:
     """Give a frozen, slotted dataclass an ``__init__`` that stores each field through its slot descriptor.
 
     The ``__init__`` that ``@dataclass(frozen=True)`` writes calls ``object.__setattr__`` once per field, which
@@ -1715,4 +1716,4 @@ _SLOT_INIT_CLASSES = (
 )
 """The value classes the builder creates per resource (not :class:`ClinicalSnapshot`, one per call)."""
 for _value_class in _SLOT_INIT_CLASSES:
-    _store_fields_through_slots(_value_class)
+    store_fields_through_slots(_value_class)

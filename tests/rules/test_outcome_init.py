@@ -1,5 +1,5 @@
 """The outcome parts the rules create by the dozen construct as their dataclass ``__init__`` would, and stay
-frozen (issue 20: ``app.rules.model._SLOT_INIT_CLASSES``, through the snapshot's ``_store_fields_through_slots``)."""
+frozen (issue 20: ``app.rules.model._SLOT_INIT_CLASSES``, through the snapshot's ``store_fields_through_slots``)."""
 
 from __future__ import annotations
 

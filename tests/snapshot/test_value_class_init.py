@@ -1,5 +1,5 @@
 """The value classes of the snapshot construct as their dataclass ``__init__`` would, and stay frozen (issue 20:
-``model._store_fields_through_slots``)."""
+``model.store_fields_through_slots``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.snapshot import model
-from app.snapshot.model import _SLOT_INIT_CLASSES, _store_fields_through_slots
+from app.snapshot.model import _SLOT_INIT_CLASSES, store_fields_through_slots
 
 
 def _reference_init(cls: type) -> Any:
@@ -82,7 +82,7 @@ def test_classes_the_generated_init_treats_specially_keep_theirs() -> None:
 
     for cls in (WithFactory, WithPostInit, WithoutSlots):
         before = cls.__init__
-        _store_fields_through_slots(cls)
+        store_fields_through_slots(cls)
         assert cls.__init__ is before
     assert WithPostInit(1).value == 2
     assert model.ClinicalSnapshot not in _SLOT_INIT_CLASSES
