@@ -1,0 +1,145 @@
+"""The daily-dose arithmetic reads each Dosage's ``timing.repeat`` once (issue 20): the frequency, the bounds and
+the duration of a schedule at the boundaries between the branches of terminology.md §6.2."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from app.snapshot._dosage import DoseLimits, Strength, daily_dose
+from app.snapshot._json import get_number
+
+LIMITS = DoseLimits(days_per_month=30.4375, days_per_year=365.25, max_doses_per_day=24.0, max_period_days=3660.0)
+AS_OF = date(2026, 6, 1)
+FIVE_MG = {"doseAndRate": [{"doseQuantity": {"value": 5, "unit": "mg", "code": "mg"}}]}
+
+
+def dose_of(*timings: dict[str, Any], strength: Strength | None = None, **extra: Any) -> Any:
+    dosages = [{**FIVE_MG, "timing": timing, **extra} for timing in timings]
+    return daily_dose(dosages, strength=strength or Strength(), as_of=AS_OF, limits=LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "mg_per_day"),
+    [
+        pytest.param({"frequency": 2, "period": 1, "periodUnit": "d"}, 10.0, id="twice-a-day"),
+        pytest.param({"frequency": 2.0, "period": 1.0, "periodUnit": "d"}, 10.0, id="floats-as-ints"),
+        pytest.param({"frequency": True, "period": 1, "periodUnit": "d"}, 5.0, id="boolean-frequency-is-absent"),
+        pytest.param({"period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]}, 15 / 7, id="days-of-week"),
+        pytest.param({"period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "mon"]}, 5 / 7, id="repeated-weekday"),
+        pytest.param({"period": 1, "periodUnit": "wk", "dayOfWeek": ["mon"]}, 5 / 7, id="weekly-weekday-not-again"),
+        pytest.param({"timeOfDay": ["08:00", "20:00"]}, 10.0, id="times-of-day"),
+        pytest.param({"timeOfDay": ["08:00", "20:00"], "dayOfWeek": ["sat"]}, 10 / 7, id="times-on-one-weekday"),
+        pytest.param({"when": ["MORN"], "dayOfWeek": ["mon", "tue"]}, 10 / 7, id="when-on-two-weekdays"),
+        pytest.param(
+            {"frequency": 1, "period": 1, "periodUnit": "d", "timeOfDay": ["08:00", "20:00"]},
+            5.0,
+            id="period-before-times",
+        ),
+    ],
+)
+def test_frequency_from_timing_repeat(repeat: dict[str, Any], mg_per_day: float) -> None:
+    estimate = dose_of({"repeat": repeat}).estimate
+    assert estimate.problem is None
+    assert estimate.mg_per_day == pytest.approx(mg_per_day, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("timing", "problem"),
+    [
+        pytest.param({"repeat": {"count": 1}}, "single or limited course", id="count-only"),
+        pytest.param({"repeat": {"count": 1}, "code": {"text": "BID"}}, "single or limited course", id="count-first"),
+        pytest.param({"repeat": {"period": 1, "periodUnit": "fortnight"}}, "not understood", id="unknown-unit"),
+        pytest.param({"repeat": {"period": 0, "periodUnit": "d"}}, "not understood", id="period-zero"),
+        pytest.param({"repeat": {"period": 10**400, "periodUnit": "d"}}, "no frequency", id="huge-int-is-absent"),
+        pytest.param({"repeat": {}}, "no frequency", id="empty-repeat"),
+        pytest.param({}, "no frequency", id="no-repeat"),
+    ],
+)
+def test_problem_of_timing(timing: dict[str, Any], problem: str) -> None:
+    estimate = dose_of(timing).estimate
+    assert estimate.mg_per_day is None
+    assert estimate.problem is not None and problem in estimate.problem
+
+
+@pytest.mark.parametrize("repeat", [{}, {"boundsDuration": {"value": 5, "code": "d"}}, None])
+def test_timing_code_when_repeat_states_no_frequency(repeat: dict[str, Any] | None) -> None:
+    timing: dict[str, Any] = {"code": {"coding": [{"code": "BID"}]}}
+    if repeat is not None:
+        timing["repeat"] = repeat
+    assert dose_of(timing).estimate.mg_per_day == 10.0
+
+
+def test_bounds_and_duration_read_from_the_same_repeat() -> None:
+    taper = [
+        {
+            **FIVE_MG,
+            "sequence": 1,
+            "timing": {
+                "repeat": {"frequency": 2, "period": 1, "periodUnit": "d", "boundsDuration": {"value": 1, "code": "wk"}}
+            },
+        },
+        {
+            **FIVE_MG,
+            "sequence": 2,
+            "timing": {
+                "repeat": {"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": {"value": 21, "code": "d"}}
+            },
+        },
+    ]
+    summary = daily_dose(taper, strength=Strength(), as_of=AS_OF, limits=LIMITS)
+    assert summary.planned_days == 28.0
+    assert summary.estimate.mg_per_day == pytest.approx((10 * 7 + 5 * 21) / 28)
+
+    dated = [
+        {
+            **FIVE_MG,
+            "sequence": 1,
+            "timing": {
+                "repeat": {
+                    "frequency": 2,
+                    "period": 1,
+                    "periodUnit": "d",
+                    "boundsPeriod": {"start": "2026-05-01", "end": "2026-05-20"},
+                }
+            },
+        },
+        {
+            **FIVE_MG,
+            "sequence": 2,
+            "timing": {
+                "repeat": {
+                    "frequency": 1,
+                    "period": 1,
+                    "periodUnit": "d",
+                    "boundsPeriod": {"start": "2026-05-21", "end": "2026-06-30"},
+                }
+            },
+        },
+    ]
+    summary = daily_dose(dated, strength=Strength(), as_of=AS_OF, limits=LIMITS)
+    assert summary.planned_days is None
+    assert summary.estimate.mg_per_day == 5.0
+    assert summary.bounds_start is not None and summary.bounds_start.earliest == date(2026, 5, 1)
+    assert summary.bounds_end is not None and summary.bounds_end.latest == date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        (1, 1.0),
+        (0, 0.0),
+        (-3, -3.0),
+        (2.5, 2.5),
+        (True, None),
+        (False, None),
+        (10**400, None),
+        ("1", None),
+        (None, None),
+    ],
+)
+def test_get_number_of_json_integers(value: object, number: float | None) -> None:
+    read = get_number({"n": value}, "n")
+    assert read == number and (read is None or type(read) in (float, int))
