@@ -34,8 +34,10 @@ __all__ = [
     "DosageSummary",
     "Strength",
     "daily_dose",
+    "ingredient_strength",
     "non_systemic_route",
     "parse_strength",
+    "product_strength",
     "strength_of",
     "supply_end",
 ]
@@ -166,10 +168,15 @@ def strength_of(medication: Json | None, names: Sequence[str], code: CodeStrengt
     """``Medication.ingredient.strength`` (numerator mass / denominator count or mL), else the strength the
     product's code names, else parsed names. When the code and the name disagree the code wins, and the result
     says so (``coded``)."""
-    ingredient = _ingredient_strength(medication)
+    ingredient = ingredient_strength(medication)
     if ingredient is not None:
         return ingredient
-    named = parse_strength(names)
+    return product_strength(parse_strength(names), code)
+
+
+def product_strength(named: Strength, code: CodeStrength | None) -> Strength:
+    """The strength of a product whose names say ``named`` and whose code says ``code``: the code's when it knows
+    one, and then ``coded`` says so when the name said another."""
     if code is None or not code.strength.is_known:
         return named
     if not named.is_known or (named.mg_per_unit, named.mg_per_ml) == (
@@ -188,7 +195,8 @@ def strength_of(medication: Json | None, names: Sequence[str], code: CodeStrengt
     return replace(code.strength, coded=coded)
 
 
-def _ingredient_strength(medication: Json | None) -> Strength | None:
+def ingredient_strength(medication: Json | None) -> Strength | None:
+    """``Medication.ingredient.strength`` of the first active ingredient that states a usable one."""
     for ingredient in get_dicts(medication, "ingredient"):
         if get_bool(ingredient, "isActive") is False:
             continue

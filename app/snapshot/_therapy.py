@@ -24,9 +24,9 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
-from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
+from app.snapshot._dosage import DosageSummary, daily_dose, ingredient_strength, non_systemic_route, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
-from app.snapshot._medications import code_strength, identify, is_oral_solution, resolve_medication
+from app.snapshot._medications import identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
 from app.snapshot.model import (
     Administration,
@@ -173,7 +173,8 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
     if kind is RecordKind.ADMINISTRATION:
         dosage = DosageSummary(DoseEstimate(None, None, problem="single administration"))
     else:
-        strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
+        ingredient = ingredient_strength(medication)
+        strength = found.strength if ingredient is None else ingredient
         dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=context.dose_limits)
 
     start: ClinicalDate | None
@@ -218,7 +219,7 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         is_active_order=is_active_order,
         non_systemic_route=non_systemic_route(dosage_items),
         non_systemic_set=found.non_systemic_glucocorticoid,
-        oral_solution=is_oral_solution(found.names),
+        oral_solution=found.oral_solution,
     )
 
 
