@@ -499,6 +499,12 @@ def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, lim
             bounds_end = end
     if not dosages:
         return DosageSummary(DoseEstimate(None, None, problem="no dosage instruction"), bounds_start, bounds_end)
+    if len(instructions) == 1 and not _is_as_needed(dosages[0]):
+        # The common case, one Dosage: one group, whose duration is the schedule's (as the general case below).
+        result = _one(instructions[0], strength, limits)
+        planned = _group_duration_days(instructions, limits)
+        estimate = DoseEstimate(None, None, problem=result) if isinstance(result, str) else _estimate(result)
+        return DosageSummary(estimate, bounds_start, bounds_end, planned)
     groups: dict[float | None, list[_Instruction]] = {}
     for instruction in instructions:
         dosage = instruction[0]

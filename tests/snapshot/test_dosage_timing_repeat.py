@@ -143,3 +143,37 @@ def test_bounds_and_duration_read_from_the_same_repeat() -> None:
 def test_get_number_of_json_integers(value: object, number: float | None) -> None:
     read = get_number({"n": value}, "n")
     assert read == number and (read is None or type(read) in (float, int))
+
+
+DAILY = {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}
+
+
+@pytest.mark.parametrize(
+    ("extra", "mg_per_day", "problem", "planned"),
+    [
+        pytest.param({}, 5.0, None, None, id="one-dosage"),
+        pytest.param({"sequence": 1}, 5.0, None, None, id="one-dosage-with-a-sequence"),
+        pytest.param({"asNeededBoolean": True}, None, "as-needed only", None, id="as-needed"),
+        pytest.param({"asNeededBoolean": False}, 5.0, None, None, id="not-as-needed"),
+        pytest.param({"asNeededCodeableConcept": {"text": "pain"}}, None, "as-needed only", None, id="as-needed-for"),
+        pytest.param({"doseAndRate": [{"doseQuantity": {"value": 0, "code": "mg"}}]}, None, "zero", None, id="zero"),
+    ],
+)
+def test_one_dosage_as_one_group(
+    extra: dict[str, Any], mg_per_day: float | None, problem: str | None, planned: Any
+) -> None:
+    summary = dose_of(DAILY, **extra)
+    assert summary.estimate.mg_per_day == mg_per_day
+    assert (summary.estimate.problem is None) is (problem is None)
+    assert problem is None or problem in (summary.estimate.problem or "")
+    assert summary.planned_days == planned
+
+
+@pytest.mark.parametrize(("value", "planned"), [(10, 10.0), (0, 0.0), (2.5, 2.5)])
+def test_planned_days_of_one_dosage(value: float, planned: float) -> None:
+    timing = {"repeat": {**DAILY["repeat"], "boundsDuration": {"value": value, "code": "d"}}}
+    assert dose_of(timing).planned_days == planned
+    # the same schedule written as two concurrent Dosage entries of half the dose: one group, the same duration
+    half = {"doseAndRate": [{"doseQuantity": {"value": 2.5, "code": "mg"}}], "timing": timing}
+    both = daily_dose([half, half], strength=Strength(), as_of=AS_OF, limits=LIMITS)
+    assert both.planned_days == planned and both.estimate.mg_per_day == 5.0
