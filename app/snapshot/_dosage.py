@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from app.snapshot._dates import period_bounds
 from app.snapshot._json import Json, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str, get_strs
@@ -593,4 +593,8 @@ def supply_end(start: date, days: float) -> date:
     """Last day covered by ``days`` of supply from ``start`` (at least the start day itself)."""
     if not math.isfinite(days):
         return shift_days(start, days)
-    return shift_days(start, max(round(days) - 1, 0))
+    whole = max(round(days) - 1, 0)
+    try:
+        return start + timedelta(days=whole)  # the common case: a supply that ends before date.max
+    except OverflowError:
+        return shift_days(start, whole)  # saturates at date.max

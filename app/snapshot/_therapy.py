@@ -228,7 +228,7 @@ def _coverage(parsed: _Parsed, drug: Drug, context: BuildContext) -> tuple[DateR
     if parsed.start is None:
         return None, False
     start = parsed.start.earliest
-    months = _injection_months(drug, context)
+    months = None if parsed.single_dose_on is None else _injection_months(drug, context)
     if months is not None and parsed.single_dose_on is not None:
         # rules.md D-OPDRUG "injection within the last 6 months" / "infusion within the last 12 months": the day the
         # next dose is due (exactly 6 / 12 months later) is still covered, so the patient is not "untreated" on the

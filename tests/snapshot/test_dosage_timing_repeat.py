@@ -3,13 +3,15 @@ the duration of a schedule at the boundaries between the branches of terminology
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
 import pytest
 
-from app.snapshot._dosage import DoseLimits, Strength, daily_dose
+from app.snapshot._dosage import DoseLimits, Strength, daily_dose, supply_end
 from app.snapshot._json import get_number
+from app.snapshot.model import shift_days
 
 LIMITS = DoseLimits(days_per_month=30.4375, days_per_year=365.25, max_doses_per_day=24.0, max_period_days=3660.0)
 AS_OF = date(2026, 6, 1)
@@ -177,3 +179,13 @@ def test_planned_days_of_one_dosage(value: float, planned: float) -> None:
     half = {"doseAndRate": [{"doseQuantity": {"value": 2.5, "code": "mg"}}], "timing": timing}
     both = daily_dose([half, half], strength=Strength(), as_of=AS_OF, limits=LIMITS)
     assert both.planned_days == planned and both.estimate.mg_per_day == 5.0
+
+
+@pytest.mark.parametrize(
+    "days", [0, 0.4, 0.5, 1, 1.5, 2.5, 90, 90.0, -5, 1e20, 10**12, float("inf"), float("-inf"), float("nan")]
+)
+@pytest.mark.parametrize("start", [date(2026, 6, 1), date(9999, 12, 1), date.max, date.min])
+def test_supply_end_as_the_saturating_day_shift(start: date, days: float) -> None:
+    """supply_end adds the days directly when the end is a representable date, else saturates as shift_days."""
+    expected = shift_days(start, days) if not math.isfinite(days) else shift_days(start, max(round(days) - 1, 0))
+    assert supply_end(start, days) == expected
