@@ -311,9 +311,10 @@ def _repeat_frequency(repeat: Json, limits: DoseLimits) -> _Frequency | str | No
         period_max = get_number(repeat, "periodMax") or period
         if frequency <= 0 or frequency_max <= 0 or period_max <= 0:
             return "timing frequency or period of zero or below (invalid)"
-        if max(period, period_max) * per > limits.max_period_days:
-            return f"implausible timing period ({max(period, period_max):g} {unit})"
-        low = frequency / (max(period, period_max) * per)
+        longest_period = max(period, period_max)
+        if longest_period * per > limits.max_period_days:
+            return f"implausible timing period ({longest_period:g} {unit})"
+        low = frequency / (longest_period * per)
         high = max(frequency, frequency_max) / (period * per)
         if per == 1.0 and (days_of_week := _days_of_week(repeat)):
             # frequency per day on some days of the week only (terminology.md §6.2)
@@ -577,7 +578,8 @@ def _group_duration_days(members: list[_Instruction], limits: DoseLimits) -> flo
 
 
 def _estimate(daily: _Daily) -> DoseEstimate:
-    if not all(map(math.isfinite, (daily.low, daily.high, daily.mg_per_dose, daily.per_day))):
+    isfinite = math.isfinite
+    if not (isfinite(daily.low) and isfinite(daily.high) and isfinite(daily.mg_per_dose) and isfinite(daily.per_day)):
         return DoseEstimate(None, None, problem="dose or frequency out of range")
     return DoseEstimate(
         mg_per_day=daily.high,

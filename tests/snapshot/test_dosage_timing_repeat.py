@@ -189,3 +189,14 @@ def test_supply_end_as_the_saturating_day_shift(start: date, days: float) -> Non
     """supply_end adds the days directly when the end is a representable date, else saturates as shift_days."""
     expected = shift_days(start, days) if not math.isfinite(days) else shift_days(start, max(round(days) - 1, 0))
     assert supply_end(start, days) == expected
+
+
+@pytest.mark.parametrize(("value", "finite"), [(1e307, True), (1e308, False), (1.7e308, False)])
+def test_a_daily_dose_beyond_the_float_range_is_out_of_range(value: float, finite: bool) -> None:
+    dosage = {
+        "doseAndRate": [{"doseQuantity": {"value": value, "code": "mg"}}],
+        "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+    }
+    estimate = daily_dose([dosage], strength=Strength(), as_of=AS_OF, limits=LIMITS).estimate
+    assert (estimate.mg_per_day is not None) is finite
+    assert finite or estimate.problem == "dose or frequency out of range"
