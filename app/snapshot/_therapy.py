@@ -192,8 +192,9 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         end = None
         single = start
     else:
-        validity_start, _ = period_bounds(get_dict(get_dict(resource, "dispenseRequest"), "validityPeriod"))
-        start = dosage.bounds_start or parse_date(get_str(resource, "authoredOn")) or validity_start
+        start = dosage.bounds_start or parse_date(get_str(resource, "authoredOn"))
+        if start is None:
+            start, _ = period_bounds(get_dict(get_dict(resource, "dispenseRequest"), "validityPeriod"))
         end = dosage.bounds_end
     if kind in (RecordKind.STATEMENT, RecordKind.DISPENSE) and end is None:
         end = dosage.bounds_end
