@@ -163,16 +163,16 @@ def identify(concept: Json | None, medication: Json | None, context: BuildContex
     """Map a medication to the drugs it contains (and read its product strength and form: :class:`Identification`)."""
     codes: list[CodingKey] = codings(concept)
     names: list[str] = concept_texts(concept)
-    ingredient_codes: list[CodingKey] = []
+    ingredient_codes: tuple[CodingKey, ...] = ()
     if medication is not None:  # a referenced Medication: its code and ingredients too
         medication_code = get_dict(medication, "code")
         codes += codings(medication_code)
         names += concept_texts(medication_code)
         for ingredient in get_dicts(medication, "ingredient"):
             item = get_dict(ingredient, "itemCodeableConcept")
-            ingredient_codes += codings(item)
+            ingredient_codes += tuple(codings(item))
             names += concept_texts(item)
-    return _identify(context.catalog, tuple(codes), tuple(ingredient_codes), tuple(names))
+    return _identify(context.catalog, tuple(codes), ingredient_codes, tuple(names))
 
 
 @functools.lru_cache(maxsize=4096)
