@@ -185,7 +185,7 @@ def _identify(
     """:func:`identify` of the codes and names of a product (cached: the same products come back call after call,
     and the catalog and the result are immutable). ``product_codes``: the codes of ``medication[x]`` and of the
     Medication's ``code``, which also name its strength (:func:`code_strength`)."""
-    product = _product_facts(catalog, product_codes, names)
+    strength, oral_solution = _product_facts(catalog, product_codes, names)
     codes = product_codes + ingredient_codes
     sets = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
     drugs = set(_drugs_in(sets))
@@ -193,7 +193,7 @@ def _identify(
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
-        return Identification(frozenset(drugs), False, non_systemic, None, names, *product)
+        return Identification(frozenset(drugs), False, non_systemic, None, names, strength, oral_solution)
 
     has_covered_code = any(system in COVERED_SYSTEMS for system, _ in codes)
     by_text = _by_name(names)
@@ -202,19 +202,19 @@ def _identify(
         # not for supplements (e.g. RxNorm 1722689 aspirin / calcium carbonate is not a supplement).
         by_text = frozenset(d for d in by_text if d.is_osteoporosis_drug or d.is_glucocorticoid)
     if by_text:
-        return Identification(by_text, True, False, None, names, *product)
+        return Identification(by_text, True, False, None, names, strength, oral_solution)
     if not codes and not names:
-        return Identification(frozenset(), unmappable="no medication code or name", names=(), strength=product[0])
+        return Identification(frozenset(), unmappable="no medication code or name", names=(), strength=strength)
     if codes and not has_covered_code:
         systems = sorted({system or "(no system)" for system, _ in codes})
         return Identification(
             frozenset(),
             unmappable=f"medication coded only in {', '.join(systems)}; name not recognised",
             names=names,
-            strength=product[0],
-            oral_solution=product[1],
+            strength=strength,
+            oral_solution=oral_solution,
         )
-    return Identification(frozenset(), names=names, strength=product[0], oral_solution=product[1])
+    return Identification(frozenset(), names=names, strength=strength, oral_solution=oral_solution)
 
 
 def _product_facts(
