@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from app.snapshot._dates import period_bounds
 from app.snapshot._json import Json, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str, get_strs
@@ -34,8 +34,10 @@ __all__ = [
     "DosageSummary",
     "Strength",
     "daily_dose",
+    "ingredient_strength",
     "non_systemic_route",
     "parse_strength",
+    "product_strength",
     "strength_of",
     "supply_end",
 ]
@@ -166,10 +168,15 @@ def strength_of(medication: Json | None, names: Sequence[str], code: CodeStrengt
     """``Medication.ingredient.strength`` (numerator mass / denominator count or mL), else the strength the
     product's code names, else parsed names. When the code and the name disagree the code wins, and the result
     says so (``coded``)."""
-    ingredient = _ingredient_strength(medication)
+    ingredient = ingredient_strength(medication)
     if ingredient is not None:
         return ingredient
-    named = parse_strength(names)
+    return product_strength(parse_strength(names), code)
+
+
+def product_strength(named: Strength, code: CodeStrength | None) -> Strength:
+    """The strength of a product whose names say ``named`` and whose code says ``code``: the code's when it knows
+    one, and then ``coded`` says so when the name said another."""
     if code is None or not code.strength.is_known:
         return named
     if not named.is_known or (named.mg_per_unit, named.mg_per_ml) == (
@@ -188,7 +195,8 @@ def strength_of(medication: Json | None, names: Sequence[str], code: CodeStrengt
     return replace(code.strength, coded=coded)
 
 
-def _ingredient_strength(medication: Json | None) -> Strength | None:
+def ingredient_strength(medication: Json | None) -> Strength | None:
+    """``Medication.ingredient.strength`` of the first active ingredient that states a usable one."""
     for ingredient in get_dicts(medication, "ingredient"):
         if get_bool(ingredient, "isActive") is False:
             continue
@@ -243,39 +251,27 @@ def _is_as_needed(dosage: Json) -> bool:
     return get_bool(dosage, "asNeededBoolean") is True or get_dict(dosage, "asNeededCodeableConcept") is not None
 
 
-def _frequency(dosage: Json, limits: DoseLimits) -> _Frequency | str:
-    days_per_month, days_per_year = limits.days_per_month, limits.days_per_year
+_Instruction = tuple[Json, Json | None, Json | None]
+"""One Dosage with its ``timing`` and ``timing.repeat``, read once: the bounds, the frequency and the duration of
+the schedule all read ``timing.repeat``."""
+
+
+def _instruction(dosage: Json) -> _Instruction:
     timing = get_dict(dosage, "timing")
-    repeat = get_dict(timing, "repeat")
-    days_of_week = len(set(get_strs(repeat, "dayOfWeek")))
-    period = get_number(repeat, "period")
-    if repeat is not None and period is not None:
-        unit = get_str(repeat, "periodUnit")
-        per = unit_days(unit, days_per_month=days_per_month, days_per_year=days_per_year)
-        if per is None or period <= 0:
-            return f"timing period unit {unit!r} not understood"
-        frequency = get_number(repeat, "frequency")
-        frequency = 1.0 if frequency is None else frequency
-        frequency_max = get_number(repeat, "frequencyMax") or frequency
-        period_max = get_number(repeat, "periodMax") or period
-        if frequency <= 0 or frequency_max <= 0 or period_max <= 0:
-            return "timing frequency or period of zero or below (invalid)"
-        if max(period, period_max) * per > limits.max_period_days:
-            return f"implausible timing period ({max(period, period_max):g} {unit})"
-        low = frequency / (max(period, period_max) * per)
-        high = max(frequency, frequency_max) / (period * per)
-        if days_of_week and per == 1.0:
-            # frequency per day on some days of the week only (terminology.md §6.2)
-            low, high = low * days_of_week / 7, high * days_of_week / 7
-        if high > limits.max_doses_per_day:
-            return f"implausible schedule ({high:g} administrations a day)"
-        return _Frequency(low, high)
-    times = len(get_strs(repeat, "timeOfDay")) or len(get_strs(repeat, "when"))
-    if times:
-        factor = days_of_week / 7 if days_of_week else 1.0
-        return _Frequency(times * factor, times * factor)
-    if repeat is not None and get_number(repeat, "count") is not None:
-        return "single or limited course (timing.repeat.count without period)"
+    return dosage, timing, get_dict(timing, "repeat")
+
+
+def _days_of_week(repeat: Json | None) -> int:
+    """How many different days of the week ``timing.repeat.dayOfWeek`` names (0: every day)."""
+    return len(set(get_strs(repeat, "dayOfWeek")))
+
+
+def _frequency(instruction: _Instruction, limits: DoseLimits) -> _Frequency | str:
+    dosage, timing, repeat = instruction
+    if repeat is not None:
+        frequency_of_repeat = _repeat_frequency(repeat, limits)
+        if frequency_of_repeat is not None:
+            return frequency_of_repeat
     timing_code = get_dict(timing, "code")
     labels = [get_str(timing_code, "text") or ""] + [get_str(c, "code") or "" for c in get_dicts(timing_code, "coding")]
     for label in labels:
@@ -298,6 +294,42 @@ def _frequency(dosage: Json, limits: DoseLimits) -> _Frequency | str:
                 return f"implausible schedule ({times_per_day:g} administrations a day)"
             return _Frequency(times_per_day, times_per_day, from_text=True, units_from_text=units)
     return "no frequency (timing missing or not understood)"
+
+
+def _repeat_frequency(repeat: Json, limits: DoseLimits) -> _Frequency | str | None:
+    """The frequency ``timing.repeat`` states (period, times of day) or the problem with it; ``None`` when it
+    states neither (the timing code and the dosage text are read next)."""
+    period = get_number(repeat, "period")
+    if period is not None:
+        unit = get_str(repeat, "periodUnit")
+        per = unit_days(unit, days_per_month=limits.days_per_month, days_per_year=limits.days_per_year)
+        if per is None or period <= 0:
+            return f"timing period unit {unit!r} not understood"
+        frequency = get_number(repeat, "frequency")
+        frequency = 1.0 if frequency is None else frequency
+        frequency_max = get_number(repeat, "frequencyMax") or frequency
+        period_max = get_number(repeat, "periodMax") or period
+        if frequency <= 0 or frequency_max <= 0 or period_max <= 0:
+            return "timing frequency or period of zero or below (invalid)"
+        longest_period = max(period, period_max)
+        if longest_period * per > limits.max_period_days:
+            return f"implausible timing period ({longest_period:g} {unit})"
+        low = frequency / (longest_period * per)
+        high = max(frequency, frequency_max) / (period * per)
+        if per == 1.0 and (days_of_week := _days_of_week(repeat)):
+            # frequency per day on some days of the week only (terminology.md §6.2)
+            low, high = low * days_of_week / 7, high * days_of_week / 7
+        if high > limits.max_doses_per_day:
+            return f"implausible schedule ({high:g} administrations a day)"
+        return _Frequency(low, high)
+    times = len(get_strs(repeat, "timeOfDay")) or len(get_strs(repeat, "when"))
+    if times:
+        days_of_week = _days_of_week(repeat)
+        factor = days_of_week / 7 if days_of_week else 1.0
+        return _Frequency(times * factor, times * factor)
+    if get_number(repeat, "count") is not None:
+        return "single or limited course (timing.repeat.count without period)"
+    return None
 
 
 def _timing_words(label: str) -> float | None:
@@ -390,9 +422,9 @@ class _Daily:
     from_text: bool
 
 
-def _one(dosage: Json, strength: Strength, limits: DoseLimits) -> _Daily | str:
-    frequency = _frequency(dosage, limits)
-    dose = _dose(dosage, strength, frequency)
+def _one(instruction: _Instruction, strength: Strength, limits: DoseLimits) -> _Daily | str:
+    frequency = _frequency(instruction, limits)
+    dose = _dose(instruction[0], strength, frequency)
     if isinstance(dose, str):
         return dose
     if isinstance(frequency, str):
@@ -408,13 +440,13 @@ def _one(dosage: Json, strength: Strength, limits: DoseLimits) -> _Daily | str:
     )
 
 
-def _bounds_duration_days(dosage: Json, *, days_per_month: float, days_per_year: float) -> float | None:
-    repeat = get_dict(get_dict(dosage, "timing"), "repeat")
+def _bounds_duration_days(repeat: Json | None, *, days_per_month: float, days_per_year: float) -> float | None:
+    """``timing.repeat.boundsDuration`` in days."""
     return duration_days(get_dict(repeat, "boundsDuration"), days_per_month=days_per_month, days_per_year=days_per_year)
 
 
-def _bounds_period(dosage: Json) -> tuple[ClinicalDate | None, ClinicalDate | None]:
-    repeat = get_dict(get_dict(dosage, "timing"), "repeat")
+def _bounds_period(repeat: Json | None) -> tuple[ClinicalDate | None, ClinicalDate | None]:
+    """``(start, end)`` of ``timing.repeat.boundsPeriod``."""
     return period_bounds(get_dict(repeat, "boundsPeriod"))
 
 
@@ -457,20 +489,28 @@ def daily_dose(
 
 
 def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, limits: DoseLimits) -> DosageSummary:
+    instructions = [_instruction(dosage) for dosage in dosages]
     bounds_start: ClinicalDate | None = None
     bounds_end: ClinicalDate | None = None
-    for dosage in dosages:
-        start, end = _bounds_period(dosage)
+    for _, _, repeat in instructions:
+        start, end = _bounds_period(repeat)
         if start is not None and (bounds_start is None or start.earliest < bounds_start.earliest):
             bounds_start = start
         if end is not None and (bounds_end is None or end.latest > bounds_end.latest):
             bounds_end = end
     if not dosages:
         return DosageSummary(DoseEstimate(None, None, problem="no dosage instruction"), bounds_start, bounds_end)
-    groups: dict[float | None, list[Json]] = {}
-    for dosage in dosages:
+    if len(instructions) == 1 and not _is_as_needed(dosages[0]):
+        # The common case, one Dosage: one group, whose duration is the schedule's (as the general case below).
+        result = _one(instructions[0], strength, limits)
+        planned = _group_duration_days(instructions, limits)
+        estimate = DoseEstimate(None, None, problem=result) if isinstance(result, str) else _estimate(result)
+        return DosageSummary(estimate, bounds_start, bounds_end, planned)
+    groups: dict[float | None, list[_Instruction]] = {}
+    for instruction in instructions:
+        dosage = instruction[0]
         if not _is_as_needed(dosage):
-            groups.setdefault(get_number(dosage, "sequence"), []).append(dosage)
+            groups.setdefault(get_number(dosage, "sequence"), []).append(instruction)
     if not groups:
         return DosageSummary(
             DoseEstimate(None, None, problem="as-needed only (not chronic exposure)"), bounds_start, bounds_end
@@ -497,15 +537,15 @@ def _daily_dose(dosages: Sequence[Json], *, strength: Strength, as_of: date, lim
         return DosageSummary(DoseEstimate(high, low), bounds_start, bounds_end, planned)
     for members, result in summed:
         if isinstance(result, _Daily):
-            for dosage in members:
-                start, end = _bounds_period(dosage)
+            for _, _, repeat in members:
+                start, end = _bounds_period(repeat)
                 if start and start.earliest <= as_of and (end is None or end.latest >= as_of):
                     return DosageSummary(_estimate(result), bounds_start, bounds_end, planned)
     problem = problems[0] if problems else "variable schedule (several sequences) without durations"
     return DosageSummary(DoseEstimate(None, None, problem=problem), bounds_start, bounds_end, planned)
 
 
-def _group_daily(members: list[Json], strength: Strength, limits: DoseLimits) -> _Daily | str:
+def _group_daily(members: list[_Instruction], strength: Strength, limits: DoseLimits) -> _Daily | str:
     """The daily dose of concurrent Dosage entries (one ``sequence``): their sum; the first problem otherwise."""
     if len(members) == 1:  # the common case: one Dosage per sequence
         return _one(members[0], strength, limits)
@@ -527,18 +567,19 @@ def _group_daily(members: list[Json], strength: Strength, limits: DoseLimits) ->
     )
 
 
-def _group_duration_days(members: list[Json], limits: DoseLimits) -> float | None:
+def _group_duration_days(members: list[_Instruction], limits: DoseLimits) -> float | None:
     """The longest ``boundsDuration`` of a group's Dosage entries, in days; ``None`` when none states one."""
     longest: float | None = None
-    for dosage in members:
-        days = _bounds_duration_days(dosage, days_per_month=limits.days_per_month, days_per_year=limits.days_per_year)
+    for _, _, repeat in members:
+        days = _bounds_duration_days(repeat, days_per_month=limits.days_per_month, days_per_year=limits.days_per_year)
         if days is not None and (longest is None or days > longest):
             longest = days
     return longest
 
 
 def _estimate(daily: _Daily) -> DoseEstimate:
-    if not all(map(math.isfinite, (daily.low, daily.high, daily.mg_per_dose, daily.per_day))):
+    isfinite = math.isfinite
+    if not (isfinite(daily.low) and isfinite(daily.high) and isfinite(daily.mg_per_dose) and isfinite(daily.per_day)):
         return DoseEstimate(None, None, problem="dose or frequency out of range")
     return DoseEstimate(
         mg_per_day=daily.high,
@@ -554,4 +595,8 @@ def supply_end(start: date, days: float) -> date:
     """Last day covered by ``days`` of supply from ``start`` (at least the start day itself)."""
     if not math.isfinite(days):
         return shift_days(start, days)
-    return shift_days(start, max(round(days) - 1, 0))
+    whole = max(round(days) - 1, 0)
+    try:
+        return start + timedelta(days=whole)  # the common case: a supply that ends before date.max
+    except OverflowError:
+        return shift_days(start, whole)  # saturates at date.max

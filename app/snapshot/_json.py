@@ -82,8 +82,8 @@ def get_number(obj: Json | None, key: str) -> float | None:
         return None
     if type(value) is float:  # the common case first: parsed JSON gives exact floats and ints (bool is not int here)
         return value if math.isfinite(value) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
+    if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return None  # (an exact int, the other common case, is a number: no further type checks)
     try:
         number = float(value)
     except OverflowError:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from app import valuesets as vs
 from app.snapshot._context import BuildContext
-from app.snapshot._dosage import CodeStrength, parse_strength
+from app.snapshot._dosage import CodeStrength, Strength, parse_strength, product_strength
 from app.snapshot._json import CodingKey, Json, codings, concept_texts, get_dict, get_dicts, get_str
 from app.snapshot.model import Drug
 
@@ -127,13 +127,18 @@ COVERED_SYSTEMS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Identification:
-    """Result of identifying a medication."""
+    """Result of identifying a medication: its drugs, and what its codes and names say about the product."""
 
     drugs: frozenset[Drug]
     by_text: bool = False
     non_systemic_glucocorticoid: bool = False
     unmappable: str | None = None
     names: tuple[str, ...] = ()
+    strength: Strength = Strength()
+    """The strength its RxNorm code or its names state (:func:`~app.snapshot._dosage.product_strength`); the
+    ingredient strength of a referenced Medication comes before it."""
+    oral_solution: bool = False
+    """The product name says oral solution (:func:`is_oral_solution`)."""
 
 
 def resolve_medication(
@@ -155,31 +160,40 @@ def resolve_medication(
 
 
 def identify(concept: Json | None, medication: Json | None, context: BuildContext) -> Identification:
-    """Map a medication to the drugs it contains."""
+    """Map a medication to the drugs it contains (and read its product strength and form: :class:`Identification`)."""
     codes: list[CodingKey] = codings(concept)
     names: list[str] = concept_texts(concept)
+    ingredient_codes: tuple[CodingKey, ...] = ()
     if medication is not None:  # a referenced Medication: its code and ingredients too
         medication_code = get_dict(medication, "code")
         codes += codings(medication_code)
         names += concept_texts(medication_code)
         for ingredient in get_dicts(medication, "ingredient"):
             item = get_dict(ingredient, "itemCodeableConcept")
-            codes += codings(item)
+            ingredient_codes += tuple(codings(item))
             names += concept_texts(item)
-    return _identify(context.catalog, tuple(codes), tuple(names))
+    return _identify(context.catalog, tuple(codes), ingredient_codes, tuple(names))
 
 
 @functools.lru_cache(maxsize=4096)
-def _identify(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...], names: tuple[str, ...]) -> Identification:
+def _identify(
+    catalog: CodeSetCatalog,
+    product_codes: tuple[CodingKey, ...],
+    ingredient_codes: tuple[CodingKey, ...],
+    names: tuple[str, ...],
+) -> Identification:
     """:func:`identify` of the codes and names of a product (cached: the same products come back call after call,
-    and the catalog and the result are immutable)."""
+    and the catalog and the result are immutable). ``product_codes``: the codes of ``medication[x]`` and of the
+    Medication's ``code``, which also name its strength (:func:`code_strength`)."""
+    strength, oral_solution = _product_facts(catalog, product_codes, names)
+    codes = product_codes + ingredient_codes
     sets = frozenset().union(*(catalog.value_sets_for(system, code) for system, code in codes))
     drugs = set(_drugs_in(sets))
     non_systemic = vs.NON_SYSTEMIC_GLUCOCORTICOIDS in sets
     if non_systemic:
         drugs -= _GLUCOCORTICOID_DRUGS
     if drugs or non_systemic:
-        return Identification(frozenset(drugs), False, non_systemic, None, names)
+        return Identification(frozenset(drugs), False, non_systemic, None, names, strength, oral_solution)
 
     has_covered_code = any(system in COVERED_SYSTEMS for system, _ in codes)
     by_text = _by_name(names)
@@ -188,17 +202,27 @@ def _identify(catalog: CodeSetCatalog, codes: tuple[CodingKey, ...], names: tupl
         # not for supplements (e.g. RxNorm 1722689 aspirin / calcium carbonate is not a supplement).
         by_text = frozenset(d for d in by_text if d.is_osteoporosis_drug or d.is_glucocorticoid)
     if by_text:
-        return Identification(by_text, True, False, None, names)
+        return Identification(by_text, True, False, None, names, strength, oral_solution)
     if not codes and not names:
-        return Identification(frozenset(), unmappable="no medication code or name", names=())
+        return Identification(frozenset(), unmappable="no medication code or name", names=(), strength=strength)
     if codes and not has_covered_code:
         systems = sorted({system or "(no system)" for system, _ in codes})
         return Identification(
             frozenset(),
             unmappable=f"medication coded only in {', '.join(systems)}; name not recognised",
             names=names,
+            strength=strength,
+            oral_solution=oral_solution,
         )
-    return Identification(frozenset(), names=names)
+    return Identification(frozenset(), names=names, strength=strength, oral_solution=oral_solution)
+
+
+def _product_facts(
+    catalog: CodeSetCatalog, product_codes: tuple[CodingKey, ...], names: tuple[str, ...]
+) -> tuple[Strength, bool]:
+    """``(strength, oral solution)`` that a product's codes and names state."""
+    rxnorm_codes = tuple(code for code in product_codes if code[0] == _RXNORM)
+    return product_strength(parse_strength(names), _code_strength(catalog, rxnorm_codes)), _is_oral_solution(names)
 
 
 def code_strength(concept: Json | None, medication: Json | None, context: BuildContext) -> CodeStrength | None:

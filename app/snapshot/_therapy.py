@@ -24,9 +24,9 @@ from datetime import date
 from app import valuesets as vs
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, parse_date, period_bounds
-from app.snapshot._dosage import DosageSummary, daily_dose, non_systemic_route, strength_of, supply_end
+from app.snapshot._dosage import DosageSummary, daily_dose, ingredient_strength, non_systemic_route, supply_end
 from app.snapshot._json import Json, codings, concept_texts, get_bool, get_dict, get_dicts, get_number, get_str
-from app.snapshot._medications import code_strength, identify, is_oral_solution, resolve_medication
+from app.snapshot._medications import identify, is_oral_solution, resolve_medication
 from app.snapshot._units import duration_days, is_count_unit, quantity_value
 from app.snapshot.model import (
     Administration,
@@ -173,7 +173,8 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
     if kind is RecordKind.ADMINISTRATION:
         dosage = DosageSummary(DoseEstimate(None, None, problem="single administration"))
     else:
-        strength = strength_of(medication, list(found.names), code_strength(concept, medication, context))
+        ingredient = ingredient_strength(medication)
+        strength = found.strength if ingredient is None else ingredient
         dosage = daily_dose(dosage_items, strength=strength, as_of=context.as_of, limits=context.dose_limits)
 
     start: ClinicalDate | None
@@ -191,8 +192,9 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         end = None
         single = start
     else:
-        validity_start, _ = period_bounds(get_dict(get_dict(resource, "dispenseRequest"), "validityPeriod"))
-        start = dosage.bounds_start or parse_date(get_str(resource, "authoredOn")) or validity_start
+        start = dosage.bounds_start or parse_date(get_str(resource, "authoredOn"))
+        if start is None:
+            start, _ = period_bounds(get_dict(get_dict(resource, "dispenseRequest"), "validityPeriod"))
         end = dosage.bounds_end
     if kind in (RecordKind.STATEMENT, RecordKind.DISPENSE) and end is None:
         end = dosage.bounds_end
@@ -218,7 +220,7 @@ def _parse(resource: Json, kind: RecordKind, context: BuildContext, *, draft: bo
         is_active_order=is_active_order,
         non_systemic_route=non_systemic_route(dosage_items),
         non_systemic_set=found.non_systemic_glucocorticoid,
-        oral_solution=is_oral_solution(found.names),
+        oral_solution=found.oral_solution,
     )
 
 
@@ -227,7 +229,7 @@ def _coverage(parsed: _Parsed, drug: Drug, context: BuildContext) -> tuple[DateR
     if parsed.start is None:
         return None, False
     start = parsed.start.earliest
-    months = _injection_months(drug, context)
+    months = None if parsed.single_dose_on is None else _injection_months(drug, context)
     if months is not None and parsed.single_dose_on is not None:
         # rules.md D-OPDRUG "injection within the last 6 months" / "infusion within the last 12 months": the day the
         # next dose is due (exactly 6 / 12 months later) is still covered, so the patient is not "untreated" on the

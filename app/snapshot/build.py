@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -124,8 +123,11 @@ def build_snapshot(
         days_per_year=parameters.days_per_year,
     )
     _freshness_gaps(snapshot, context)
-    # ClinicalSnapshot is frozen: rebuild it once with the collected gaps and exclusions.
-    return replace(snapshot, gaps=tuple(context.gaps), excluded=tuple(context.excluded))
+    # ClinicalSnapshot is frozen: the builder completes it, before anyone else sees it, with the gaps and exclusions
+    # collected (the freshness gaps need the snapshot's derived facts), instead of constructing it a second time.
+    object.__setattr__(snapshot, "gaps", tuple(context.gaps))
+    object.__setattr__(snapshot, "excluded", tuple(context.excluded))
+    return snapshot
 
 
 def _by_reader(observations: list[Json], context: BuildContext) -> tuple[list[Coded], list[Coded]]:

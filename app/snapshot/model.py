@@ -22,11 +22,13 @@ from __future__ import annotations
 import calendar
 import inspect
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from functools import wraps
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -1056,31 +1058,13 @@ def episodes_from_ranges(
 ) -> tuple[TherapyEpisode, ...]:
     """Merge covered periods into episodes: overlapping or touching periods join; a gap of more than
     ``gap_days`` days starts a new episode (rules.md D-BP, ``BP_GAP_DAYS``)."""
-    clipped = sorted((DateRange(r.start, min(r.end, as_of)) for r in ranges if r.start <= as_of), key=lambda r: r.start)
+    # (start, end) pairs clipped to the snapshot date, in order of start (stable: the order of equal starts is kept)
+    clipped = sorted(((r.start, min(r.end, as_of)) for r in ranges if r.start <= as_of), key=itemgetter(0))
     inexact = set(inexact_starts)
     doses = sorted(administrations)
     episodes: list[TherapyEpisode] = []
-    current: list[DateRange] = []
 
-    def close() -> None:
-        if not current:
-            return
-        start = current[0].start
-        end = max(r.end for r in current)
-        covered = 0
-        gaps = 0
-        cursor: date | None = None
-        for r in current:
-            if cursor is None:
-                covered += r.days
-                cursor = r.end
-            elif r.start > cursor:
-                gaps += (r.start - cursor).days - 1
-                covered += r.days
-                cursor = r.end
-            elif r.end > cursor:
-                covered += (r.end - cursor).days
-                cursor = r.end
+    def close(start: date, end: date, covered: int, gaps: int) -> None:
         episodes.append(
             TherapyEpisode(
                 drugs=drugs,
@@ -1089,20 +1073,34 @@ def episodes_from_ranges(
                 covered_days=covered,
                 gap_days=gaps,
                 is_ongoing=end >= as_of,
-                administration_count=sum(1 for d in doses if start <= d <= end),
+                administration_count=max(bisect_right(doses, end) - bisect_left(doses, start), 0) if doses else 0,
                 start_is_exact=start not in inexact,
             )
         )
 
-    last_end: date | None = None
-    for r in clipped:
-        if last_end is not None and (r.start - last_end).days - 1 > gap_days:
-            close()
-            current = []
-            last_end = None
-        current.append(r)
-        last_end = r.end if last_end is None else max(last_end, r.end)
-    close()
+    # The episode being built: its first day, its last covered day, and the covered days and inner gap days counted
+    # up to ``cursor``, the end of the latest period that added days.
+    first: date | None = None
+    last = cursor = as_of
+    covered = gaps = 0
+    for start, end in clipped:
+        if first is not None and (start - last).days - 1 > gap_days:
+            close(first, last, covered, gaps)
+            first = None
+        if first is None:
+            first, last, cursor = start, end, end
+            covered, gaps = (end - start).days + 1, 0
+            continue
+        if start > cursor:
+            gaps += (start - cursor).days - 1
+            covered += (end - start).days + 1
+            cursor = end
+        elif end > cursor:
+            covered += (end - cursor).days
+            cursor = end
+        last = max(last, end)
+    if first is not None:
+        close(first, last, covered, gaps)
     return tuple(episodes)
 
 

@@ -11,7 +11,9 @@ from app import valuesets as vs
 from app.snapshot import SnapshotParameters
 from app.snapshot._context import BuildContext, source_of
 from app.snapshot._dates import choice_date, effective_date, parse_date
+from app.snapshot._dosage import strength_of
 from app.snapshot._json import codings, concept_texts, get_dicts, get_str
+from app.snapshot._medications import code_strength, identify, is_oral_solution
 from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site, lab_concept
 from app.snapshot._results import result_kind
 from app.snapshot._therapy import _prednisone_factor
@@ -174,3 +176,49 @@ def _get_str_concept_texts(concept: Any) -> list[str]:
 )
 def test_inlined_concept_texts_read_like_the_generic_accessors(concept: Any) -> None:
     assert concept_texts(concept) == _get_str_concept_texts(concept)
+
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+
+_PRODUCTS: list[tuple[dict[str, Any], dict[str, Any] | None]] = [
+    ({"coding": [{"system": RXNORM, "code": "312617", "display": "prednisone 5 MG Oral Tablet"}]}, None),
+    ({"coding": [{"system": RXNORM, "code": "312617"}], "text": "PREDNISON TABLET 10MG"}, None),  # code wins
+    ({"coding": [{"system": RXNORM, "code": "312614", "display": "prednisolone 1 MG/ML Oral Solution"}]}, None),
+    ({"coding": [{"system": ATC, "code": "M05BA04", "display": "alendroninezuur drank 70 mg"}]}, None),
+    ({"coding": [{"system": ATC, "code": "C09AA02", "display": "enalapril 10 mg"}]}, None),
+    ({"text": "Prednisolon 5mg"}, None),
+    (None, {"resourceType": "Medication", "code": {"coding": [{"system": RXNORM, "code": "312617"}]}}),
+    (
+        None,
+        {
+            "resourceType": "Medication",
+            "code": {"text": "prednisone 20 MG"},
+            "ingredient": [
+                {"itemCodeableConcept": {"coding": [{"system": RXNORM, "code": "312617"}]}, "strength": {}},
+            ],
+        },
+    ),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("concept", "medication"), _PRODUCTS)
+def test_identification_states_the_product_strength_and_form_as_read_directly(
+    catalog: CodeSetCatalog, concept: Any, medication: Any
+) -> None:
+    """identify() reads the product's strength and oral-solution form once per product (memoised with the drugs):
+    the same as strength_of() / is_oral_solution() of its names and its code's strength."""
+    context = BuildContext(catalog=catalog, as_of=date(2025, 6, 1), parameters=SnapshotParameters())
+    found = identify(concept, medication, context)
+    direct = strength_of(None, list(found.names), code_strength(concept, medication, context))
+    assert found.strength == direct
+    assert found.oral_solution is is_oral_solution(found.names)
+    assert identify(concept, medication, context) == found
+
+
+def test_a_product_whose_code_and_name_disagree_is_read_with_the_code(catalog: CodeSetCatalog) -> None:
+    context = BuildContext(catalog=catalog, as_of=date(2025, 6, 1), parameters=SnapshotParameters())
+    found = identify(_PRODUCTS[1][0], None, context)
+    assert found.strength.mg_per_unit == 5
+    assert found.strength.coded is not None and found.strength.coded.name_mg_per_unit == 10
