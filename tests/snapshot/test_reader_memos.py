@@ -181,7 +181,7 @@ def test_inlined_concept_texts_read_like_the_generic_accessors(concept: Any) -> 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 
-_PRODUCTS: list[tuple[dict[str, Any], dict[str, Any] | None]] = [
+_PRODUCTS: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = [
     ({"coding": [{"system": RXNORM, "code": "312617", "display": "prednisone 5 MG Oral Tablet"}]}, None),
     ({"coding": [{"system": RXNORM, "code": "312617"}], "text": "PREDNISON TABLET 10MG"}, None),  # code wins
     ({"coding": [{"system": RXNORM, "code": "312614", "display": "prednisolone 1 MG/ML Oral Solution"}]}, None),
