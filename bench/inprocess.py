@@ -25,6 +25,7 @@ import json
 import logging
 import pstats
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
@@ -77,7 +78,7 @@ async def _call(app: Any, body: bytes, state: Any) -> int:
     return status
 
 
-async def _main(calls: int, profile: bool) -> None:
+async def _main(calls: int, profile: bool, exactly: int | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
@@ -95,6 +96,11 @@ async def _main(calls: int, profile: bool) -> None:
         async with app.router.lifespan_context(app) as state:
             for index in range(50):  # warm up
                 assert await _call(app, bodies[index % len(bodies)], state) == 200
+            if exactly is not None:  # for an instruction count (see --exactly)
+                for index in range(exactly):
+                    await _call(app, bodies[index % len(bodies)], state)
+                await asyncio.sleep(0.5)  # the writer's last batch
+                return
             rounds = []
             cpu = []
             for _ in range(5):
@@ -244,6 +250,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="--assessment-page: rounds of --calls calls per side")
     parser.add_argument("--profile", action="store_true", help="cProfile the calls (main thread only)")
     parser.add_argument(
+        "--exactly",
+        type=int,
+        metavar="N",
+        help="after the warm-up, exactly N calls and nothing else: run it under valgrind with N and with 0 and divide "
+        "the difference of the instruction counts by N (a figure the machine's noise does not move)",
+    )
+    parser.add_argument(
         "--loop",
         choices=("auto", "asyncio", "uvloop"),
         default="auto",
@@ -259,7 +272,7 @@ def main() -> None:
     elif args.assessment_page:
         run(_compare_assessment_page(args.calls, args.rounds))
     else:
-        run(_main(args.calls, args.profile))
+        run(_main(args.calls, args.profile, args.exactly))
 
 
 def _runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:
@@ -267,11 +280,11 @@ def _runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:
     ``uvicorn[standard]``), where handing the snooze lookup to a database thread costs about half of what it costs
     on asyncio's own loop (74 against 129 µs of CPU for an empty hand-off on the benchmark machine)."""
     if loop == "asyncio" or (loop == "auto" and importlib.util.find_spec("uvloop") is None):
-        print("event loop: asyncio")
+        print("event loop: asyncio", file=sys.stderr)
         return asyncio.run
     import uvloop
 
-    print("event loop: uvloop")
+    print("event loop: uvloop", file=sys.stderr)
     return uvloop.run
 
 
