@@ -78,7 +78,7 @@ async def _call(app: Any, body: bytes, state: Any) -> int:
     return status
 
 
-async def _main(calls: int, profile: bool, exactly: int | None = None) -> None:
+async def _main(calls: int, profile: bool, exactly: int | None = None, resources: int | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
@@ -92,7 +92,12 @@ async def _main(calls: int, profile: bool, exactly: int | None = None) -> None:
             logger = logging.getLogger(name)
             handler.setFormatter(logger.handlers[0].formatter if logger.handlers else None)
             logger.handlers = [handler]
-        bodies = [json.dumps(patient_view_request()).encode() for _ in range(20)]
+        bodies = [
+            json.dumps(
+                patient_view_request() if resources is None else patient_view_request(resources=resources)
+            ).encode()
+            for _ in range(20)
+        ]
         async with app.router.lifespan_context(app) as state:
             for index in range(50):  # warm up
                 assert await _call(app, bodies[index % len(bodies)], state) == 200
@@ -257,6 +262,12 @@ def main() -> None:
         "the difference of the instruction counts by N (a figure the machine's noise does not move)",
     )
     parser.add_argument(
+        "--resources",
+        type=int,
+        metavar="R",
+        help="a record of R resources in the benchmark patient's proportions instead of the benchmark patient",
+    )
+    parser.add_argument(
         "--loop",
         choices=("auto", "asyncio", "uvloop"),
         default="auto",
@@ -272,7 +283,7 @@ def main() -> None:
     elif args.assessment_page:
         run(_compare_assessment_page(args.calls, args.rounds))
     else:
-        run(_main(args.calls, args.profile, args.exactly))
+        run(_main(args.calls, args.profile, args.exactly, args.resources))
 
 
 def _runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:
