@@ -183,7 +183,8 @@ def read_observations(observations: list[Coded], context: BuildContext) -> Obser
         if concept is None:
             context.gap(GapKind.UNMAPPABLE, GapConcept.OBSERVATION, "observation without a code", source)
             continue
-        if not admitted_by_status(observation, concept, source, context):
+        # The usual status, "final" as written, is admitted without the full reading of the status.
+        if observation.get("status") != "final" and not admitted_by_status(observation, concept, source, context):
             continue
         observed = effective_date(observation)
         if observed is None:
@@ -232,6 +233,29 @@ def _site(sets: frozenset[str], site_sets: tuple[tuple[str, BoneSite], ...]) -> 
     return next(site for url, site in site_sets if url in sets)
 
 
+# The concepts of lab_concept, read once: on Python 3.11 reading an enum member through its class costs more than
+# the comparison, and _read_value compares an Observation's concept with up to seven of them.
+_DXA, _BMD, _VITAMIN_D, _RENAL_FUNCTION, _CREATININE, _CALCIUM, _ALBUMIN = (
+    GapConcept.DXA,
+    GapConcept.BMD,
+    GapConcept.VITAMIN_D,
+    GapConcept.RENAL_FUNCTION,
+    GapConcept.CREATININE,
+    GapConcept.CALCIUM,
+    GapConcept.ALBUMIN,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _calcium_kind(sets: frozenset[str]) -> CalciumKind:
+    """Which calcium a calcium code measures, by its value sets (cached like :func:`lab_concept`)."""
+    if vs.CALCIUM_ALBUMIN_CORRECTED in sets:
+        return CalciumKind.ALBUMIN_CORRECTED
+    if vs.CALCIUM_IONIZED in sets:
+        return CalciumKind.IONIZED
+    return CalciumKind.TOTAL
+
+
 def _read_value(
     concept: str,
     sets: frozenset[str],
@@ -247,26 +271,26 @@ def _read_value(
     usable for ``concept``."""
     p = context.parameters
     as_of = context.as_of
-    if concept == GapConcept.DXA:
+    if concept == _DXA:
         t_score = t_score_value(value, unit)
         if t_score is None:
             return False
         facts.t_scores.append(TScore(_site(sets, _T_SCORE_SETS), t_score, observed, source))
         return True
-    if concept == GapConcept.BMD:
+    if concept == _BMD:
         bmd = bmd_g_per_cm2(value, unit)
         if bmd is None or bmd <= 0:
             return False
         facts.bmds.append(BmdMeasurement(_site(sets, _BMD_SETS), bmd, observed, source))
         return True
-    if concept == GapConcept.VITAMIN_D:
+    if concept == _VITAMIN_D:
         ng = vitamin_d_ng_per_ml(value, unit, nmol_per_ng=p.vitamin_d_nmol_per_ng)
         if ng is None or ng < 0:
             return False
         stale = observed.days_elapsed(as_of) > p.vitamin_d_max_age_days
         facts.vitamin_d.append(VitaminD(ng, ng * p.vitamin_d_nmol_per_ng, observed, source, stale))
         return True
-    if concept == GapConcept.RENAL_FUNCTION:
+    if concept == _RENAL_FUNCTION:
         ml = renal_ml_per_min(value, unit)
         if ml is None or ml < 0:
             return False
@@ -274,13 +298,13 @@ def _read_value(
         stale = observed.days_elapsed(as_of) > p.renal_max_age_days
         facts.renal.append(RenalFunction(renal_kind, ml, observed, source, stale))
         return True
-    if concept == GapConcept.CREATININE:
+    if concept == _CREATININE:
         umol = creatinine_umol_per_l(value, unit, umol_per_mg=p.creatinine_umol_per_mg)
         if umol is None or umol <= 0:
             return False
         facts.creatinine.append(Creatinine(umol, umol / p.creatinine_umol_per_mg, observed, source))
         return True
-    if concept == GapConcept.CALCIUM:
+    if concept == _CALCIUM:
 
         def to_mmol(q: Json | None) -> float | None:
             bound = quantity_value(q)
@@ -291,17 +315,11 @@ def _read_value(
         mmol = calcium_mmol_per_l(value, unit, mmol_per_mg=p.calcium_mmol_per_mg)
         if mmol is None or mmol <= 0:
             return False
-        if vs.CALCIUM_ALBUMIN_CORRECTED in sets:
-            kind = CalciumKind.ALBUMIN_CORRECTED
-        elif vs.CALCIUM_IONIZED in sets:
-            kind = CalciumKind.IONIZED
-        else:
-            kind = CalciumKind.TOTAL
         interpretation, low, high = interpret(observation, mmol, to_mmol)
         stale = observed.days_elapsed(as_of) > p.lab_max_age_days
         facts.calcium.append(
             CalciumResult(
-                kind,
+                _calcium_kind(sets),
                 mmol,
                 mmol / p.calcium_mmol_per_mg,
                 observed,
@@ -313,7 +331,7 @@ def _read_value(
             )
         )
         return True
-    if concept == GapConcept.ALBUMIN:
+    if concept == _ALBUMIN:
         grams = albumin_g_per_l(value, unit)
         if grams is None or grams <= 0:
             return False
@@ -326,8 +344,10 @@ def _add_computed_corrected_calcium(facts: ObservationFacts, context: BuildConte
     """terminology.md §3.3: only when the lab did not report a corrected calcium that day, and only with an
     albumin of the same (exact) day: corrected = Ca + 0.02 × (40 − albumin g/L)."""
     p = context.parameters
-    reported = {c.observed for c in facts.calcium if c.kind is CalciumKind.ALBUMIN_CORRECTED}
     albumin_by_day = {day: (grams, source) for grams, day, source in facts.albumin if day.is_exact}
+    if not albumin_by_day:
+        return
+    reported = {c.observed for c in facts.calcium if c.kind is CalciumKind.ALBUMIN_CORRECTED}
     computed: list[CalciumResult] = []
     for total in facts.calcium:
         if total.kind is not CalciumKind.TOTAL or total.observed in reported:

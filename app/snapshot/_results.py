@@ -79,7 +79,7 @@ def read_results(observations: list[Coded], context: BuildContext) -> ResultFact
             continue
         concept = GapConcept.DXA if site is not None else GapConcept.OBSERVATION
         source = source_of(observation)
-        if not admitted_by_status(observation, concept, source, context):
+        if observation.get("status") != "final" and not admitted_by_status(observation, concept, source, context):
             continue
         observed = effective_date(observation)
         quantity = get_dict(observation, "valueQuantity")

@@ -14,12 +14,20 @@ from app.snapshot._dates import choice_date, effective_date, parse_date
 from app.snapshot._dosage import strength_of
 from app.snapshot._json import codings, concept_texts, get_dicts, get_str
 from app.snapshot._medications import code_strength, identify, is_oral_solution
-from app.snapshot._observations import _BMD_SETS, _T_SCORE_SETS, _site, lab_concept
+from app.snapshot._observations import (
+    _BMD_SETS,
+    _T_SCORE_SETS,
+    _calcium_kind,
+    _site,
+    admitted_by_status,
+    lab_concept,
+    read_observations,
+)
 from app.snapshot._results import result_kind
 from app.snapshot._therapy import _prednisone_factor
 from app.snapshot._units import normalised_unit
 from app.snapshot.build import _readers_of
-from app.snapshot.model import Drug, SourceRef
+from app.snapshot.model import CalciumKind, Drug, SourceRef
 from app.terminology import CodeSetCatalog
 
 LOINC = "http://loinc.org"
@@ -222,3 +230,46 @@ def test_a_product_whose_code_and_name_disagree_is_read_with_the_code(catalog: C
     found = identify(_PRODUCTS[1][0], None, context)
     assert found.strength.mg_per_unit == 5
     assert found.strength.coded is not None and found.strength.coded.name_mg_per_unit == 10
+
+
+@pytest.mark.parametrize(
+    "sets",
+    [
+        frozenset({vs.CALCIUM_TOTAL}),
+        frozenset({vs.CALCIUM_IONIZED}),
+        frozenset({vs.CALCIUM_ALBUMIN_CORRECTED}),
+        frozenset({vs.CALCIUM_TOTAL, vs.CALCIUM_ALBUMIN_CORRECTED, vs.CALCIUM_IONIZED}),
+        frozenset({vs.CALCIUM_TOTAL, vs.CALCIUM_IONIZED}),
+    ],
+)
+def test_calcium_kind_memo_is_the_direct_reading(sets: frozenset[str]) -> None:
+    if vs.CALCIUM_ALBUMIN_CORRECTED in sets:
+        expected = CalciumKind.ALBUMIN_CORRECTED
+    elif vs.CALCIUM_IONIZED in sets:
+        expected = CalciumKind.IONIZED
+    else:
+        expected = CalciumKind.TOTAL
+    assert _calcium_kind(sets) is expected
+    assert _calcium_kind(sets) is expected  # a second ask, from the memo
+
+
+@pytest.mark.parametrize(
+    "status", ["final", " final ", "amended", "corrected", None, "preliminary", "cancelled", "other", 3, {"a": 1}, ""]
+)
+def test_status_shortcut_admits_as_admitted_by_status(catalog: CodeSetCatalog, status: Any) -> None:
+    observation: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": "ca",
+        "code": {"coding": [{"system": LOINC, "code": "17861-6"}]},
+        "effectiveDateTime": "2025-05-01",
+        "valueQuantity": {"value": 9.4, "unit": "mg/dL", "code": "mg/dL"},
+    }
+    if status is not None:
+        observation["status"] = status
+    sets = frozenset().union(*(catalog.value_sets_for(s, c) for s, c in codings(observation["code"])))
+    direct = BuildContext(catalog=catalog, as_of=date(2025, 6, 1), parameters=SnapshotParameters())
+    admitted = admitted_by_status(observation, "calcium", source_of(observation), direct)
+    read = BuildContext(catalog=catalog, as_of=date(2025, 6, 1), parameters=SnapshotParameters())
+    facts = read_observations([(observation, sets)], read)
+    assert len(facts.calcium) == (1 if admitted else 0)
+    assert (read.gaps, read.excluded) == (direct.gaps, direct.excluded)
