@@ -32,7 +32,7 @@ from app.hooks.schemas import (
     Source,
     Suggestion,
 )
-from app.rules.model import CannotAssess, Evidence, Outcome, Recommendation
+from app.rules.model import GIVES_CARD, CannotAssess, Evidence, Outcome, Recommendation
 from app.rules.osteoporosis.thresholds import card_values
 
 __all__ = [
@@ -619,11 +619,6 @@ def unavailable_card(unavailable: Sequence[UnavailableData], catalog: CardCatalo
     )
 
 
-_WORDED: Final = (Recommendation, CannotAssess)
-"""The outcomes that become findings (a tuple: ``isinstance`` against ``Recommendation | CannotAssess`` would build
-the union on every test)."""
-
-
 def render_findings(
     outcomes: Sequence[Outcome],
     *,
@@ -638,5 +633,5 @@ def render_findings(
     return [
         _finding(outcome, catalog, language, patient_id, blocked_orders or {})
         for outcome in outcomes
-        if isinstance(outcome, _WORDED)
+        if isinstance(outcome, GIVES_CARD)
     ]

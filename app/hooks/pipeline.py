@@ -24,7 +24,7 @@ from app.hooks.schemas import CdsResponse, HookRequest, Link, OrderSelectContext
 from app.hooks.services import CdsService
 from app.presentation import DisplayPolicy, present
 from app.render import CardCatalog, Finding, render_findings, unavailable_card
-from app.rules import CannotAssess, Recommendation, evaluate
+from app.rules import GIVES_CARD, evaluate
 from app.rules.osteoporosis.predicates import contraindicated_drugs
 from app.rules.parameters import GuidelineParameters
 from app.snapshot import build_snapshot
@@ -39,9 +39,6 @@ LANGUAGE_EXTENSION = "org.osteo-cds.language"
 """Request ``extension`` key naming the card language (``nl`` or ``en``); it wins over Accept-Language."""
 
 _log = logging.getLogger("osteo_cds.hooks")
-
-_GIVES_CARD = (Recommendation, CannotAssess)
-"""The outcomes counted as fired (a tuple: ``isinstance`` with a ``|`` union builds the union on every call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +194,7 @@ async def run_hook(
     )
     finished = time.perf_counter()
     fired = Counter(
-        f"{outcome.rule_id}:{type(outcome).__name__}" for outcome in outcomes if isinstance(outcome, _GIVES_CARD)
+        f"{outcome.rule_id}:{type(outcome).__name__}" for outcome in outcomes if isinstance(outcome, GIVES_CARD)
     )
 
     def epoch_ns(moment: float) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.rules.engine import evaluate
 from app.rules.model import (
+    GIVES_CARD,
     CannotAssess,
     Evidence,
     Hook,
@@ -16,6 +17,7 @@ from app.rules.model import (
 
 __all__ = [
     "CannotAssess",
+    "GIVES_CARD",
     "Evidence",
     "Hook",
     "NotApplicable",

@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from app.rules.model import CannotAssess, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
+from app.rules.model import GIVES_CARD, Hook, NotApplicable, Outcome, Recommendation, Rule, RuleContext
 from app.rules.osteoporosis.thresholds import CardSettings, card_values
 from app.rules.parameters import GuidelineParameters
 from app.snapshot.model import ClinicalSnapshot
@@ -50,13 +50,11 @@ critical contraindication replaces the matching choice card). A contraindication
 does not replace anything: the choice card then still says what it could and could not check."""
 
 
-_CARD: Final = (Recommendation, CannotAssess)
-"""The outcomes that give a card (a recommendation or a missing-data card)."""
 _SUPERSEDABLE: Final = frozenset(SUPERSEDED_BY) | frozenset(REPLACED_BY_CONTRAINDICATION)
 
 
 def _apply_precedence(outcomes: list[Outcome]) -> list[Outcome]:
-    cards = [outcome for outcome in outcomes if isinstance(outcome, _CARD)]
+    cards = [outcome for outcome in outcomes if isinstance(outcome, GIVES_CARD)]
     with_cards = {outcome.rule_id for outcome in cards}
     recommended = {outcome.rule_id for outcome in cards if isinstance(outcome, Recommendation)}
     superseded = {
@@ -139,6 +137,6 @@ def _with_parameter_values(outcome: Outcome, values: Mapping[str, str]) -> Outco
     """A card's facts with the parameter values of this profile and these settings that differ from the defaults,
     for the card text's parameter placeholders (:func:`~app.rules.osteoporosis.thresholds.card_values`); the
     rule's own facts win."""
-    if isinstance(outcome, Recommendation | CannotAssess):
+    if isinstance(outcome, GIVES_CARD):
         return replace(outcome, facts={**values, **outcome.facts})
     return outcome

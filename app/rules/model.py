@@ -32,6 +32,7 @@ __all__ = [
     "CannotAssess",
     "Citation",
     "Evidence",
+    "GIVES_CARD",
     "Hook",
     "NotApplicable",
     "Outcome",
@@ -134,6 +135,10 @@ class CannotAssess:
 
 
 Outcome = Recommendation | NotApplicable | CannotAssess
+
+GIVES_CARD: Final = (Recommendation, CannotAssess)
+"""The outcomes that give a card: a recommendation or a missing-data card (a tuple for ``isinstance``: testing
+against ``Recommendation | CannotAssess`` builds the union on every call)."""
 
 
 @dataclass(frozen=True, slots=True)
