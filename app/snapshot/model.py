@@ -1287,6 +1287,10 @@ def derived_fact(
     return remembered
 
 
+_EPISODES_OF = "episodes_of"
+"""The key of :meth:`ClinicalSnapshot.episodes_of` answers in the snapshot's memo (beside the derived facts')."""
+
+
 @dataclass(frozen=True, slots=True)
 class ClinicalSnapshot:
     """Everything the rules know about one patient on ``as_of``."""
@@ -1338,12 +1342,9 @@ class ClinicalSnapshot:
     that turn days into months read it here, so the unit is defined once (issue 16)."""
     days_per_year: float = 365.25
     """``SnapshotParameters.days_per_year``, likewise."""
-    _episodes_memo: dict[frozenset[Drug], tuple[TherapyEpisode, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
-    """:meth:`episodes_of` per drug set: the snapshot is frozen, so the answer is fixed (a dozen rules ask)."""
     _derived_memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
-    """The answers of :func:`derived_fact` functions and properties, computed on first use (see there)."""
+    """The answers of :func:`derived_fact` functions and properties, computed on first use (see there), and of
+    :meth:`episodes_of` per drug set (a dozen rules ask)."""
 
     # --- gaps -------------------------------------------------------------------------------------------------
 
@@ -1531,7 +1532,8 @@ class ClinicalSnapshot:
         """Episodes of several drugs taken together (rules.md D-BP: alendronate + risedronate covered days),
         with the snapshot's gap rule."""
         wanted = frozenset(drugs)
-        memo = self._episodes_memo.get(wanted)
+        key = (_EPISODES_OF, wanted)
+        memo: tuple[TherapyEpisode, ...] | None = self._derived_memo.get(key)
         if memo is not None:
             return memo
         ranges: list[DateRange] = []
@@ -1553,7 +1555,7 @@ class ClinicalSnapshot:
             administrations=doses,
             inexact_starts=inexact,
         )
-        self._episodes_memo[wanted] = episodes
+        self._derived_memo[key] = episodes
         return episodes
 
     def dispense_coverage(self, drugs: Iterable[Drug], *, since: date) -> DispenseCoverage | str:
