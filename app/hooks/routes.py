@@ -31,6 +31,7 @@ from app.deps import (
     ServicesDep,
 )
 from app.errors import UnknownServiceError
+from app.hooks.hook_route import HookRoute
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest, Link
 from app.hooks.services import CdsService, descriptors
@@ -86,15 +87,6 @@ async def discovery(resources: ResourcesDep, services: ServicesDep) -> Discovery
     return DiscoveryResponse(services=descriptors(services, prefetch))
 
 
-@router.post(
-    "/cds-services/{service_id}",
-    response_model=CdsResponse,
-    response_model_exclude_none=True,
-    responses=_ERRORS,
-    dependencies=_AUTHENTICATED,
-    tags=["cds-hooks"],
-    operation_id="call_service",
-)
 async def call_service(
     service_id: ServiceId,
     body: HookRequest,
@@ -133,6 +125,20 @@ async def call_service(
         pending = PendingAssessment(token=token, payload=payload, issued_at=now)
     issued_cards.submit(issued, issued_at=now, assessment=pending)  # written in batches, off the request path
     return response
+
+
+router.add_api_route(
+    "/cds-services/{service_id}",
+    call_service,
+    methods=["POST"],
+    response_model=CdsResponse,
+    response_model_exclude_none=True,
+    responses=_ERRORS,
+    dependencies=_AUTHENTICATED,
+    tags=["cds-hooks"],
+    operation_id="call_service",
+    route_class_override=HookRoute,  # its handler supplies call_service's arguments: app/hooks/hook_route.py
+)
 
 
 @router.post(

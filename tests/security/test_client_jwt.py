@@ -145,6 +145,21 @@ class TestMissingOrMalformedTokens:
     def test_a_basic_authorization_header_is_refused(self, client: TestClient) -> None:
         assert_bare_401(client.get(DISCOVERY, headers={"Authorization": "Basic dXNlcjpwdw=="}))
 
+    @pytest.mark.parametrize(
+        "body",
+        [
+            pytest.param(b"{not json", id="malformed-json"),
+            pytest.param(b'{"hook": "patient-view"}', id="invalid-hook-request"),
+            pytest.param(b"", id="empty"),
+        ],
+    )
+    def test_a_call_without_a_token_learns_nothing_of_its_body(self, client: TestClient, body: bytes) -> None:
+        response = client.post(SERVICE, content=body, headers={"Content-Type": "application/json"})
+        assert_bare_401(response)
+
+    def test_a_call_without_a_token_learns_nothing_of_the_services(self, client: TestClient) -> None:
+        assert_bare_401(client.post("/cds-services/no-such-service", json=hook_request(prefetch=complete_prefetch())))
+
 
 class TestWrongAlgorithm:
     def test_alg_none_is_refused(self, client: TestClient, ehr_ec_key: SigningKey) -> None:
