@@ -48,15 +48,17 @@ class BuildContext:
     excluded: list[ExcludedRecord] = field(default_factory=list)
     dose_limits: DoseLimits = field(init=False, repr=False)
     """The calendar units and schedule bounds of the parameters, for the dose arithmetic."""
-    _by_ref: dict[str, Json] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_ref: dict[str, Json] | None = field(init=False, repr=False, compare=False)
     """``Type/id`` → resource, made by the first :meth:`lookup` of a ``Type/id`` (most records reference none).
 
-    These two are plain fields, not ``functools.cached_property``: the compiled build (mypyc) turns a
-    ``cached_property`` into a property computed on every read."""
+    These two are plain fields, set in ``__post_init__``, not ``functools.cached_property``: the compiled build
+    (mypyc) turns a ``cached_property`` into a property computed on every read (and leaves a class-level default
+    unset)."""
 
     def __post_init__(self) -> None:
         p = self.parameters
         self.dose_limits = DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
+        self._by_ref = None
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""
