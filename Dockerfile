@@ -35,9 +35,9 @@ RUN python -m venv /opt/build \
  && /opt/osteo-cds/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))" \
       > "$(/opt/build/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/osteo-cds-deps.pth" \
  && OSTEO_COMPILE=1 /opt/build/bin/pip wheel --no-cache-dir --disable-pip-version-check --no-build-isolation \
-      --no-deps -w /tmp/wheels . \
+      --no-deps -w dist . \
  && /opt/osteo-cds/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps --force-reinstall \
-      /tmp/wheels/osteo_cds-*.whl \
+      dist/osteo_cds-*.whl \
  && cd / && /opt/osteo-cds/bin/python -c "import app.snapshot.model as m; assert m.__file__.endswith('.so'), m.__file__"
 
 FROM ${PYTHON_IMAGE}
