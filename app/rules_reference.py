@@ -13,11 +13,13 @@ import ast
 import html
 import inspect
 import re
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import BuiltinFunctionType, CodeType, FunctionType, ModuleType
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -180,24 +182,61 @@ _SHARED_MODULES: Final = frozenset({"app.rules.osteoporosis.predicates", "app.ru
 rule's own code."""
 
 
-def _functions_reached(start: Callable[..., Any]) -> list[FunctionType]:
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A function of ours as this reference reads it: its code and its module's namespace."""
+
+    qualname: str
+    code: CodeType
+    namespace: Mapping[str, Any]
+
+
+@cache
+def _source_codes(module_name: str) -> Mapping[str, CodeType]:
+    """The code of every function of a compiled module (mypyc keeps neither code objects nor docstrings), compiled
+    from the module's source file beside it (not run), by qualified name."""
+    module = sys.modules[module_name]
+    source = Path(module.__file__ or "").with_name(module_name.rsplit(".", 1)[-1] + ".py")
+    codes: dict[str, CodeType] = {}
+    pending = [compile(source.read_text(encoding="utf-8"), str(source), "exec")]
+    while pending:
+        code = pending.pop()
+        codes.setdefault(code.co_qualname, code)
+        pending.extend(constant for constant in code.co_consts if isinstance(constant, CodeType))
+    return codes
+
+
+def _code(function: object) -> _Code | None:
+    """The code of a Python function or of a function of a compiled module (``None`` for anything else)."""
+    if isinstance(function, FunctionType):
+        return _Code(function.__qualname__, function.__code__, function.__globals__)
+    if isinstance(function, BuiltinFunctionType) and function.__module__ in sys.modules:
+        code = _source_codes(function.__module__).get(function.__qualname__)
+        return _Code(function.__qualname__, code, vars(sys.modules[function.__module__])) if code else None
+    return None
+
+
+def _functions_reached(start: Callable[..., Any]) -> list[_Code]:
     """``start`` and, transitively, the functions of its own module and of the shared modules (the shared clinical
     predicates and evidence lines) it names; helpers elsewhere are excluded."""
     modules = {start.__module__} | _SHARED_MODULES
-    seen: dict[str, FunctionType] = {}
+    seen: dict[str, _Code] = {}
     pending: list[Any] = [start]
     while pending:
         function = pending.pop()
         if callable(function) and hasattr(function, "__wrapped__"):
             function = inspect.unwrap(function)  # a remembered fact (derived_fact, context_fact): its own code
-        if not isinstance(function, FunctionType) or function.__module__ not in modules:
+        if getattr(function, "__module__", None) not in modules:
             continue
-        key = f"{function.__module__}.{function.__qualname__}"
+        found = _code(function)
+        if found is None:
+            continue
+        key = f"{function.__module__}.{found.qualname}"
         if key in seen:
             continue
-        seen[key] = function
-        for name in function.__code__.co_names:
-            pending.append(function.__globals__.get(name))
+        seen[key] = found
+        for name in found.code.co_names:
+            pending.append(found.namespace.get(name))
     return [seen[name] for name in sorted(seen)]
 
 
@@ -210,13 +249,13 @@ def _format_value(value: object) -> str:
 
 
 def _parameters_used(
-    functions: Sequence[FunctionType], parameters: GuidelineParameters, sources: Mapping[str, str]
+    functions: Sequence[_Code], parameters: GuidelineParameters, sources: Mapping[str, str]
 ) -> tuple[ParameterUse, ...]:
     fields = set(GuidelineParameters.model_fields)
     names: set[str] = set()
     for function in functions:
-        names.update(name for name in function.__code__.co_names if name in fields)
-        for constant in function.__code__.co_consts:
+        names.update(name for name in function.code.co_names if name in fields)
+        for constant in function.code.co_consts:
             if hasattr(constant, "co_names"):  # nested code objects (comprehensions, lambdas)
                 names.update(name for name in constant.co_names if name in fields)
     return tuple(
@@ -224,15 +263,15 @@ def _parameters_used(
     )
 
 
-def _thresholds_used(functions: Sequence[FunctionType]) -> tuple[Threshold, ...]:
+def _thresholds_used(functions: Sequence[_Code]) -> tuple[Threshold, ...]:
     found: dict[str, Threshold] = {}
     for function in functions:
-        names = set(function.__code__.co_names)
-        for constant in function.__code__.co_consts:
+        names = set(function.code.co_names)
+        for constant in function.code.co_consts:
             if hasattr(constant, "co_names"):
                 names.update(constant.co_names)
         for name in names:
-            value = function.__globals__.get(name)
+            value = function.namespace.get(name)
             if isinstance(value, Threshold):
                 found[value.name] = value
     return tuple(found[name] for name in sorted(found))
@@ -298,8 +337,17 @@ _TRACKER_NOTE: Final = re.compile(r"\s*\(issue \d+[^)]*\)")
 """A development note such as "(issue 16)" in a docstring: not part of the rule's logic for a reader."""
 
 
+def _docstring(function: Callable[..., Any]) -> str:
+    """A function's docstring; of a compiled function (mypyc drops docstrings), the one its source code gives."""
+    if function.__doc__ is not None or isinstance(function, FunctionType):
+        return function.__doc__ or ""
+    found = _code(function)
+    first = found.code.co_consts[0] if found and found.code.co_consts else None
+    return first if isinstance(first, str) else ""  # what CPython makes a function's __doc__ (Python 3.11)
+
+
 def _logic(rule: Rule) -> str:
-    text = _TRACKER_NOTE.sub("", inspect.cleandoc(rule.evaluate.__doc__ or ""))
+    text = _TRACKER_NOTE.sub("", inspect.cleandoc(_docstring(rule.evaluate)))
     return text or "(no description in the code)"
 
 

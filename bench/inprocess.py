@@ -7,7 +7,9 @@ picks: uvloop; ``--loop asyncio`` for the standard library's). Prints millisecon
 CPU of the whole process (the median of five rounds). ``--sizes 10,100,1000,5000`` measures records of those sizes
 instead (the benchmark patient's proportions of Observations, Conditions and medications) and the CPU per extra
 resource. With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
-the benchmark proper is ``bench/run.py``.
+the benchmark proper is ``bench/run.py``. It says which build it measures: the compiled build (``.ci/compiled``
+builds one in ``var/compiled/tree``) is measured from that directory, ``cd var/compiled/tree &&
+../../../.venv/bin/python -m bench.inprocess``.
 
 ``--assessment-page`` measures what the assessment page adds to a call (storing it: the picture of the record, the
 payload, and in the writer's thread its sealing and insert): the same calls through two applications, one with
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -278,12 +281,22 @@ def main() -> None:
     )
     args = parser.parse_args()
     run = _runner(args.loop)
+    print(f"build: {_build()}", file=sys.stderr)
     if args.sizes:
         run(_by_record_size([int(size) for size in args.sizes.split(",")]))
     elif args.assessment_page:
         run(_compare_assessment_page(args.calls, args.rounds))
     else:
         run(_main(args.calls, args.profile, args.exactly, args.resources))
+
+
+def _build() -> str:
+    """Which build of the snapshot and the rules runs: the compiled one (mypyc, ``OSTEO_COMPILE=1``; ``.ci/compiled``
+    leaves one in ``var/compiled/tree``: run this module from there) or pure Python."""
+    import app.snapshot.model
+
+    compiled = (app.snapshot.model.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return "compiled (mypyc)" if compiled else "pure Python"
 
 
 def _runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:

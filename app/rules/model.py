@@ -20,13 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
-from app.snapshot.model import store_fields_through_slots
-
-if TYPE_CHECKING:
-    from app.rules.parameters import GuidelineParameters
-    from app.snapshot.model import ClinicalSnapshot
+# At run time, not only for the type checker: the compiled build (mypyc) reads RuleContext's field types.
+from app.rules.parameters import GuidelineParameters
+from app.snapshot.model import ClinicalSnapshot, store_fields_through_slots
 
 __all__ = [
     "CannotAssess",
@@ -79,14 +77,16 @@ class Threshold:
     """
 
     name: str
-    value: float
+    value: int | float
+    """As the table writes it: ``50`` or ``-2.0`` (card text shows it so). ``int | float``, not ``float``: the
+    compiled build (mypyc) would store a ``float`` field as a C double, ``50`` as ``50.0``."""
     unit: str
     citation: str
     conflict: str = ""
-    be: float | None = None
+    be: int | float | None = None
     setting: str = ""
 
-    def in_profile(self, profile: str) -> float:
+    def in_profile(self, profile: str) -> int | float:
         """The value in ``profile`` (``nl`` or ``be``)."""
         return self.be if profile == "be" and self.be is not None else self.value
 

@@ -6,15 +6,12 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from app.snapshot._dosage import DoseLimits
 from app.snapshot._json import CodingKey, Json, codings, get_str
 from app.snapshot.model import DataGap, ExcludedRecord, GapKind, SourceRef
 from app.snapshot.parameters import SnapshotParameters
-
-if TYPE_CHECKING:
-    from app.terminology import CodeSetCatalog
+from app.terminology import CodeSetCatalog  # at run time: the compiled build (mypyc) reads the field types below
 
 __all__ = ["BuildContext", "source_of", "value_sets_of"]
 
@@ -49,12 +46,19 @@ class BuildContext:
     reference none)."""
     gaps: list[DataGap] = field(default_factory=list)
     excluded: list[ExcludedRecord] = field(default_factory=list)
+    dose_limits: DoseLimits = field(init=False, repr=False)
+    """The calendar units and schedule bounds of the parameters, for the dose arithmetic."""
+    _by_ref: dict[str, Json] | None = field(init=False, repr=False, compare=False)
+    """``Type/id`` → resource, made by the first :meth:`lookup` of a ``Type/id`` (most records reference none).
 
-    @functools.cached_property
-    def dose_limits(self) -> DoseLimits:
-        """The calendar units and schedule bounds of the parameters, for the dose arithmetic."""
+    These two are plain fields, set in ``__post_init__``, not ``functools.cached_property``: the compiled build
+    (mypyc) turns a ``cached_property`` into a property computed on every read (and leaves a class-level default
+    unset)."""
+
+    def __post_init__(self) -> None:
         p = self.parameters
-        return DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
+        self.dose_limits = DoseLimits(p.days_per_month, p.days_per_year, p.max_doses_per_day, p.max_dosing_period_days)
+        self._by_ref = None
 
     def gap(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
         """Record a data gap."""
@@ -96,16 +100,17 @@ class BuildContext:
             key = f"{parts[-2]}/{parts[-1]}"
             if parts[-2] == "_history" and len(parts) >= 4:
                 key = f"{parts[-4]}/{parts[-3]}"
-            return self._resources_by_ref.get(key)
+            return self._resources_by_ref().get(key)
         return None
 
-    @functools.cached_property
     def _resources_by_ref(self) -> dict[str, Json]:
         """``Type/id`` → resource; the first resource wins when two share a reference."""
-        index: dict[str, Json] = {}
-        for resource in self.resources:
-            rid = get_str(resource, "id")
-            rtype = get_str(resource, "resourceType")
-            if rid and rtype:
-                index.setdefault(f"{rtype}/{rid}", resource)
-        return index
+        if self._by_ref is None:
+            index: dict[str, Json] = {}
+            for resource in self.resources:
+                rid = get_str(resource, "id")
+                rtype = get_str(resource, "resourceType")
+                if rid and rtype:
+                    index.setdefault(f"{rtype}/{rid}", resource)
+            self._by_ref = index
+        return self._by_ref

@@ -30,7 +30,7 @@ from enum import StrEnum
 from functools import wraps
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 __all__ = [
     "any_of3",
@@ -87,6 +87,7 @@ __all__ = [
     "add_months",
     "add_years",
     "derived_fact",
+    "derived_property",
     "shift_days",
     "episodes_from_ranges",
 ]
@@ -1287,6 +1288,34 @@ def derived_fact(
     return remembered
 
 
+class derived_property(Generic[_T]):
+    """A :func:`derived_fact` of the snapshot alone, read as a property (``snapshot.latest_dxa``): computed on first
+    use, then remembered in the snapshot's memo under the same key as ``derived_fact(derive)``.
+
+    One decorator instead of ``@property`` over ``@derived_fact``: mypyc (the optional compiled build, setup.py)
+    compiles a ``@property`` of a native class itself and hands the decorator below it the compiled property, not
+    the function."""
+
+    def __init__(self, derive: Callable[[ClinicalSnapshot], _T]) -> None:
+        self.derive = derive
+        self.fget = derived_fact(derive)
+        """The remembered function (``snapshot`` → fact), as ``property.fget``."""
+        self.__doc__ = derive.__doc__
+
+    @overload
+    def __get__(self, snapshot: None, owner: type | None = None) -> derived_property[_T]: ...
+    @overload
+    def __get__(self, snapshot: ClinicalSnapshot, owner: type | None = None) -> _T: ...
+    def __get__(self, snapshot: ClinicalSnapshot | None, owner: type | None = None) -> _T | derived_property[_T]:
+        if snapshot is None:
+            return self
+        try:
+            value: _T = snapshot._derived_memo[self.derive]
+        except KeyError:
+            value = self.fget(snapshot)
+        return value
+
+
 _EPISODES_OF = "episodes_of"
 """The key of :meth:`ClinicalSnapshot.episodes_of` answers in the snapshot's memo (beside the derived facts')."""
 
@@ -1374,22 +1403,19 @@ class ClinicalSnapshot:
 
     # --- DXA --------------------------------------------------------------------------------------------------
 
-    @property
-    @derived_fact
+    @derived_property
     def latest_dxa(self) -> DxaStudy | None:
         """The most recent DXA study with at least one T-score (rules.md D-T "most recent DXA study")."""
         with_t = [s for s in self.dxa_studies if s.t_scores]
         return with_t[-1] if with_t else None
 
-    @property
-    @derived_fact
+    @derived_property
     def lowest_t_score(self) -> TScore | None:
         """rules.md ``T_MIN`` of the latest DXA study."""
         study = self.latest_dxa
         return study.lowest_t_score if study else None
 
-    @property
-    @derived_fact
+    @derived_property
     def dxa_status(self) -> DxaStatus:
         """rules.md D-DXA-STATUS of the latest study, with calendar arithmetic on its earliest possible date."""
         study = self.latest_dxa
@@ -1438,8 +1464,7 @@ class ClinicalSnapshot:
         """The most recent serum creatinine."""
         return self.creatinine_results[-1] if self.creatinine_results else None
 
-    @property
-    @derived_fact
+    @derived_property
     def calcium(self) -> CalciumResult | None:
         """rules.md D-CA: the most recent albumin-corrected calcium (reported by the lab, else computed from total
         calcium and same-day albumin); else the most recent ionized; else the most recent total calcium."""
@@ -1464,8 +1489,7 @@ class ClinicalSnapshot:
 
     # --- fractures and conditions -----------------------------------------------------------------------------
 
-    @property
-    @derived_fact
+    @derived_property
     def major_osteoporotic_fractures(self) -> tuple[Fracture, ...]:
         """rules.md D-MOF (BBC definition)."""
         return tuple(f for f in self.fractures if f.is_major_osteoporotic)
@@ -1474,8 +1498,7 @@ class ClinicalSnapshot:
         """Any non-pathological fracture dated on or after ``day`` (``None`` when a date straddles it)."""
         return any_of3(f.date.is_on_or_after(day) if f.date else None for f in self.fractures)
 
-    @property
-    @derived_fact
+    @derived_property
     def vertebral_fractures(self) -> tuple[Fracture, ...]:
         """Fractures with site VERTEBRAL."""
         return tuple(f for f in self.fractures if f.site is FractureSite.VERTEBRAL)
@@ -1494,8 +1517,7 @@ class ClinicalSnapshot:
 
     # --- intolerances ----------------------------------------------------------------------------------------
 
-    @property
-    @derived_fact
+    @derived_property
     def oral_bisphosphonate_intolerances(self) -> tuple[DrugIntolerance, ...]:
         """Current (active or status-less) intolerances to an oral bisphosphonate (alendronic, risedronic or
         ibandronic acid), oldest first. S4 «alendroninezuur en/of risedroninezuur niet verdragen» reads them as a
@@ -1508,8 +1530,7 @@ class ClinicalSnapshot:
         """Everything known about ``drug`` (``None`` when never recorded)."""
         return self._therapy_by_drug.get(drug)
 
-    @property
-    @derived_fact
+    @derived_property
     def _therapy_by_drug(self) -> Mapping[Drug, TherapyHistory]:
         """:meth:`therapy` of every recorded drug (the first history of a drug, should there be more)."""
         return MappingProxyType({history.drug: history for history in reversed(self.therapies)})
@@ -1518,8 +1539,7 @@ class ClinicalSnapshot:
         """Exposure to ``drug`` on the snapshot date."""
         return drug in self._current_drugs
 
-    @property
-    @derived_fact
+    @derived_property
     def _current_drugs(self) -> frozenset[Drug]:
         """The drugs :meth:`is_on` answers True for: their history is current on the snapshot date."""
         return frozenset(drug for drug, history in self._therapy_by_drug.items() if history.is_current)

@@ -20,7 +20,7 @@ import pytest
 from app.rules import osteoporosis
 from app.rules.model import Hook, RuleContext, context_fact
 from app.rules.parameters import GuidelineParameters
-from app.snapshot.model import ClinicalSnapshot, DxaStatus, derived_fact
+from app.snapshot.model import ClinicalSnapshot, DxaStatus, derived_fact, derived_property
 from tests.builders.fhir import (
     calcium,
     denosumab_injection,
@@ -39,17 +39,24 @@ from tests.rules._support import snapshot
 
 ALENDRONATE_70MG = rxnorm("904431", "alendronic acid 70 MG Oral Tablet")
 
+
+def _code(function: object) -> object:
+    """What tells the remembering wrappers apart: a function's code; in the compiled build (mypyc), where a wrapper
+    has no code object, its type (one per wrapper function)."""
+    return getattr(function, "__code__", type(function))
+
+
 _DERIVED_CODE = frozenset(
     {
-        derived_fact(lambda snapshot: snapshot).__code__,
-        derived_fact(lambda snapshot, parameters: parameters).__code__,
+        _code(derived_fact(lambda snapshot: snapshot)),
+        _code(derived_fact(lambda snapshot, parameters: parameters)),
     }
 )
-_CONTEXT_CODE = frozenset({context_fact(lambda ctx: ctx).__code__})
+_CONTEXT_CODE = frozenset({_code(context_fact(lambda ctx: ctx))})
 
 
 def _remembered(function: object, codes: frozenset[object]) -> bool:
-    return getattr(function, "__code__", None) in codes and hasattr(function, "__wrapped__")
+    return _code(function) in codes and hasattr(function, "__wrapped__")
 
 
 def _modules() -> list[ModuleType]:
@@ -66,7 +73,7 @@ def _snapshot_facts() -> dict[str, Callable[[ClinicalSnapshot], Any]]:
     """Every remembered property or no-argument method of the snapshot, by name → its direct computation."""
     facts: dict[str, Callable[[ClinicalSnapshot], Any]] = {}
     for name, member in vars(ClinicalSnapshot).items():
-        function = member.fget if isinstance(member, property) else member
+        function = member.fget if isinstance(member, property | derived_property) else member
         if function is not None and _remembered(function, _DERIVED_CODE):
             facts[name] = function
     return facts

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.rules.model import _SLOT_INIT_CLASSES, CannotAssess, Evidence, NotApplicable, Recommendation
+from tests.builders.compiled import pure_python_only
 
 
 def _twin(cls: type) -> Any:
@@ -29,6 +30,10 @@ def test_the_outcome_parts_made_per_rule_have_the_slot_init() -> None:
         assert stores_through_slots is (cls in _SLOT_INIT_CLASSES)  # a default_factory keeps the dataclass one
 
 
+@pure_python_only(
+    "native attributes check each value's type: the untyped sentinels given here cannot be stored; "
+    "test_the_usual_constructions and test_outcome_parts_stay_frozen_and_hashable cover the compiled build"
+)
 @pytest.mark.parametrize("cls", _SLOT_INIT_CLASSES, ids=lambda c: c.__name__)
 def test_fields_by_position_and_keyword_signature_and_defaults(cls: type) -> None:
     specs = dataclasses.fields(cls)

@@ -11,6 +11,7 @@ import pytest
 
 from app.snapshot import model
 from app.snapshot.model import _SLOT_INIT_CLASSES, store_fields_through_slots
+from tests.builders.compiled import pure_python_only
 
 
 def _reference_init(cls: type) -> Any:
@@ -24,6 +25,13 @@ def _reference_init(cls: type) -> Any:
     return twin
 
 
+_SENTINELS_NEED_PURE_PYTHON = pure_python_only(
+    "native attributes check each value's type (and store a float unboxed): the untyped sentinels given here "
+    "cannot be stored; test_value_classes_rebuild_from_their_fields covers the compiled build"
+)
+
+
+@_SENTINELS_NEED_PURE_PYTHON
 @pytest.mark.parametrize("cls", _SLOT_INIT_CLASSES, ids=lambda c: c.__name__)
 def test_slot_init_sets_every_field_positionally_and_by_keyword(cls: type) -> None:
     assert vars(cls)["__init__"].__code__.co_filename == "<string>"  # the slot __init__ is in place
@@ -38,6 +46,7 @@ def test_slot_init_sets_every_field_positionally_and_by_keyword(cls: type) -> No
     assert dataclasses.replace(by_keyword) == by_keyword
 
 
+@_SENTINELS_NEED_PURE_PYTHON
 @pytest.mark.parametrize("cls", _SLOT_INIT_CLASSES, ids=lambda c: c.__name__)
 def test_slot_init_has_the_dataclass_signature_and_defaults(cls: type) -> None:
     twin = _reference_init(cls)
@@ -52,6 +61,7 @@ def test_slot_init_has_the_dataclass_signature_and_defaults(cls: type) -> None:
         assert getattr(built, spec.name) is required.get(spec.name, spec.default)
 
 
+@_SENTINELS_NEED_PURE_PYTHON
 @pytest.mark.parametrize("cls", _SLOT_INIT_CLASSES, ids=lambda c: c.__name__)
 def test_value_classes_stay_frozen(cls: type) -> None:
     instance = cls(**{f.name: None for f in dataclasses.fields(cls)})
@@ -87,3 +97,60 @@ def test_classes_the_generated_init_treats_specially_keep_theirs() -> None:
     assert WithPostInit(1).value == 2
     value_classes: tuple[type, ...] = _SLOT_INIT_CLASSES
     assert model.ClinicalSnapshot not in value_classes
+
+
+def _instances(value: object, found: dict[type, list[object]]) -> None:
+    """Every value-class instance reachable from ``value`` (a snapshot), by class."""
+    if isinstance(value, tuple | list):
+        for item in value:
+            _instances(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if type(value) in _SLOT_INIT_CLASSES:
+            found.setdefault(type(value), []).append(value)
+        for spec in dataclasses.fields(value):
+            _instances(getattr(value, spec.name), found)
+
+
+def test_value_classes_rebuild_from_their_fields() -> None:
+    """In both builds (pure and compiled): the instances the builder made construct again from their field values,
+    by position and by keyword, to equal instances, and stay frozen."""
+    from tests.builders.fhir import (  # noqa: PLC0415
+        calcium,
+        dosage,
+        dxa_bmd,
+        dxa_t_score,
+        egfr,
+        fracture,
+        medication_statement,
+        prednisone_statement,
+        rxnorm,
+        vitamin_d,
+    )
+    from tests.rules._support import snapshot  # noqa: PLC0415
+
+    built = snapshot(
+        prednisone_statement(mg_per_day=15, start="2024-09-01"),
+        medication_statement(
+            medication=rxnorm("904431", "alendronic acid 70 MG Oral Tablet"),
+            start="2020-06-01",
+            dosages=[dosage(dose=70, frequency=1, period=1, period_unit="wk")],
+        ),
+        dxa_t_score(site="lumbar-spine", value=-2.2, on="2025-01-15"),
+        dxa_bmd(site="lumbar-spine", g_per_cm2=0.80, on="2025-01-15"),
+        fracture(site="vertebral", on="2024-11-02"),
+        calcium(value=2.35, reference_range=(2.2, 2.6), on="2025-05-01"),
+        egfr(value=28, on="2025-05-01"),
+        vitamin_d(value=18, on="2024-02-01"),
+        born="1950-03-10",
+    )
+    found: dict[type, list[object]] = {}
+    _instances(built, found)
+    expected = {"SourceRef", "ClinicalDate", "DataGap", "TScore", "DxaStudy", "Fracture", "TherapyHistory"}
+    assert expected <= {cls.__name__ for cls in found}, sorted(cls.__name__ for cls in found)
+    for cls, instances in found.items():
+        for instance in instances:
+            values = {spec.name: getattr(instance, spec.name) for spec in dataclasses.fields(cls)}
+            assert cls(*values.values()) == instance, cls.__name__
+            assert cls(**values) == instance, cls.__name__
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(instance, next(iter(values)), values[next(iter(values))])
