@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def _service_env(workdir: Path, **extra: str) -> dict[str, str]:
             "OSTEO_AUTH_DISABLED_FOR_DEVELOPMENT": "true",
             "OSTEO_FHIR_SERVER_ALLOWLIST": "http://127.0.0.1",
             "OSTEO_LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(ROOT),  # this tree's app/: the compiled build when run from var/compiled/tree
         }
     )
     env.update(extra)
@@ -74,7 +76,7 @@ def service(*, workers: int, workdir: Path, **env: str) -> Iterator[tuple[int, s
     ``python -m app.serve`` (the Dockerfile's command: one uvicorn process per core, SO_REUSEPORT); one worker:
     uvicorn itself (its process is the one serving, for the memory and start-up figures)."""
     port = free_port()
-    python = str(ROOT / ".venv" / "bin" / "python")
+    python = sys.executable  # the project's .venv (./.ci/bench), also when run from the compiled copy of the tree
     if workers > 1:
         command = [python, "-m", "app.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     else:
@@ -360,6 +362,13 @@ def bench_startup(workdir: Path) -> dict[str, Any]:
     return {"seconds_median": round(statistics.median(times), 3), "seconds_all": [round(t, 3) for t in times]}
 
 
+def _build() -> str:
+    """Which build of the snapshot and the rules the service runs: compiled (mypyc, ``.ci/compiled`` leaves a
+    compiled copy of the tree in ``var/compiled/tree``: run the benchmark from there) or pure Python."""
+    compiled = any((ROOT / "app" / "snapshot").glob("model.*" + suffix) for suffix in EXTENSION_SUFFIXES)
+    return "compiled (mypyc)" if compiled else "pure Python"
+
+
 def machine() -> dict[str, Any]:
     cpu = next(
         (
@@ -378,6 +387,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit,
+        "build": _build(),
     }
 
 
