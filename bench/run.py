@@ -365,7 +365,7 @@ def bench_startup(workdir: Path) -> dict[str, Any]:
 def _build() -> str:
     """Which build of the snapshot and the rules the service runs: compiled (mypyc, ``.ci/compiled`` leaves a
     compiled copy of the tree in ``var/compiled/tree``: run the benchmark from there) or pure Python."""
-    compiled = any((ROOT / "app" / "snapshot").glob("model.*" + suffix) for suffix in EXTENSION_SUFFIXES)
+    compiled = any((ROOT / "app" / "snapshot" / f"model{suffix}").exists() for suffix in EXTENSION_SUFFIXES)
     return "compiled (mypyc)" if compiled else "pure Python"
 
 
