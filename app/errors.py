@@ -102,6 +102,11 @@ class UnknownServiceError(CdsServiceError):
     status_code = status.HTTP_404_NOT_FOUND
     issue_code = "not-found"
 
+    @classmethod
+    def for_id(cls, service_id: str) -> UnknownServiceError:
+        """The error for the path's ``service_id`` (the OperationOutcome names it, at the expression ``id``)."""
+        return cls(f"no CDS service with id {service_id!r}", expression="id")
+
 
 class AuthenticationError(CdsServiceError):
     """Raised when the CDS client's JWT is missing or fails verification (rendered without detail)."""
@@ -224,7 +229,7 @@ def _unknown_service(request: Request) -> UnknownServiceError | None:
     services = getattr(request.state, "services", None)
     if not isinstance(service_id, str) or services is None or service_id in services:
         return None
-    return UnknownServiceError(f"no CDS service with id {service_id!r}", expression="id")
+    return UnknownServiceError.for_id(service_id)
 
 
 async def _validation_error_handler(request: Request, exc: Exception) -> JSONResponse:

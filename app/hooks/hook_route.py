@@ -75,7 +75,7 @@ class HookRoute(APIRoute):
             call: HookCall = request.state.hook_call
             service_id: str = request.path_params["service_id"]
             if service_id not in call.services:
-                raise UnknownServiceError(f"no CDS service with id {service_id!r}", expression="id")
+                raise UnknownServiceError.for_id(service_id)
             raw = await request.body()
             if not raw:
                 raise RequestValidationError(

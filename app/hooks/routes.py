@@ -69,7 +69,7 @@ def _service(services: dict[str, CdsService], service_id: str) -> CdsService:
     try:
         return services[service_id]
     except KeyError:
-        raise UnknownServiceError(f"no CDS service with id {service_id!r}", expression="id") from None
+        raise UnknownServiceError.for_id(service_id) from None
 
 
 @router.get(
