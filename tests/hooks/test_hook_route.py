@@ -17,8 +17,9 @@ from app.hooks.hook_route import HookRoute
 from app.hooks.routes import call_service
 from app.hooks.schemas import CdsResponse
 from app.json_body import OrjsonRoute
-from tests.builders.fhir import dxa_t_score, patient
-from tests.builders.hooks import hook_request, prefetch_bundle
+from tests.builders.cds import PatientRecordBuilder
+from tests.builders.fhir import dxa_t_score
+from tests.builders.hooks import hook_request
 
 SERVICE_ID = "osteoporosis-patient-view"
 JSON = {"Content-Type": "application/json"}
@@ -36,6 +37,10 @@ def both(app: FastAPI) -> FastAPI:
         route_class_override=OrjsonRoute,
     )
     return app
+
+
+def _low_bone_density() -> PatientRecordBuilder:
+    return PatientRecordBuilder(birth_date="1950-03-01").add(dxa_t_score(value=-2.8))
 
 
 def _the_same(client: TestClient, service_id: str, **request: Any) -> Any:
@@ -58,23 +63,10 @@ def _cards_without_random_parts(response: Any) -> list[dict[str, Any]]:
     return cards
 
 
-def _low_bone_density_prefetch() -> dict[str, Any]:
-    return {
-        "patient": patient(birth_date="1950-03-01", gender="female"),
-        "observations": prefetch_bundle(dxa_t_score(value=-2.8)),
-        "conditions": None,
-        "medicationStatements": None,
-        "medicationRequests": None,
-        "medicationAdministrations": None,
-        "medicationDispenses": None,
-        "allergyIntolerances": None,
-    }
-
-
 class TestTheSameAnswerAsFastApi:
     def test_a_call_with_cards(self, both: FastAPI) -> None:
         with TestClient(both) as client:
-            ours, reference = _the_same(client, SERVICE_ID, json=hook_request(prefetch=_low_bone_density_prefetch()))
+            ours, reference = _the_same(client, SERVICE_ID, json=hook_request(prefetch=_low_bone_density().prefetch()))
 
         assert ours.status_code == 200
         assert _cards_without_random_parts(ours) == _cards_without_random_parts(reference)
