@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import app.feedback.writer as issued_card_writer
+from app.build_info import build_name
 from app.config import Settings
 from app.main import create_app
 from bench.patient import patient_view_request
@@ -289,22 +289,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     run = _runner(args.loop)
-    print(f"build: {_build()}", file=sys.stderr)
+    print(f"build: {build_name()}", file=sys.stderr)
     if args.sizes:
         run(_by_record_size([int(size) for size in args.sizes.split(",")]))
     elif args.assessment_page:
         run(_compare_assessment_page(args.calls, args.rounds))
     else:
         run(_main(args.calls, args.profile, args.exactly, args.resources))
-
-
-def _build() -> str:
-    """Which build of the snapshot and the rules runs: the compiled one (mypyc, ``OSTEO_COMPILE=1``; ``.ci/compiled``
-    leaves one in ``var/compiled/tree``: run this module from there) or pure Python."""
-    import app.snapshot.model
-
-    compiled = (app.snapshot.model.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-    return "compiled (mypyc)" if compiled else "pure Python"
 
 
 def _runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:

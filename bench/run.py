@@ -31,12 +31,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from app.build_info import build_name
 from app.devtools.connections import connections_per_worker, free_port
 from bench.loadgen import LoadResult, run_load
 from bench.outage import bench_outage
@@ -362,13 +362,6 @@ def bench_startup(workdir: Path) -> dict[str, Any]:
     return {"seconds_median": round(statistics.median(times), 3), "seconds_all": [round(t, 3) for t in times]}
 
 
-def _build() -> str:
-    """Which build of the snapshot and the rules the service runs: compiled (mypyc, ``.ci/compiled`` leaves a
-    compiled copy of the tree in ``var/compiled/tree``: run the benchmark from there) or pure Python."""
-    compiled = any((ROOT / "app" / "snapshot" / f"model{suffix}").exists() for suffix in EXTENSION_SUFFIXES)
-    return "compiled (mypyc)" if compiled else "pure Python"
-
-
 def machine() -> dict[str, Any]:
     cpu = next(
         (
@@ -387,7 +380,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit,
-        "build": _build(),
+        "build": build_name(),  # the service runs this tree's app/ (PYTHONPATH), as imported here
     }
 
 

@@ -3,16 +3,15 @@ mypyc, setup.py ``OSTEO_COMPILE=1``), and the mark of the few tests that can onl
 
 from __future__ import annotations
 
-from importlib.machinery import EXTENSION_SUFFIXES
 from typing import Final
 
 import pytest
 
-from app.snapshot import model
+from app.build_info import is_compiled
 
 __all__ = ["COMPILED", "pure_python_only"]
 
-COMPILED: Final = (model.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+COMPILED: Final = is_compiled()
 """The snapshot model is an extension module: the snapshot and the rules are compiled."""
 
 
