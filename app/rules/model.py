@@ -108,6 +108,13 @@ class Evidence:
     on: date | None = None
     source: str | None = None
 
+    def __init__(self, what: str, value: str, on: date | None = None, source: str | None = None) -> None:
+        # written out: native in the compiled build (app.snapshot.model.store_fields_through_slots)
+        object.__setattr__(self, "what", what)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "on", on)
+        object.__setattr__(self, "source", source)
+
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
@@ -122,6 +129,11 @@ class Recommendation:
 class NotApplicable:
     rule_id: str
     reason: str
+
+    def __init__(self, rule_id: str, reason: str) -> None:
+        # written out: native in the compiled build (app.snapshot.model.store_fields_through_slots)
+        object.__setattr__(self, "rule_id", rule_id)
+        object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True, slots=True)

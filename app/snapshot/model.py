@@ -29,7 +29,7 @@ from datetime import date
 from enum import StrEnum
 from functools import wraps
 from operator import itemgetter
-from types import MappingProxyType
+from types import FunctionType, MappingProxyType
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 __all__ = [
@@ -149,6 +149,11 @@ class SourceRef:
     resource_type: str
     id: str | None
 
+    def __init__(self, resource_type: str, id: str | None) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "resource_type", resource_type)
+        object.__setattr__(self, "id", id)
+
     def reference(self) -> str:
         """``"Observation/abc"``; a resource without id gives just its type (``"Observation"``)."""
         return f"{self.resource_type}/{self.id}" if self.id else self.resource_type
@@ -176,6 +181,12 @@ class ClinicalDate:
     earliest: date
     latest: date
     precision: DatePrecision
+
+    def __init__(self, earliest: date, latest: date, precision: DatePrecision) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "earliest", earliest)
+        object.__setattr__(self, "latest", latest)
+        object.__setattr__(self, "precision", precision)
 
     @classmethod
     def on(cls, day: date) -> ClinicalDate:
@@ -241,6 +252,11 @@ class DateRange:
     start: date
     end: date
 
+    def __init__(self, start: date, end: date) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
     @property
     def days(self) -> int:
         """Number of days covered (inclusive)."""
@@ -302,6 +318,13 @@ class DataGap:
     detail: str
     source: SourceRef | None = None
 
+    def __init__(self, kind: GapKind, concept: str, detail: str, source: SourceRef | None = None) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "concept", concept)
+        object.__setattr__(self, "detail", detail)
+        object.__setattr__(self, "source", source)
+
 
 @dataclass(frozen=True, slots=True)
 class ExcludedRecord:
@@ -309,6 +332,11 @@ class ExcludedRecord:
 
     source: SourceRef
     reason: str
+
+    def __init__(self, source: SourceRef, reason: str) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +346,12 @@ class Code:
     system: str | None
     code: str | None
     display: str | None = None
+
+    def __init__(self, system: str | None, code: str | None, display: str | None = None) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "system", system)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "display", display)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -342,6 +376,13 @@ class PatientFacts:
     sex: Sex
     birth_date: ClinicalDate | None
     source: SourceRef | None
+
+    def __init__(self, as_of: date, sex: Sex, birth_date: ClinicalDate | None, source: SourceRef | None) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "sex", sex)
+        object.__setattr__(self, "birth_date", birth_date)
+        object.__setattr__(self, "source", source)
 
     def age_on(self, day: date) -> int | None:
         """Completed years on ``day`` (rules.md §0.3.1); ``None`` when unknown or when a partial birth date makes
@@ -397,6 +438,13 @@ class TScore:
     observed: ClinicalDate
     source: SourceRef
 
+    def __init__(self, site: BoneSite, value: float, observed: ClinicalDate, source: SourceRef) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "site", site)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+
 
 @dataclass(frozen=True, slots=True)
 class ZScore:
@@ -407,6 +455,13 @@ class ZScore:
     observed: ClinicalDate
     source: SourceRef
 
+    def __init__(self, site: BoneSite, value: float, observed: ClinicalDate, source: SourceRef) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "site", site)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+
 
 @dataclass(frozen=True, slots=True)
 class BmdMeasurement:
@@ -416,6 +471,13 @@ class BmdMeasurement:
     g_per_cm2: float
     observed: ClinicalDate
     source: SourceRef
+
+    def __init__(self, site: BoneSite, g_per_cm2: float, observed: ClinicalDate, source: SourceRef) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "site", site)
+        object.__setattr__(self, "g_per_cm2", g_per_cm2)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,6 +517,19 @@ class DxaStudy:
     t_scores: tuple[TScore, ...]
     bmds: tuple[BmdMeasurement, ...] = ()
     forearm_counts_for_lowest: bool = False
+
+    def __init__(
+        self,
+        observed: ClinicalDate,
+        t_scores: tuple[TScore, ...],
+        bmds: tuple[BmdMeasurement, ...] = (),
+        forearm_counts_for_lowest: bool = False,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "t_scores", t_scores)
+        object.__setattr__(self, "bmds", bmds)
+        object.__setattr__(self, "forearm_counts_for_lowest", forearm_counts_for_lowest)
 
     def t_score(self, site: BoneSite) -> TScore | None:
         """Lowest T-score measured at ``site`` in this study."""
@@ -532,6 +607,21 @@ class VitaminD:
     is_stale: bool
     """Older than ``vitamin_d_max_age_days`` on the snapshot date."""
 
+    def __init__(
+        self,
+        ng_per_ml: float,
+        nmol_per_l: float,
+        observed: ClinicalDate,
+        source: SourceRef,
+        is_stale: bool,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "ng_per_ml", ng_per_ml)
+        object.__setattr__(self, "nmol_per_l", nmol_per_l)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "is_stale", is_stale)
+
 
 class RenalKind(StrEnum):
     """Which renal-function measure was used (rules.md D-RENAL: CrCl preferred, eGFR accepted)."""
@@ -551,6 +641,21 @@ class RenalFunction:
     is_stale: bool
     """Older than ``renal_max_age_days`` on the snapshot date."""
 
+    def __init__(
+        self,
+        kind: RenalKind,
+        ml_per_min: float,
+        observed: ClinicalDate,
+        source: SourceRef,
+        is_stale: bool,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "ml_per_min", ml_per_min)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "is_stale", is_stale)
+
 
 @dataclass(frozen=True, slots=True)
 class Creatinine:
@@ -560,6 +665,13 @@ class Creatinine:
     mg_per_dl: float
     observed: ClinicalDate
     source: SourceRef
+
+    def __init__(self, umol_per_l: float, mg_per_dl: float, observed: ClinicalDate, source: SourceRef) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "umol_per_l", umol_per_l)
+        object.__setattr__(self, "mg_per_dl", mg_per_dl)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
 
 
 class CalciumKind(StrEnum):
@@ -592,6 +704,33 @@ class CalciumResult:
     albumin_source: SourceRef | None = None
     is_stale: bool = False
     """Older than ``lab_max_age_days`` on the snapshot date."""
+
+    def __init__(
+        self,
+        kind: CalciumKind,
+        mmol_per_l: float,
+        mg_per_dl: float,
+        observed: ClinicalDate,
+        source: SourceRef,
+        interpretation: Interpretation | None,
+        reference_low_mmol_per_l: float | None = None,
+        reference_high_mmol_per_l: float | None = None,
+        computed_from_albumin: bool = False,
+        albumin_source: SourceRef | None = None,
+        is_stale: bool = False,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "mmol_per_l", mmol_per_l)
+        object.__setattr__(self, "mg_per_dl", mg_per_dl)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "interpretation", interpretation)
+        object.__setattr__(self, "reference_low_mmol_per_l", reference_low_mmol_per_l)
+        object.__setattr__(self, "reference_high_mmol_per_l", reference_high_mmol_per_l)
+        object.__setattr__(self, "computed_from_albumin", computed_from_albumin)
+        object.__setattr__(self, "albumin_source", albumin_source)
+        object.__setattr__(self, "is_stale", is_stale)
 
     @property
     def is_low(self) -> bool | None:
@@ -638,6 +777,27 @@ class LabResult:
     """Bone-turnover markers (s-CTX, P1NP): the value as a mass concentration in ng/L (pg/mL = ng/L, µg/L = ng/mL
     = 1000 ng/L; terminology.md §1.4 units), so that a baseline and a follow-up reported in different units
     compare; ``None`` for other tests or a unit that is not a mass concentration."""
+
+    def __init__(
+        self,
+        test: LabTest,
+        value: float,
+        unit: str,
+        observed: ClinicalDate,
+        source: SourceRef,
+        interpretation: Interpretation | None = None,
+        is_stale: bool = False,
+        ng_per_l: float | None = None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "test", test)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "observed", observed)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "interpretation", interpretation)
+        object.__setattr__(self, "is_stale", is_stale)
+        object.__setattr__(self, "ng_per_l", ng_per_l)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -709,6 +869,31 @@ class Fracture:
     clinical_status: ConditionStatus = ConditionStatus.UNKNOWN
     verification: VerificationStatus = VerificationStatus.UNKNOWN
 
+    def __init__(
+        self,
+        site: FractureSite,
+        date: ClinicalDate | None,
+        source: SourceRef,
+        age_at_fracture: int | None,
+        is_major_osteoporotic: bool | None,
+        vertebral_grade: int | None = None,
+        is_fragility_coded: bool = False,
+        recorded: ClinicalDate | None = None,
+        clinical_status: ConditionStatus = ConditionStatus.UNKNOWN,
+        verification: VerificationStatus = VerificationStatus.UNKNOWN,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "site", site)
+        object.__setattr__(self, "date", date)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "age_at_fracture", age_at_fracture)
+        object.__setattr__(self, "is_major_osteoporotic", is_major_osteoporotic)
+        object.__setattr__(self, "vertebral_grade", vertebral_grade)
+        object.__setattr__(self, "is_fragility_coded", is_fragility_coded)
+        object.__setattr__(self, "recorded", recorded)
+        object.__setattr__(self, "clinical_status", clinical_status)
+        object.__setattr__(self, "verification", verification)
+
 
 class ConditionKind(StrEnum):
     """Conditions the rules read (value sets in ``fhir_mappings/``; terminology.md §4)."""
@@ -745,6 +930,23 @@ class ConditionFact:
     clinical_status: ConditionStatus
     verification: VerificationStatus
     recorded: ClinicalDate | None = None
+
+    def __init__(
+        self,
+        kind: ConditionKind,
+        onset: ClinicalDate | None,
+        source: SourceRef,
+        clinical_status: ConditionStatus,
+        verification: VerificationStatus,
+        recorded: ClinicalDate | None = None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "onset", onset)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "clinical_status", clinical_status)
+        object.__setattr__(self, "verification", verification)
+        object.__setattr__(self, "recorded", recorded)
 
     @property
     def is_active(self) -> bool:
@@ -876,6 +1078,23 @@ class CodedStrength:
     name_mg_per_unit: float | None
     name_mg_per_ml: float | None
 
+    def __init__(
+        self,
+        system: str,
+        code: str,
+        mg_per_unit: float | None,
+        mg_per_ml: float | None,
+        name_mg_per_unit: float | None,
+        name_mg_per_ml: float | None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "system", system)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "mg_per_unit", mg_per_unit)
+        object.__setattr__(self, "mg_per_ml", mg_per_ml)
+        object.__setattr__(self, "name_mg_per_unit", name_mg_per_unit)
+        object.__setattr__(self, "name_mg_per_ml", name_mg_per_ml)
+
 
 @dataclass(frozen=True, slots=True)
 class DoseEstimate:
@@ -899,6 +1118,27 @@ class DoseEstimate:
     strength_from_code: CodedStrength | None = None
     """Set when the dose used the strength of the medication's code instead of a different one in its name (the
     dose would differ with the name's strength): the card says so."""
+
+    def __init__(
+        self,
+        mg_per_day: float | None,
+        mg_per_day_min: float | None,
+        mg_per_dose: float | None = None,
+        doses_per_day: float | None = None,
+        problem: str | None = None,
+        units_per_day: float | None = None,
+        from_text: bool = False,
+        strength_from_code: CodedStrength | None = None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "mg_per_day", mg_per_day)
+        object.__setattr__(self, "mg_per_day_min", mg_per_day_min)
+        object.__setattr__(self, "mg_per_dose", mg_per_dose)
+        object.__setattr__(self, "doses_per_day", doses_per_day)
+        object.__setattr__(self, "problem", problem)
+        object.__setattr__(self, "units_per_day", units_per_day)
+        object.__setattr__(self, "from_text", from_text)
+        object.__setattr__(self, "strength_from_code", strength_from_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -930,6 +1170,39 @@ class MedicationRecord:
     supply_days: float | None = None
     """Days of supply when the record states or implies them (a dispense's ``daysSupply``, else its quantity ÷
     daily use; a request's expected supply); ``None`` when unknown."""
+
+    def __init__(
+        self,
+        drug: Drug,
+        kind: RecordKind,
+        status: str,
+        source: SourceRef,
+        start: ClinicalDate | None,
+        end: ClinicalDate | None,
+        coverage: DateRange | None,
+        is_current: bool,
+        is_active_order: bool,
+        administered_on: ClinicalDate | None = None,
+        dose: DoseEstimate | None = None,
+        identified_by_text: bool = False,
+        is_oral_solution: bool = False,
+        supply_days: float | None = None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "coverage", coverage)
+        object.__setattr__(self, "is_current", is_current)
+        object.__setattr__(self, "is_active_order", is_active_order)
+        object.__setattr__(self, "administered_on", administered_on)
+        object.__setattr__(self, "dose", dose)
+        object.__setattr__(self, "identified_by_text", identified_by_text)
+        object.__setattr__(self, "is_oral_solution", is_oral_solution)
+        object.__setattr__(self, "supply_days", supply_days)
 
 
 class IntoleranceType(StrEnum):
@@ -970,6 +1243,27 @@ class DrugIntolerance:
     verification: str
     """``confirmed``, ``unconfirmed``, ``presumed`` or ``unknown`` (absent)."""
     source: SourceRef
+
+    def __init__(
+        self,
+        drug: Drug,
+        type: IntoleranceType,
+        onset: ClinicalDate | None,
+        recorded: ClinicalDate | None,
+        manifestation: str | None,
+        clinical_status: IntoleranceStatus,
+        verification: str,
+        source: SourceRef,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "onset", onset)
+        object.__setattr__(self, "recorded", recorded)
+        object.__setattr__(self, "manifestation", manifestation)
+        object.__setattr__(self, "clinical_status", clinical_status)
+        object.__setattr__(self, "verification", verification)
+        object.__setattr__(self, "source", source)
 
     @property
     def date(self) -> ClinicalDate | None:
@@ -1016,6 +1310,12 @@ class Administration:
     on: ClinicalDate
     sources: tuple[SourceRef, ...]
 
+    def __init__(self, drug: Drug, on: ClinicalDate, sources: tuple[SourceRef, ...]) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "on", on)
+        object.__setattr__(self, "sources", sources)
+
 
 @dataclass(frozen=True, slots=True)
 class TherapyEpisode:
@@ -1036,6 +1336,27 @@ class TherapyEpisode:
     """Dated doses inside the episode (zoledronate infusions for rules.md ``ZOL_COUNT``)."""
     start_is_exact: bool = True
     """False when the first covering record had a partial start date (earliest possible day used)."""
+
+    def __init__(
+        self,
+        drugs: frozenset[Drug],
+        start: date,
+        end: date,
+        covered_days: int,
+        gap_days: int,
+        is_ongoing: bool,
+        administration_count: int = 0,
+        start_is_exact: bool = True,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drugs", drugs)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "covered_days", covered_days)
+        object.__setattr__(self, "gap_days", gap_days)
+        object.__setattr__(self, "is_ongoing", is_ongoing)
+        object.__setattr__(self, "administration_count", administration_count)
+        object.__setattr__(self, "start_is_exact", start_is_exact)
 
     def covered_years_reached(self, years: int) -> bool:
         """rules.md D-BP: an N-year threshold is reached when ``start + covered_days ≥ start + N calendar years``,
@@ -1119,6 +1440,21 @@ class TherapyHistory:
     in which BP-EVAL-1 evaluates it) and whose stop the record does not document. The 3-year evaluation falls
     exactly when the 12-month cover ends: the patient is still on zoledronate then, not untreated."""
 
+    def __init__(
+        self,
+        drug: Drug,
+        records: tuple[MedicationRecord, ...],
+        administrations: tuple[Administration, ...],
+        episodes: tuple[TherapyEpisode, ...],
+        awaiting_evaluation: bool = False,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "records", records)
+        object.__setattr__(self, "administrations", administrations)
+        object.__setattr__(self, "episodes", episodes)
+        object.__setattr__(self, "awaiting_evaluation", awaiting_evaluation)
+
     @property
     def has_active_order(self) -> bool:
         """An active MedicationRequest or MedicationStatement on the snapshot date."""
@@ -1193,6 +1529,35 @@ class GlucocorticoidExposure:
     dose: DoseEstimate | None = None
     prednisone_eq_mg_per_day_min: float | None = None
 
+    def __init__(
+        self,
+        drug: Drug,
+        source: SourceRef,
+        from_draft_order: bool,
+        is_current: bool,
+        mg_per_day: float | None,
+        prednisone_eq_mg_per_day: float | None,
+        start: ClinicalDate | None,
+        elapsed_months: float | None,
+        expected_total_months: float | None,
+        end: ClinicalDate | None = None,
+        dose: DoseEstimate | None = None,
+        prednisone_eq_mg_per_day_min: float | None = None,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "from_draft_order", from_draft_order)
+        object.__setattr__(self, "is_current", is_current)
+        object.__setattr__(self, "mg_per_day", mg_per_day)
+        object.__setattr__(self, "prednisone_eq_mg_per_day", prednisone_eq_mg_per_day)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "elapsed_months", elapsed_months)
+        object.__setattr__(self, "expected_total_months", expected_total_months)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "dose", dose)
+        object.__setattr__(self, "prednisone_eq_mg_per_day_min", prednisone_eq_mg_per_day_min)
+
     @property
     def known_duration_months(self) -> float | None:
         """The longest duration the data support: max of elapsed and expected total (``None`` if neither)."""
@@ -1237,6 +1602,39 @@ class DraftOrder:
     e.g. magnesium or vitamin K supplements (rules.md SUPP-1) or the calcium salt (CALC-2)."""
     is_oral_solution: bool = False
     """The ordered product is an oral solution ("drank"), e.g. alendronic acid oral solution 70 mg/75 mL."""
+
+    def __init__(
+        self,
+        action: DraftAction,
+        drug: Drug | None,
+        draft_ref: str,
+        resource_type: str,
+        status: str | None,
+        source: SourceRef,
+        dose: DoseEstimate | None = None,
+        codes: tuple[Code, ...] = (),
+        is_selected: bool = False,
+        do_not_perform: bool = False,
+        start: ClinicalDate | None = None,
+        is_dxa: bool = False,
+        medication_names: tuple[str, ...] = (),
+        is_oral_solution: bool = False,
+    ) -> None:
+        # written out: native in the compiled build (store_fields_through_slots)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "drug", drug)
+        object.__setattr__(self, "draft_ref", draft_ref)
+        object.__setattr__(self, "resource_type", resource_type)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "dose", dose)
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "is_selected", is_selected)
+        object.__setattr__(self, "do_not_perform", do_not_perform)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "is_dxa", is_dxa)
+        object.__setattr__(self, "medication_names", medication_names)
+        object.__setattr__(self, "is_oral_solution", is_oral_solution)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1681,7 +2079,16 @@ def store_fields_through_slots(cls: type) -> None:
     and field values, and the instances stay frozen (``__setattr__`` still raises). A class with a field that the
     generated ``__init__`` treats specially (``init=False``, ``default_factory``), a ``__post_init__`` or no slot
     for a field keeps its dataclass ``__init__``.
+
+    The compiled build (mypyc) keeps instead the ``__init__`` a class writes itself, as the most created ones do
+    (:class:`SourceRef`, :class:`TScore`, ...): compiled, its ``object.__setattr__`` per field is a store into the
+    instance, about a seventh of the cost of this one, which the interpreter runs. In the pure build that
+    ``__init__`` is replaced like the generated one, after checking that it takes exactly the fields, in order, with
+    their defaults: a field added to the class but not to its ``__init__`` fails at import.
     """
+    own = cls.__dict__.get("__init__")
+    if own is not None and not isinstance(own, FunctionType):
+        return  # compiled by mypyc: the class's own __init__, native
     namespace: dict[str, object] = {}
     parameters: list[str] = []
     lines: list[str] = []
@@ -1698,11 +2105,23 @@ def store_fields_through_slots(cls: type) -> None:
         lines.append(f"    _set_{spec.name}(self, {spec.name})")
     if hasattr(cls, "__post_init__") or not lines:
         return
+    if own is not None:
+        _check_init(cls, own)
     exec(f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(lines), namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
     init.__doc__ = cls.__init__.__doc__  # type: ignore[misc]
     cls.__init__ = init  # type: ignore[misc]
+
+
+def _check_init(cls: type, init: Callable[..., None]) -> None:
+    """``init`` (the class's own ``__init__``, or the one ``@dataclass`` wrote) takes exactly the dataclass fields of
+    ``cls``, in order, with their defaults."""
+    empty = inspect.Parameter.empty
+    expected = [(spec.name, empty if spec.default is MISSING else spec.default) for spec in fields(cls)]
+    written = [(p.name, p.default) for p in list(inspect.signature(init).parameters.values())[1:]]
+    if written != expected:
+        raise TypeError(f"{cls.__qualname__}.__init__ takes {written}, its fields are {expected}")
 
 
 _SLOT_INIT_CLASSES = (

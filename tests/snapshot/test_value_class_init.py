@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from types import FunctionType
 from typing import Any
 
 import pytest
 
 from app.snapshot import model
 from app.snapshot.model import _SLOT_INIT_CLASSES, store_fields_through_slots
-from tests.builders.compiled import pure_python_only
+from tests.builders.compiled import COMPILED, pure_python_only
 
 
 def _reference_init(cls: type) -> Any:
@@ -154,3 +155,39 @@ def test_value_classes_rebuild_from_their_fields() -> None:
             assert cls(**values) == instance, cls.__name__
             with pytest.raises(dataclasses.FrozenInstanceError):
                 setattr(instance, next(iter(values)), values[next(iter(values))])
+
+
+def test_each_value_class_writes_its_init_out_and_the_compiled_build_keeps_it_native() -> None:
+    """The class's own ``__init__`` is what the compiled build runs (native: not a Python function); the pure build
+    runs the slot ``__init__`` in its place (checked above)."""
+    for cls in _SLOT_INIT_CLASSES:
+        assert "__init__" in vars(cls), cls.__name__
+        init = vars(cls)["__init__"]
+        if COMPILED:
+            assert not isinstance(init, FunctionType), cls.__name__
+        else:
+            assert init.__code__.co_filename == "<string>", cls.__name__
+
+
+@pytest.mark.parametrize(
+    ("signature", "fault"),
+    [
+        ("self, value: int, unit: str = 'g'", "a default that differs"),
+        ("self, unit: str, value: int", "the fields in another order"),
+        ("self, value: int", "a field left out"),
+    ],
+)
+def test_an_init_written_out_that_does_not_take_the_fields_fails_at_import(signature: str, fault: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(  # a class as a module would write it, with an __init__ that has drifted from its fields
+        "from dataclasses import dataclass\n"
+        "@dataclass(frozen=True, slots=True)\n"
+        "class Drifted:\n"
+        "    value: int\n"
+        "    unit: str = 'mg'\n"
+        f"    def __init__({signature}) -> None:\n"
+        "        object.__setattr__(self, 'value', value)\n",
+        namespace,
+    )
+    with pytest.raises(TypeError, match="Drifted.__init__ takes"):
+        store_fields_through_slots(namespace["Drifted"])
