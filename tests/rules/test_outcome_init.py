@@ -33,8 +33,8 @@ def test_the_outcome_parts_made_per_rule_have_the_slot_init() -> None:
             assert not isinstance(init, FunctionType), cls.__name__
         else:
             assert any(name.startswith("_set_") for name in init.__code__.co_names), cls.__name__
-    for cls in (Recommendation, CannotAssess):  # a default_factory keeps the dataclass one, in both builds
-        assert not any(name.startswith("_set_") for name in vars(cls)["__init__"].__code__.co_names)
+    for keeps_its_own in (Recommendation, CannotAssess):  # a default_factory keeps the dataclass one, in both builds
+        assert not any(name.startswith("_set_") for name in vars(keeps_its_own)["__init__"].__code__.co_names)
 
 
 @pure_python_only(
