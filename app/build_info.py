@@ -1,5 +1,6 @@
-"""Which build of the service runs: pure Python, or the snapshot and the rules compiled with mypyc
-(``setup.py`` with ``OSTEO_COMPILE=1``, as the Docker image is built; ``.ci/compiled`` tests a compiled copy)."""
+"""Which build of the service runs: pure Python, or the snapshot, the rules and the prefetch reading compiled with
+mypyc (``setup.py`` with ``OSTEO_COMPILE=1``, as the Docker image is built; ``.ci/compiled`` tests a compiled
+copy)."""
 
 from __future__ import annotations
 
