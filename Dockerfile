@@ -38,7 +38,8 @@ RUN python -m venv /opt/build \
       --no-deps -w dist . \
  && /opt/osteo-cds/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps --force-reinstall \
       dist/osteo_cds-*.whl \
- && cd / && /opt/osteo-cds/bin/python -c "import app.snapshot.model as m; assert m.__file__.endswith('.so'), m.__file__"
+ && cd / && /opt/osteo-cds/bin/python -c "import app.snapshot.model as m, app.fhir.prefetch as p; \
+      assert all(x.__file__.endswith('.so') for x in (m, p)), (m.__file__, p.__file__)"
 
 FROM ${PYTHON_IMAGE}
 ARG VERSION=0.1.0
