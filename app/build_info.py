@@ -12,7 +12,7 @@ __all__ = ["build_name", "is_compiled"]
 
 
 def is_compiled() -> bool:
-    """The snapshot model is an extension module: the snapshot and the rules are compiled (they are built together)."""
+    """The snapshot model is an extension module: the compiled build (its modules are built together)."""
     return (model.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
 
 

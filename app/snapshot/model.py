@@ -2116,10 +2116,10 @@ def store_fields_through_slots(cls: type) -> None:
 
 def _check_init(cls: type, init: Callable[..., None]) -> None:
     """``init`` (the class's own ``__init__``, or the one ``@dataclass`` wrote) takes exactly the dataclass fields of
-    ``cls``, in order, with their defaults."""
-    empty = inspect.Parameter.empty
-    expected = [(spec.name, empty if spec.default is MISSING else spec.default) for spec in fields(cls)]
-    written = [(p.name, p.default) for p in list(inspect.signature(init).parameters.values())[1:]]
+    ``cls``, in order, each by position or keyword, with their defaults."""
+    empty, either = inspect.Parameter.empty, inspect.Parameter.POSITIONAL_OR_KEYWORD
+    expected = [(spec.name, either, empty if spec.default is MISSING else spec.default) for spec in fields(cls)]
+    written = [(p.name, p.kind, p.default) for p in list(inspect.signature(init).parameters.values())[1:]]
     if written != expected:
         raise TypeError(f"{cls.__qualname__}.__init__ takes {written}, its fields are {expected}")
 

@@ -175,6 +175,7 @@ def test_each_value_class_writes_its_init_out_and_the_compiled_build_keeps_it_na
         ("self, value: int, unit: str = 'g'", "a default that differs"),
         ("self, unit: str, value: int", "the fields in another order"),
         ("self, value: int", "a field left out"),
+        ("self, value: int, *, unit: str = 'mg'", "a field by keyword only"),
     ],
 )
 def test_an_init_written_out_that_does_not_take_the_fields_fails_at_import(signature: str, fault: str) -> None:
