@@ -6,7 +6,6 @@ Part of the snapshot builder (the only code that reads FHIR fields).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -24,8 +23,11 @@ __all__ = [
     "status_code",
 ]
 
-Json = Mapping[str, Any]
-_JSON_NON_OBJECTS = frozenset({list, str, int, float, bool})
+Json = dict[str, Any]
+"""A JSON object as parsing gives it (``orjson``, ``json``): a ``dict``. Typed as ``dict``, not ``Mapping``, so that the
+compiled build (mypyc) reads a field with a direct dictionary lookup instead of calling the ``get`` method (about
+250 instructions less per field read, and the snapshot reads some 1,000 per call); ``build.py`` admits only
+``dict`` resources."""
 CodingKey = tuple[str | None, str | None]
 
 
@@ -34,13 +36,8 @@ def get_dict(obj: Json | None, key: str) -> Json | None:
     if obj is None:
         return None
     value = obj.get(key)
-    # Exact types first: parsed JSON holds dicts, lists, strings, numbers, booleans and None, and the Mapping ABC
-    # check (needed only for other mappings) is several times slower.
-    if type(value) is dict:
-        return value
-    if value is None or type(value) in _JSON_NON_OBJECTS:
-        return None
-    return value if isinstance(value, Mapping) else None
+    # The exact type first: parsed JSON is never a subclass.
+    return value if type(value) is dict or isinstance(value, dict) else None
 
 
 def get_dicts(obj: Json | None, key: str) -> list[Json]:
@@ -50,7 +47,7 @@ def get_dicts(obj: Json | None, key: str) -> list[Json]:
     value = obj.get(key)
     if value is None or (type(value) is not list and not isinstance(value, list)):
         return []
-    return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
+    return [item for item in value if type(item) is dict or isinstance(item, dict)]
 
 
 def get_str(obj: Json | None, key: str) -> str | None:
@@ -106,11 +103,11 @@ def codings(concept: Json | None) -> list[CodingKey]:
     # get_dicts(concept, "coding") and get_str of each "code" and "system", inlined: this runs for every coding of
     # every resource.
     listed = concept.get("coding")
-    items: list[Json] = listed if isinstance(listed, list) else []
+    items: list[Any] = listed if isinstance(listed, list) else []  # of anything: only the objects are codings
     found: list[CodingKey] = []
     any_coding = False
     for coding in items:
-        if type(coding) is not dict and not isinstance(coding, Mapping):
+        if type(coding) is not dict and not isinstance(coding, dict):
             continue
         any_coding = True
         code = coding.get("code")
