@@ -52,6 +52,11 @@ class GatherLimits:
     """Decompressed bytes of all FHIR answers of the call together; more → unavailable data."""
 
 
+FhirJson = dict[str, Any]
+"""A FHIR resource or Bundle as parsed JSON: a ``dict`` (the request's prefetch and the FHIR client's answers are
+parsed JSON), so that the compiled build reads its fields with direct dictionary lookups."""
+
+
 @dataclass(slots=True)
 class GatherStats:
     """What gathering cost: for the structured log line and the benchmark."""
@@ -137,11 +142,11 @@ async def gather_patient_record(
         )
 
     given = prefetch or {}
-    patient: Mapping[str, Any] | None = None
-    resources: list[Mapping[str, Any]] = []
+    patient: FhirJson | None = None
+    resources: list[FhirJson] = []
     unavailable: list[UnavailableData] = []
     to_fetch: list[FhirQuery] = []
-    to_page: list[tuple[FhirQuery, Mapping[str, Any]]] = []
+    to_page: list[tuple[FhirQuery, FhirJson]] = []
 
     for query in queries:
         value = given.get(query.key, _MISSING)
@@ -150,7 +155,7 @@ async def gather_patient_record(
             continue
         if value is None:
             continue  # known empty
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):  # parsed JSON: an object is a dict
             raise InvalidHookRequestError(f"prefetch.{query.key} is not a FHIR resource", expression="prefetch")
         kind = value.get("resourceType")
         if kind == "OperationOutcome":
@@ -245,7 +250,7 @@ async def _fetch(client: FhirClient, query: FhirQuery, patient_id: str) -> Searc
     return await client.search(query.resource_type, query.search_params(patient_id))
 
 
-def _check_prefetched_bundle(key: str, bundle: Mapping[str, Any]) -> None:
+def _check_prefetched_bundle(key: str, bundle: FhirJson) -> None:
     entries = bundle.get("entry", [])
     if not isinstance(entries, list):
         raise InvalidHookRequestError(f"prefetch.{key}: Bundle.entry must be a list", expression="prefetch")
@@ -257,20 +262,19 @@ def _check_prefetched_bundle(key: str, bundle: Mapping[str, Any]) -> None:
             )
 
 
-def _entry_resources(bundle: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [
-        entry["resource"]
-        for entry in bundle.get("entry", [])
-        if entry["resource"].get("resourceType") != "OperationOutcome"
-    ]
+def _entry_resources(bundle: FhirJson) -> list[FhirJson]:
+    """The resources of a prefetched Bundle (:func:`_check_prefetched_bundle`: every entry holds one), but for
+    OperationOutcomes."""
+    resources: list[FhirJson] = [entry["resource"] for entry in bundle.get("entry", [])]
+    return [resource for resource in resources if resource.get("resourceType") != "OperationOutcome"]
 
 
-def _has_next(bundle: Mapping[str, Any]) -> bool:
+def _has_next(bundle: FhirJson) -> bool:
     links = bundle.get("link")
     return isinstance(links, list) and any(isinstance(link, dict) and link.get("relation") == "next" for link in links)
 
 
-def _medication_reference(resource: Mapping[str, Any]) -> str | None:
+def _medication_reference(resource: FhirJson) -> str | None:
     reference = resource.get("medicationReference")
     if isinstance(reference, dict) and isinstance(reference.get("reference"), str):
         value = str(reference["reference"])
@@ -281,10 +285,10 @@ def _medication_reference(resource: Mapping[str, Any]) -> str | None:
 
 async def _missing_medications(
     client: FhirClient,
-    resources: Sequence[Mapping[str, Any]],
+    resources: Sequence[FhirJson],
     draft_orders: Mapping[str, Any] | None,
     unavailable: list[UnavailableData],
-) -> list[Mapping[str, Any]]:
+) -> list[FhirJson]:
     """Medication resources referenced by medication records but not supplied: fetched in one search."""
     have = {str(r.get("id")) for r in resources if r.get("resourceType") == "Medication"}
     drafts = [entry["resource"] for entry in (draft_orders or {}).get("entry", [])]
@@ -302,8 +306,8 @@ async def _missing_medications(
 
 
 def _record(
-    patient: Mapping[str, Any] | None,
-    resources: Sequence[Mapping[str, Any]],
+    patient: FhirJson | None,
+    resources: Sequence[FhirJson],
     draft_orders: Mapping[str, Any] | None,
     selections: Sequence[str],
     unavailable: Sequence[UnavailableData],
@@ -311,8 +315,8 @@ def _record(
     for gap in unavailable:  # the gaps a data-unavailable card names (not an optional key simply absent)
         if gap.failed:
             metrics.DATA_UNAVAILABLE.labels(metrics.code_label(gap.key)).inc()
-    unique: dict[str, Mapping[str, Any]] = {}
-    anonymous: list[Mapping[str, Any]] = []
+    unique: dict[str, FhirJson] = {}
+    anonymous: list[FhirJson] = []
     for resource in resources:
         rid = resource.get("id")
         if isinstance(rid, str):
