@@ -29,7 +29,7 @@ from app.errors import (
 )
 from app.fhir.client import DEFAULT_MAX_CALL_BYTES, DEFAULT_MAX_RESPONSE_BYTES, FhirClient, SearchResult
 from app.fhir.queries import FhirQuery
-from app.fhir.record import PatientRecord, UnavailableData
+from app.fhir.record import ParsedJson, PatientRecord, UnavailableData
 
 __all__ = ["GatherLimits", "GatherStats", "gather_patient_record", "is_allowed_fhir_server"]
 
@@ -50,11 +50,6 @@ class GatherLimits:
     """Decompressed bytes of one FHIR answer; more → that search is unavailable data."""
     max_call_bytes: int = DEFAULT_MAX_CALL_BYTES
     """Decompressed bytes of all FHIR answers of the call together; more → unavailable data."""
-
-
-FhirJson = dict[str, Any]
-"""A FHIR resource or Bundle as parsed JSON: a ``dict`` (the request's prefetch and the FHIR client's answers are
-parsed JSON), so that the compiled build reads its fields with direct dictionary lookups."""
 
 
 @dataclass(slots=True)
@@ -142,11 +137,11 @@ async def gather_patient_record(
         )
 
     given = prefetch or {}
-    patient: FhirJson | None = None
-    resources: list[FhirJson] = []
+    patient: ParsedJson | None = None
+    resources: list[ParsedJson] = []
     unavailable: list[UnavailableData] = []
     to_fetch: list[FhirQuery] = []
-    to_page: list[tuple[FhirQuery, FhirJson]] = []
+    to_page: list[tuple[FhirQuery, ParsedJson]] = []
 
     for query in queries:
         value = given.get(query.key, _MISSING)
@@ -250,7 +245,7 @@ async def _fetch(client: FhirClient, query: FhirQuery, patient_id: str) -> Searc
     return await client.search(query.resource_type, query.search_params(patient_id))
 
 
-def _check_prefetched_bundle(key: str, bundle: FhirJson) -> None:
+def _check_prefetched_bundle(key: str, bundle: ParsedJson) -> None:
     entries = bundle.get("entry", [])
     if not isinstance(entries, list):
         raise InvalidHookRequestError(f"prefetch.{key}: Bundle.entry must be a list", expression="prefetch")
@@ -262,19 +257,19 @@ def _check_prefetched_bundle(key: str, bundle: FhirJson) -> None:
             )
 
 
-def _entry_resources(bundle: FhirJson) -> list[FhirJson]:
+def _entry_resources(bundle: ParsedJson) -> list[ParsedJson]:
     """The resources of a prefetched Bundle (:func:`_check_prefetched_bundle`: every entry holds one), but for
     OperationOutcomes."""
-    resources: list[FhirJson] = [entry["resource"] for entry in bundle.get("entry", [])]
+    resources: list[ParsedJson] = [entry["resource"] for entry in bundle.get("entry", [])]
     return [resource for resource in resources if resource.get("resourceType") != "OperationOutcome"]
 
 
-def _has_next(bundle: FhirJson) -> bool:
+def _has_next(bundle: ParsedJson) -> bool:
     links = bundle.get("link")
     return isinstance(links, list) and any(isinstance(link, dict) and link.get("relation") == "next" for link in links)
 
 
-def _medication_reference(resource: FhirJson) -> str | None:
+def _medication_reference(resource: ParsedJson) -> str | None:
     reference = resource.get("medicationReference")
     if isinstance(reference, dict) and isinstance(reference.get("reference"), str):
         value = str(reference["reference"])
@@ -285,10 +280,10 @@ def _medication_reference(resource: FhirJson) -> str | None:
 
 async def _missing_medications(
     client: FhirClient,
-    resources: Sequence[FhirJson],
+    resources: Sequence[ParsedJson],
     draft_orders: Mapping[str, Any] | None,
     unavailable: list[UnavailableData],
-) -> list[FhirJson]:
+) -> list[ParsedJson]:
     """Medication resources referenced by medication records but not supplied: fetched in one search."""
     have = {str(r.get("id")) for r in resources if r.get("resourceType") == "Medication"}
     drafts = [entry["resource"] for entry in (draft_orders or {}).get("entry", [])]
@@ -306,8 +301,8 @@ async def _missing_medications(
 
 
 def _record(
-    patient: FhirJson | None,
-    resources: Sequence[FhirJson],
+    patient: ParsedJson | None,
+    resources: Sequence[ParsedJson],
     draft_orders: Mapping[str, Any] | None,
     selections: Sequence[str],
     unavailable: Sequence[UnavailableData],
@@ -315,8 +310,8 @@ def _record(
     for gap in unavailable:  # the gaps a data-unavailable card names (not an optional key simply absent)
         if gap.failed:
             metrics.DATA_UNAVAILABLE.labels(metrics.code_label(gap.key)).inc()
-    unique: dict[str, FhirJson] = {}
-    anonymous: list[FhirJson] = []
+    unique: dict[str, ParsedJson] = {}
+    anonymous: list[ParsedJson] = []
     for resource in resources:
         rid = resource.get("id")
         if isinstance(rid, str):

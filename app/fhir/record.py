@@ -10,10 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FhirJson", "PatientRecord", "UnavailableData"]
+__all__ = ["FhirJson", "ParsedJson", "PatientRecord", "UnavailableData"]
 
 FhirJson = Mapping[str, Any]
 """One FHIR R4 resource as parsed JSON (``resourceType`` is always present)."""
+ParsedJson = dict[str, Any]
+"""A JSON object as a JSON parser gives it: a ``dict``. The readers of FHIR fields (``app/fhir/prefetch.py``, the
+snapshot builder's ``Json``) type what they have checked this way, not as ``Mapping``, so that the compiled build
+(mypyc) reads a field with a direct dictionary lookup instead of a call of the ``get`` method, about 250
+instructions less per field read. A :class:`PatientRecord` keeps ``Mapping`` fields: it may hold anything a caller
+gives, and the builder admits only ``dict`` resources."""
 
 
 @dataclass(frozen=True, slots=True)
