@@ -239,6 +239,12 @@ async def _validation_error_handler(request: Request, exc: Exception) -> JSONRes
     if unknown is not None:
         return await _cds_error_handler(request, unknown)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":  # where and why, not the location FastAPI gives (body, character)
+        context = first.get("ctx")
+        position, reason = first["loc"][-1], context.get("error") if isinstance(context, dict) else "malformed"
+        return _outcome_response(
+            status.HTTP_400_BAD_REQUEST, operation_outcome(f"body is not valid JSON: {reason} (character {position})")
+        )
     location = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     return _outcome_response(
         status.HTTP_400_BAD_REQUEST,

@@ -35,7 +35,7 @@ from app.hooks.hook_route import HookRoute
 from app.hooks.pipeline import choose_language, run_hook
 from app.hooks.schemas import CdsResponse, DiscoveryResponse, FeedbackRequest, HookRequest, Link
 from app.hooks.services import CdsService, descriptors
-from app.json_body import OrjsonRoute
+from app.json_body import JsonBodyRoute
 from app.render import label
 from app.rules_page import rule_parameters
 from app.security import require_cds_client
@@ -44,7 +44,7 @@ __all__ = ["router"]
 
 _log = logging.getLogger("osteo_cds.hooks")
 
-router = APIRouter(route_class=OrjsonRoute)
+router = APIRouter(route_class=JsonBodyRoute)
 
 _OUTCOME = {"model": dict[str, object], "description": "A FHIR OperationOutcome saying what is wrong."}
 _UNAUTHORIZED: dict[int | str, dict[str, object]] = {

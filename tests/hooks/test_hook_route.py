@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.hooks.hook_route import HookRoute
 from app.hooks.routes import call_service
 from app.hooks.schemas import CdsResponse
-from app.json_body import OrjsonRoute
+from app.json_body import JsonBodyRoute
 from tests.builders.cds import PatientRecordBuilder
 from tests.builders.fhir import dxa_t_score
 from tests.builders.hooks import hook_request
@@ -34,7 +34,7 @@ def both(app: FastAPI) -> FastAPI:
         methods=["POST"],
         response_model=CdsResponse,
         response_model_exclude_none=True,
-        route_class_override=OrjsonRoute,
+        route_class_override=JsonBodyRoute,
     )
     return app
 
@@ -76,6 +76,10 @@ class TestTheSameAnswerAsFastApi:
         ("content", "headers"),
         [
             pytest.param(b'{"hook": "patient-view",', JSON, id="malformed-json"),
+            pytest.param(b'{"hook": "patient-view", "hookInstance": "\xff"}', JSON, id="not-utf-8"),
+            pytest.param(
+                b'{"hook": "patient-view", "context": ' + b"[" * 5000 + b"]" * 5000 + b"}", JSON, id="nested-too-deeply"
+            ),
             pytest.param(b"", JSON, id="empty-body"),
             pytest.param(b"[1, 2]", JSON, id="json-array"),
             pytest.param(b'{"hookInstance": "x"}', JSON, id="fields-missing"),
@@ -94,6 +98,33 @@ class TestTheSameAnswerAsFastApi:
 
         assert ours.status_code == 400
         assert ours.json() == reference.json()
+
+    @pytest.mark.parametrize(
+        ("content", "diagnostics"),
+        [
+            pytest.param(
+                b'{"hook": "patient-view",',
+                "body is not valid JSON: Expecting property name enclosed in double quotes (character 24)",
+                id="cut-off",
+            ),
+            pytest.param(
+                b'{"hookInstance": "\xff"}',
+                "body is not valid JSON: not utf-8: invalid start byte (character 18)",
+                id="not-utf-8",
+            ),
+            pytest.param(
+                b"[" * 5000 + b"]" * 5000, "body is not valid JSON: JSON nested too deeply (character 0)", id="too-deep"
+            ),
+        ],
+    )
+    def test_a_body_that_is_not_json_is_refused_saying_where_and_why(
+        self, both: FastAPI, content: bytes, diagnostics: str
+    ) -> None:
+        with TestClient(both) as client:
+            ours, _reference = _the_same(client, SERVICE_ID, content=content, headers=JSON)
+
+        assert ours.status_code == 400
+        assert ours.json()["issue"][0]["diagnostics"] == diagnostics
 
     def test_an_unknown_service(self, both: FastAPI) -> None:
         with TestClient(both) as client:
