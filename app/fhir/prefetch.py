@@ -260,8 +260,12 @@ def _check_prefetched_bundle(key: str, bundle: ParsedJson) -> None:
 def _entry_resources(bundle: ParsedJson) -> list[ParsedJson]:
     """The resources of a prefetched Bundle (:func:`_check_prefetched_bundle`: every entry holds one), but for
     OperationOutcomes."""
-    resources: list[ParsedJson] = [entry["resource"] for entry in bundle.get("entry", [])]
-    return [resource for resource in resources if resource.get("resourceType") != "OperationOutcome"]
+    resources: list[ParsedJson] = []
+    for entry in bundle.get("entry", []):
+        resource: ParsedJson = entry["resource"]
+        if resource.get("resourceType") != "OperationOutcome":
+            resources.append(resource)
+    return resources
 
 
 def _has_next(bundle: ParsedJson) -> bool:
