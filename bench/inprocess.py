@@ -11,6 +11,12 @@ the benchmark proper is ``bench/run.py``. It says which build it measures: the c
 builds one in ``var/compiled/tree``) is measured from that directory, ``cd var/compiled/tree &&
 ../../../.venv/bin/python -m bench.inprocess``.
 
+``--parts`` says where the CPU of a call goes: the same calls, with the main parts of a call each timed by the CPU
+clock of the thread that runs it (the event loop's, or a database thread's), per call, after the warm-up. A part that
+awaits (the snooze read) is timed on the event loop's clock from its start to its end; the database thread's own
+work is the part listed after it. The parts nest as indented; what no part covers is routing, validation, the
+middleware, serialising the response and freeing the parsed body.
+
 ``--assessment-page`` measures what the assessment page adds to a call (storing it: the picture of the record, the
 payload, and in the writer's thread its sealing and insert): the same calls through two applications, one with
 ``OSTEO_ASSESSMENT_PAGE=false``, in alternating rounds (``--rounds``, each of ``--calls`` calls; neither side always first), so that the machine's drift hits both alike; it prints the
@@ -22,7 +28,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
+import importlib
 import importlib.util
+import inspect
 import json
 import logging
 import pstats
@@ -30,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -41,6 +51,7 @@ from app.main import create_app
 from bench.patient import patient_view_request
 
 PATH = "/cds-services/osteoporosis-patient-view"
+WARM_UP_CALLS = 50
 
 
 async def _call(app: Any, body: bytes, state: Any) -> int:
@@ -108,7 +119,7 @@ async def _main(calls: int, profile: bool, exactly: int | None = None, resources
             # and on a busy machine, the clock would decide how many batches the same calls make).
             issued_card_writer.FLUSH_SECONDS = 24 * 3600.0
         async with app.router.lifespan_context(app) as state:
-            for index in range(50):  # warm up
+            for index in range(WARM_UP_CALLS):  # warm up
                 assert await _call(app, bodies[index % len(bodies)], state) == 200
             if exactly is not None:  # for an instruction count (see --exactly)
                 assert state is not None
@@ -256,6 +267,82 @@ async def _by_record_size(sizes: list[int]) -> None:
     print(f"per extra resource: {slope * 1000:.1f} µs CPU (least squares over {len(points)} sizes)")
 
 
+PARTS: tuple[tuple[str, str, str], ...] = (
+    ("app.hooks.hook_route", "loads", "parsing the body"),
+    ("app.hooks.routes", "run_hook", "the hook pipeline (run_hook)"),
+    ("app.hooks.pipeline", "gather_patient_record", "  gathering the prefetch"),
+    ("app.hooks.pipeline", "build_snapshot", "  the snapshot"),
+    ("app.hooks.pipeline", "evaluate", "  the rules"),
+    ("app.hooks.pipeline", "render_findings", "  the findings"),
+    ("app.hooks.pipeline", "_log.info", "  the log line"),
+    ("app.feedback.snooze", "InfoSnooze.apply", "the snooze read (event loop)"),
+    ("app.feedback.snooze", "InfoSnooze.acknowledged_rules", "  its query (database thread)"),
+    ("app.hooks.pipeline", "HookResult.answer", "the cards (layout and words)"),
+    ("app.hooks.routes", "bone_health_picture", "the assessment page's picture"),
+    ("app.hooks.routes", "assessment_payload", "the assessment page's payload"),
+    ("app.feedback.store", "FeedbackStore.record_issued_batches", "issued cards and pages stored (writer thread)"),
+)
+"""``--parts``: (module, attribute path, what it is), timed where the call looks the attribute up."""
+
+
+def _timed(function: Callable[..., Any], cpu: defaultdict[str, float], name: str) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(function):
+
+        @functools.wraps(function)
+        async def timed_coroutine(*args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                cpu[name] += time.thread_time() - started
+
+        return timed_coroutine
+
+    @functools.wraps(function)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.thread_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            cpu[name] += time.thread_time() - started
+
+    return timed
+
+
+def _parts(calls: int) -> Coroutine[Any, Any, None]:
+    """Wrap :data:`PARTS` in thread-CPU timers, run the calls of :func:`_main` and print CPU per call per part."""
+    cpu: defaultdict[str, float] = defaultdict(float)
+    for module_name, path, name in PARTS:
+        *parents, attribute = path.split(".")
+        owner: Any = importlib.import_module(module_name)
+        for parent in parents:
+            owner = getattr(owner, parent)
+        setattr(owner, attribute, _timed(getattr(owner, attribute), cpu, name))
+    counted: dict[str, float] = {"calls": 0, "cpu": 0.0}
+    call = _call
+
+    async def counting_call(app: Any, body: bytes, state: Any) -> int:
+        if counted["calls"] == WARM_UP_CALLS:
+            cpu.clear()  # after the warm-up
+            counted["cpu"] = time.process_time()
+        counted["calls"] += 1
+        return await call(app, body, state)
+
+    async def run() -> None:
+        globals()["_call"] = counting_call
+        try:
+            await _main(calls, profile=False)
+        finally:
+            globals()["_call"] = call
+        measured = int(counted["calls"]) - WARM_UP_CALLS
+        whole = (time.process_time() - counted["cpu"]) * 1000 / measured
+        print(f"CPU per call by part ({measured} calls; the whole process {whole:.2f} ms per call, all threads):")
+        for _, _, name in PARTS:
+            print(f"  {cpu[name] * 1000 / measured:7.3f} ms  {name}")
+
+    return run()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
@@ -287,6 +374,7 @@ def main() -> None:
     parser.add_argument(
         "--assessment-page", action="store_true", help="CPU the assessment page adds per call (A/B, alternating)"
     )
+    parser.add_argument("--parts", action="store_true", help="CPU per call of each main part of a call (thread clocks)")
     args = parser.parse_args()
     run = _runner(args.loop)
     print(f"build: {build_name()}", file=sys.stderr)
@@ -294,6 +382,8 @@ def main() -> None:
         run(_by_record_size([int(size) for size in args.sizes.split(",")]))
     elif args.assessment_page:
         run(_compare_assessment_page(args.calls, args.rounds))
+    elif args.parts:
+        run(_parts(args.calls))
     else:
         run(_main(args.calls, args.profile, args.exactly, args.resources))
 
