@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ from bench.patient import patient_view_request
 
 PATH = "/cds-services/osteoporosis-patient-view"
 WARM_UP_CALLS = 50
+ROUNDS = 5
+"""Timed rounds of ``--calls`` calls after the warm-up (the median and the best are printed)."""
 
 
 async def _call(app: Any, body: bytes, state: Any) -> int:
@@ -93,7 +95,13 @@ async def _call(app: Any, body: bytes, state: Any) -> int:
     return status
 
 
-async def _main(calls: int, profile: bool, exactly: int | None = None, resources: int | None = None) -> None:
+async def _main(
+    calls: int,
+    profile: bool,
+    exactly: int | None = None,
+    resources: int | None = None,
+    after_warm_up: Callable[[], None] | None = None,
+) -> None:
     with tempfile.TemporaryDirectory(prefix="osteo-inprocess-") as tmp:
         settings = Settings(
             database_url=f"sqlite:///{Path(tmp) / 'feedback.db'}",
@@ -121,6 +129,8 @@ async def _main(calls: int, profile: bool, exactly: int | None = None, resources
         async with app.router.lifespan_context(app) as state:
             for index in range(WARM_UP_CALLS):  # warm up
                 assert await _call(app, bodies[index % len(bodies)], state) == 200
+            if after_warm_up is not None:
+                after_warm_up()
             if exactly is not None:  # for an instruction count (see --exactly)
                 assert state is not None
                 await state["issued_cards"].flush()
@@ -130,7 +140,7 @@ async def _main(calls: int, profile: bool, exactly: int | None = None, resources
                 return
             rounds = []
             cpu = []
-            for _ in range(5):
+            for _ in range(ROUNDS):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 for index in range(calls):
                     await _call(app, bodies[index % len(bodies)], state)
@@ -207,22 +217,12 @@ async def _assessment_parts(app: Any, state: Any, bodies: list[bytes], calls: in
 
     spent: dict[str, float] = {"link": 0.0, "picture": 0.0, "payload": 0.0, "seal and insert": 0.0}
 
-    def timed(name: str, function: Any) -> Any:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            started = time.thread_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[name] += time.thread_time() - started
-
-        return wrapper
-
     originals = {name: getattr(routes, name) for name in ("new_token", "bone_health_picture", "assessment_payload")}
     insert = AssessmentBook.insert
-    setattr(routes, "new_token", timed("link", originals["new_token"]))  # noqa: B010
-    setattr(routes, "bone_health_picture", timed("picture", originals["bone_health_picture"]))  # noqa: B010
-    setattr(routes, "assessment_payload", timed("payload", originals["assessment_payload"]))  # noqa: B010
-    AssessmentBook.insert = timed("seal and insert", insert)  # type: ignore[method-assign]
+    setattr(routes, "new_token", _timed(originals["new_token"], spent, "link"))  # noqa: B010
+    setattr(routes, "bone_health_picture", _timed(originals["bone_health_picture"], spent, "picture"))  # noqa: B010
+    setattr(routes, "assessment_payload", _timed(originals["assessment_payload"], spent, "payload"))  # noqa: B010
+    AssessmentBook.insert = _timed(insert, spent, "seal and insert")  # type: ignore[method-assign]
     try:
         for index in range(calls):
             await _call(app, bodies[index % len(bodies)], state)
@@ -285,7 +285,8 @@ PARTS: tuple[tuple[str, str, str], ...] = (
 """``--parts``: (module, attribute path, what it is), timed where the call looks the attribute up."""
 
 
-def _timed(function: Callable[..., Any], cpu: defaultdict[str, float], name: str) -> Callable[..., Any]:
+def _timed(function: Callable[..., Any], cpu: MutableMapping[str, float], name: str) -> Callable[..., Any]:
+    """``function`` (a coroutine function too) adding the CPU of the thread that runs it to ``cpu[name]``."""
     if inspect.iscoroutinefunction(function):
 
         @functools.wraps(function)
@@ -318,24 +319,17 @@ def _parts(calls: int) -> Coroutine[Any, Any, None]:
         for parent in parents:
             owner = getattr(owner, parent)
         setattr(owner, attribute, _timed(getattr(owner, attribute), cpu, name))
-    counted: dict[str, float] = {"calls": 0, "cpu": 0.0}
-    call = _call
+    started_cpu = 0.0
 
-    async def counting_call(app: Any, body: bytes, state: Any) -> int:
-        if counted["calls"] == WARM_UP_CALLS:
-            cpu.clear()  # after the warm-up
-            counted["cpu"] = time.process_time()
-        counted["calls"] += 1
-        return await call(app, body, state)
+    def start() -> None:
+        nonlocal started_cpu
+        cpu.clear()  # the warm-up is not counted
+        started_cpu = time.process_time()
 
     async def run() -> None:
-        globals()["_call"] = counting_call
-        try:
-            await _main(calls, profile=False)
-        finally:
-            globals()["_call"] = call
-        measured = int(counted["calls"]) - WARM_UP_CALLS
-        whole = (time.process_time() - counted["cpu"]) * 1000 / measured
+        await _main(calls, profile=False, after_warm_up=start)
+        measured = ROUNDS * calls
+        whole = (time.process_time() - started_cpu) * 1000 / measured
         print(f"CPU per call by part ({measured} calls; the whole process {whole:.2f} ms per call, all threads):")
         for _, _, name in PARTS:
             print(f"  {cpu[name] * 1000 / measured:7.3f} ms  {name}")
