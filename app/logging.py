@@ -61,8 +61,9 @@ class JsonFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._second = -1
-        self._second_text = ""
+        self._second_text: tuple[int, str] = (-1, "")
+        """The last second written and its text, as one value: replaced whole, so a line formatted in another
+        thread never pairs one second with another's text."""
 
     def format_time(self, created: float) -> str:
         """``created`` (seconds since the epoch) as ``datetime.fromtimestamp(created, UTC).isoformat(timespec=
@@ -73,10 +74,11 @@ class JsonFormatter(logging.Formatter):
         microseconds = round((created - second) * 1e6)
         if microseconds == 1_000_000:
             second, microseconds = second + 1, 0
-        if second != self._second:
-            self._second_text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-            self._second = second
-        return f"{self._second_text}.{microseconds // 1000:03d}+00:00"
+        cached_second, text = self._second_text
+        if second != cached_second:
+            text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            self._second_text = (second, text)
+        return f"{text}.{microseconds // 1000:03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
