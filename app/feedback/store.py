@@ -291,33 +291,45 @@ def _json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     return orjson.dumps([[value(row[name]) for name in columns] for row in rows]).decode()
 
 
+_ACKNOWLEDGEMENTS_OF_CARDS = (
+    select(
+        card_feedback.c.id,
+        issued_finding.c.rule_id,
+        issued_card_patient.c.patient_key,
+        issued_card.c.service_id,
+        issued_finding.c.variant,
+        card_feedback.c.outcome,
+        card_feedback.c.outcome_timestamp,
+        card_feedback.c.received_at,
+    )
+    .select_from(
+        card_feedback.join(issued_card_patient, issued_card_patient.c.card_uuid == card_feedback.c.card_uuid)
+        .join(issued_card, issued_card.c.card_uuid == card_feedback.c.card_uuid)
+        .join(issued_finding, issued_finding.c.card_uuid == card_feedback.c.card_uuid)
+    )
+    .where(
+        card_feedback.c.card_uuid.in_(bindparam("card_uuids", expanding=True)),
+        card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES),
+    )
+)
+"""The acknowledgement rows of the cards in ``card_uuids``: built once, not per write (a statement built per write
+cost its construction each time and left reference cycles for the garbage collector)."""
+_RECORD_ACKNOWLEDGEMENTS = {
+    name: dialect.insert(finding_acknowledgement)
+    .from_select([c.name for c in finding_acknowledgement.columns], _ACKNOWLEDGEMENTS_OF_CARDS)
+    .on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+"""Per dialect name: the insert of :data:`_ACKNOWLEDGEMENTS_OF_CARDS` into :data:`finding_acknowledgement`."""
+
+
 def _record_acknowledgements(connection: Connection, engine: Engine, card_uuids: Sequence[str]) -> None:
     """Copy the acknowledgements of ``card_uuids`` that have both a patient link and feedback into
     :data:`finding_acknowledgement`, one row per finding the card held (idempotent)."""
     if not card_uuids:
         return
-    columns = [c.name for c in finding_acknowledgement.columns]
-    found = (
-        select(
-            card_feedback.c.id,
-            issued_finding.c.rule_id,
-            issued_card_patient.c.patient_key,
-            issued_card.c.service_id,
-            issued_finding.c.variant,
-            card_feedback.c.outcome,
-            card_feedback.c.outcome_timestamp,
-            card_feedback.c.received_at,
-        )
-        .select_from(
-            card_feedback.join(issued_card_patient, issued_card_patient.c.card_uuid == card_feedback.c.card_uuid)
-            .join(issued_card, issued_card.c.card_uuid == card_feedback.c.card_uuid)
-            .join(issued_finding, issued_finding.c.card_uuid == card_feedback.c.card_uuid)
-        )
-        .where(
-            card_feedback.c.card_uuid.in_(sorted(set(card_uuids))), card_feedback.c.outcome.in_(ACKNOWLEDGED_OUTCOMES)
-        )
-    )
-    connection.execute(_insert(engine, finding_acknowledgement).from_select(columns, found).on_conflict_do_nothing())
+    statement = _RECORD_ACKNOWLEDGEMENTS[engine.dialect.name]
+    connection.execute(statement, {"card_uuids": sorted(set(card_uuids))})
 
 
 DATABASE_FAILURES = (OperationalError, InterfaceError, PoolTimeoutError)

@@ -256,6 +256,17 @@ def _calcium_kind(sets: frozenset[str]) -> CalciumKind:
     return CalciumKind.TOTAL
 
 
+def _calcium_bound_mmol(quantity: Json | None, mmol_per_mg: float) -> float | None:
+    """A reference-range bound of a calcium result in mmol/L (``None`` when it cannot be read). A module function
+    bound with :func:`functools.partial`, not a closure: compiled (mypyc), a closure and its environment refer to each
+    other, a reference cycle per calcium result that only the garbage collector frees
+    (``tests/test_reference_cycles.py``)."""
+    bound = quantity_value(quantity)
+    if bound is None:
+        return None
+    return calcium_mmol_per_l(bound, normalised_unit(quantity), mmol_per_mg=mmol_per_mg)
+
+
 def _read_value(
     concept: str,
     sets: frozenset[str],
@@ -305,16 +316,10 @@ def _read_value(
         facts.creatinine.append(Creatinine(umol, umol / p.creatinine_umol_per_mg, observed, source))
         return True
     if concept == _CALCIUM:
-
-        def to_mmol(q: Json | None) -> float | None:
-            bound = quantity_value(q)
-            if bound is None:
-                return None
-            return calcium_mmol_per_l(bound, normalised_unit(q), mmol_per_mg=p.calcium_mmol_per_mg)
-
         mmol = calcium_mmol_per_l(value, unit, mmol_per_mg=p.calcium_mmol_per_mg)
         if mmol is None or mmol <= 0:
             return False
+        to_mmol = functools.partial(_calcium_bound_mmol, mmol_per_mg=p.calcium_mmol_per_mg)
         interpretation, low, high = interpret(observation, mmol, to_mmol)
         stale = observed.days_elapsed(as_of) > p.lab_max_age_days
         facts.calcium.append(

@@ -1,0 +1,108 @@
+"""A hook call leaves no reference cycles behind: everything it allocates is freed by reference counting, so the
+garbage collector finds nothing of it (app/main.py, ``GC_GEN0_THRESHOLD``: the collector runs rarely because calls
+leave it nothing to do).
+
+Every patient of the synthetic library through patient-view, and with its draft order through order-select, in
+process (the ASGI application called directly, with its lifespan), and the issued cards written; the collector
+then keeps whatever it finds (``gc.DEBUG_SAVEALL``). Runs on both builds: compiled with mypyc, a nested function
+and its environment refer to each other (one such closure in the calcium reading left a cycle per calcium result).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from app.deps import get_as_of
+from app.devtools.patients import REFERENCE_DATE, hook_request, library_queries, load_library, prefetch_for
+from app.main import create_app
+
+
+def _library_calls() -> list[tuple[str, bytes]]:
+    queries = library_queries()
+    calls = []
+    for patient in load_library():
+        prefetch = prefetch_for(patient.resources, queries)
+        hooks = ["patient-view", "order-select"] if patient.draft_order else ["patient-view"]
+        for hook in hooks:
+            body = hook_request(
+                hook=hook,
+                patient_id=patient.patient_id,
+                prefetch=prefetch,
+                draft_orders=[patient.draft_order] if hook == "order-select" and patient.draft_order else [],
+                language="en",
+            )
+            calls.append((f"/cds-services/osteoporosis-{hook}", json.dumps(body).encode()))
+    return calls
+
+
+async def _post(app: Any, state: Mapping[str, Any], path: str, body: bytes) -> int:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "state": dict(state),
+    }
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+async def _garbage_of_calls(database: Path) -> Counter[str]:
+    """The types of what the collector finds after the library's calls (the calls run twice: the first round
+    fills the caches that live as long as the process)."""
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{database}",
+            auth_disabled_for_development=True,
+            fhir_server_allowlist=["http://127.0.0.1"],
+        )
+    )
+    app.dependency_overrides[get_as_of] = lambda: REFERENCE_DATE
+    calls = _library_calls()
+    async with app.router.lifespan_context(app) as state:
+        assert state is not None
+        for path, body in calls:
+            assert await _post(app, state, path, body) == 200
+        await state["issued_cards"].flush()
+        gc.collect()
+        debug = gc.get_debug()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for path, body in calls:
+                assert await _post(app, state, path, body) == 200
+            await state["issued_cards"].flush()  # the writer's transaction is part of each call's cost
+            gc.collect()
+            return Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
+        finally:
+            gc.set_debug(debug)
+            gc.garbage.clear()
+
+
+def test_hook_calls_leave_nothing_for_the_garbage_collector(tmp_path: Path) -> None:
+    garbage = asyncio.run(_garbage_of_calls(tmp_path / "feedback.db"))
+    assert garbage == Counter(), f"reference cycles left by hook calls: {dict(garbage.most_common(10))}"
