@@ -4,9 +4,9 @@ Calls the ASGI application directly (no socket, no HTTP server) with the benchma
 (complete prefetch), inside the application's lifespan and with the production settings otherwise (JSON INFO log
 to a file, SQLite feedback store, auth off as for the load generator, on the event loop the service's uvicorn
 picks: uvloop; ``--loop asyncio`` for the standard library's). Prints milliseconds per call, wall clock and
-CPU of the whole process (the median of five rounds). ``--sizes 10,100,1000,5000`` measures records of those sizes
-instead (the benchmark patient's proportions of Observations, Conditions and medications) and the CPU per extra
-resource. With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
+CPU of the whole process (the median of five rounds), and what the garbage collector spent in those rounds.
+``--sizes 10,100,1000,5000`` measures records of those sizes instead (the benchmark patient's proportions of
+Observations, Conditions and medications), the collector's share at each, and the CPU per extra resource. With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
 the benchmark proper is ``bench/run.py``. It says which build it measures: the compiled build (``.ci/compiled``
 builds one in ``var/compiled/tree``) is measured from that directory, ``cd var/compiled/tree &&
 ../../../.venv/bin/python -m bench.inprocess``.
@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import cProfile
 import functools
+import gc
 import importlib
 import importlib.util
 import inspect
@@ -54,6 +55,36 @@ PATH = "/cds-services/osteoporosis-patient-view"
 WARM_UP_CALLS = 50
 ROUNDS = 5
 """Timed rounds of ``--calls`` calls after the warm-up (the median and the best are printed)."""
+
+
+class CollectorMeter:
+    """The garbage collector's work from :meth:`reset` on: its collections and the CPU the thread that ran them
+    spent in them (``gc.callbacks``), per call, and the longest collection."""
+
+    def __init__(self) -> None:
+        self.collections = 0
+        self.cpu = 0.0
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._observe)
+
+    def _observe(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.thread_time()
+            return
+        spent = time.thread_time() - self._started
+        self.collections += 1
+        self.cpu += spent
+        self.longest = max(self.longest, spent)
+
+    def reset(self) -> None:
+        self.collections, self.cpu, self.longest = 0, 0.0, 0.0
+
+    def per_call(self, calls: int) -> str:
+        return (
+            f"garbage collector {self.cpu * 1000 / calls:.2f} ms CPU per call ({self.collections} collections in "
+            f"{calls} calls, longest {self.longest * 1000:.1f} ms)"
+        )
 
 
 async def _call(app: Any, body: bytes, state: Any) -> int:
@@ -140,6 +171,7 @@ async def _main(
                 return
             rounds = []
             cpu = []
+            collector = CollectorMeter()
             for _ in range(ROUNDS):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 for index in range(calls):
@@ -151,6 +183,7 @@ async def _main(
                 f"{min(rounds):.2f} ms, {min(cpu):.2f} ms CPU) "
                 f"(rounds: {[round(r, 2) for r in rounds]})"
             )
+            print(collector.per_call(ROUNDS * calls))
             if profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
@@ -247,6 +280,7 @@ async def _by_record_size(sizes: list[int]) -> None:
             )
         )
         points = []
+        collector = CollectorMeter()
         async with app.router.lifespan_context(app) as state:
             for size in sizes:
                 body = json.dumps(patient_view_request(resources=size)).encode()
@@ -254,6 +288,7 @@ async def _by_record_size(sizes: list[int]) -> None:
                 for _ in range(max(2, calls // 4)):  # warm up
                     assert await _call(app, body, state) == 200
                 cpu = []
+                collector.reset()
                 for _ in range(5):
                     started = time.process_time()
                     for _ in range(calls):
@@ -261,7 +296,8 @@ async def _by_record_size(sizes: list[int]) -> None:
                     cpu.append((time.process_time() - started) * 1000 / calls)
                 points.append((size, statistics.median(cpu)))
                 print(
-                    f"{size:>6} resources ({len(body) / 1024:,.0f} kB): {statistics.median(cpu):8.2f} ms CPU per call"
+                    f"{size:>6} resources ({len(body) / 1024:,.0f} kB): {statistics.median(cpu):8.2f} ms CPU per call; "
+                    f"{collector.per_call(5 * calls)}"
                 )
     slope, _ = statistics.linear_regression([float(x) for x, _ in points], [y for _, y in points])
     print(f"per extra resource: {slope * 1000:.1f} µs CPU (least squares over {len(points)} sizes)")

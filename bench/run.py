@@ -326,6 +326,17 @@ RECORD_SIZES = (10, 100, 1000, 5000)
 records): the records :func:`bench_sizes` measures."""
 
 
+def _gc_collections(port: int) -> int:
+    """The garbage collections the (single) service process has made, all generations (its ``/metrics``:
+    ``python_gc_collections_total``, which the Prometheus client exports for its own process)."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in text.splitlines()
+        if line.startswith("python_gc_collections_total{")
+    )
+
+
 def bench_sizes(workdir: Path, quick: bool) -> dict[str, Any]:
     """Service CPU per patient-view call (one worker, concurrency 1, over HTTP) for records of
     :data:`RECORD_SIZES` resources, and the cost of one more resource (least-squares slope)."""
@@ -335,10 +346,11 @@ def bench_sizes(workdir: Path, quick: bool) -> dict[str, Any]:
             body = json.dumps(patient_view_request(resources=size)).encode()
             calls = max(10 if quick else 20, (2000 if quick else 8000) // size)
             run_load(host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=[body], concurrency=1, requests=5)
-            before = _cpu_seconds(process.pid)
+            before, collections_before = _cpu_seconds(process.pid), _gc_collections(port)
             result = run_load(
                 host="127.0.0.1", port=port, path=SERVICE_PATH, bodies=[body], concurrency=1, requests=calls
             )
+            collections = _gc_collections(port) - collections_before
             points.append(
                 {
                     "resources": size,
@@ -346,6 +358,7 @@ def bench_sizes(workdir: Path, quick: bool) -> dict[str, Any]:
                     "calls": result.requests,
                     "errors": result.errors,
                     "service_cpu_ms_per_call": round((_cpu_seconds(process.pid) - before) * 1000 / result.requests, 2),
+                    "gc_collections_per_call": round(collections / result.requests, 2),
                 }
             )
     slope, _ = statistics.linear_regression(
@@ -480,12 +493,12 @@ def report(results: dict[str, Any]) -> str:
             "patient-view with complete prefetch; the record holds the given number of resources besides the Patient, in "
             "the benchmark patient's proportions (60 Observations : 10 Conditions : 15 medication records).",
             "",
-            "| resources | body | calls | service CPU ms per call |",
-            "|---|---|---|---|",
+            "| resources | body | calls | service CPU ms per call | garbage collections per call |",
+            "|---|---|---|---|---|",
         ]
         lines += [
             f"| {point['resources']:,} | {point['body_bytes'] / 1024:,.0f} kB | {point['calls']} | "
-            f"{point['service_cpu_ms_per_call']} |"
+            f"{point['service_cpu_ms_per_call']} | {point.get('gc_collections_per_call', '–')} |"
             for point in sizes["points"]
         ]
         lines += [
