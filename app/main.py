@@ -75,12 +75,12 @@ def _operation_id(route: APIRoute) -> str:
 GC_GEN0_THRESHOLD = 100_000
 """Net allocations of tracked objects between young-generation collections (CPython's default is 700). A hook call
 leaves nothing for the collector to find: what it allocates is freed by reference counting as the call ends
-(``tests/test_reference_cycles.py``). So a collection only walks the objects of the calls in flight (the parsed
-prefetch, the snapshot) and frees none of them, and walking them costs far more than their number suggests: at
-10,000, the two workers of ``python -m bench.run --only prefetch`` (the benchmark patient at concurrency 1, 8 and
-32) spent 6–11 % of their CPU in young collections of about 17 ms each, and one call on a 5,000-resource record
-8–10 ms (``python -m bench.inprocess --sizes``). At 100,000 neither
-collects at all; whatever reference cycles other code leaves (an error path) wait for at most this many objects."""
+(``tests/feedback/test_reference_cycles.py``). So a collection only walks the objects of the calls in flight (the
+parsed prefetch, the snapshot) and frees none of them, and walking them costs far more than their number suggests:
+at 10,000, the two workers of ``python -m bench.run --only prefetch`` (the benchmark patient at concurrency 1, 8
+and 32) spent 6–11 % of their CPU in young collections of about 17 ms each, and one call on a 5,000-resource record
+8–10 ms (``python -m bench.inprocess --sizes``). At 100,000 neither collects at all; whatever reference cycles other
+code leaves (an error path) wait for at most this many objects."""
 _heap_settled = False
 
 

@@ -260,7 +260,7 @@ def _calcium_bound_mmol(quantity: Json | None, mmol_per_mg: float) -> float | No
     """A reference-range bound of a calcium result in mmol/L (``None`` when it cannot be read). A module function
     bound with :func:`functools.partial`, not a closure: compiled (mypyc), a closure and its environment refer to each
     other, a reference cycle per calcium result that only the garbage collector frees
-    (``tests/test_reference_cycles.py``)."""
+    (``tests/feedback/test_reference_cycles.py``)."""
     bound = quantity_value(quantity)
     if bound is None:
         return None

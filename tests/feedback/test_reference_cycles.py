@@ -3,8 +3,9 @@ garbage collector finds nothing of it (app/main.py, ``GC_GEN0_THRESHOLD``: the c
 leave it nothing to do).
 
 Every patient of the synthetic library through patient-view, and with its draft order through order-select, in
-process (the ASGI application called directly, with its lifespan), and the issued cards written; the collector
-then keeps whatever it finds (``gc.DEBUG_SAVEALL``). Runs on both builds: compiled with mypyc, a nested function
+process (the ASGI application called directly, with its lifespan), and the issued cards written, on SQLite and on
+PostgreSQL (the database's driver and pool are part of a call); the collector then keeps whatever it finds
+(``gc.DEBUG_SAVEALL``). Runs on both builds: compiled with mypyc, a nested function
 and its environment refer to each other (one such closure in the calcium reading left a cycle per calcium result).
 """
 
@@ -15,7 +16,6 @@ import gc
 import json
 from collections import Counter
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from app.config import Settings
@@ -72,12 +72,12 @@ async def _post(app: Any, state: Mapping[str, Any], path: str, body: bytes) -> i
     return status
 
 
-async def _garbage_of_calls(database: Path) -> Counter[str]:
+async def _garbage_of_calls(database_url: str) -> Counter[str]:
     """The types of what the collector finds after the library's calls (the calls run twice: the first round
     fills the caches that live as long as the process)."""
     app = create_app(
         Settings(
-            database_url=f"sqlite:///{database}",
+            database_url=database_url,
             auth_disabled_for_development=True,
             fhir_server_allowlist=["http://127.0.0.1"],
         )
@@ -103,6 +103,6 @@ async def _garbage_of_calls(database: Path) -> Counter[str]:
             gc.garbage.clear()
 
 
-def test_hook_calls_leave_nothing_for_the_garbage_collector(tmp_path: Path) -> None:
-    garbage = asyncio.run(_garbage_of_calls(tmp_path / "feedback.db"))
+def test_hook_calls_leave_nothing_for_the_garbage_collector(database_url: str) -> None:
+    garbage = asyncio.run(_garbage_of_calls(database_url))
     assert garbage == Counter(), f"reference cycles left by hook calls: {dict(garbage.most_common(10))}"
