@@ -6,8 +6,9 @@ to a file, SQLite feedback store, auth off as for the load generator, on the eve
 picks: uvloop; ``--loop asyncio`` for the standard library's). Prints milliseconds per call, wall clock and
 CPU of the whole process (the median of five rounds), and what the garbage collector spent in those rounds.
 ``--sizes 10,100,1000,5000`` measures records of those sizes instead (the benchmark patient's proportions of
-Observations, Conditions and medications), the collector's share at each, and the CPU per extra resource. With ``--profile`` it profiles the calls and prints the hottest functions. A development tool:
-the benchmark proper is ``bench/run.py``. It says which build it measures: the compiled build (``.ci/compiled``
+Observations, Conditions and medications), the collector's share at each, and the CPU per extra resource. With
+``--profile`` it profiles the calls and prints the hottest functions. A development tool: the benchmark proper is
+``bench/run.py``. It says which build it measures: the compiled build (``.ci/compiled``
 builds one in ``var/compiled/tree``) is measured from that directory, ``cd var/compiled/tree &&
 ../../../.venv/bin/python -m bench.inprocess``.
 
@@ -58,8 +59,8 @@ ROUNDS = 5
 
 
 class CollectorMeter:
-    """The garbage collector's work from :meth:`reset` on: its collections and the CPU the thread that ran them
-    spent in them (``gc.callbacks``), per call, and the longest collection."""
+    """The garbage collector's work from :meth:`reset` on (or from its creation): its collections, the CPU the
+    thread that ran each one spent in it (``gc.callbacks``, for the rest of the process), and the longest."""
 
     def __init__(self) -> None:
         self.collections = 0
