@@ -55,7 +55,8 @@ from bench.patient import patient_view_request
 PATH = "/cds-services/osteoporosis-patient-view"
 WARM_UP_CALLS = 50
 ROUNDS = 5
-"""Timed rounds of ``--calls`` calls after the warm-up (the median and the best are printed)."""
+"""Timed rounds of ``--calls`` calls after the warm-up (the median and the best are printed); ``--sizes`` times as
+many rounds per size."""
 
 
 class CollectorMeter:
@@ -88,15 +89,17 @@ class CollectorMeter:
         )
 
 
-async def _call(app: Any, body: bytes, state: Any) -> int:
+async def post(app: Any, body: bytes, state: Any, path: str = PATH) -> int:
+    """POST ``body`` (JSON) to ``path`` of the ASGI application ``app`` in process, within its lifespan ``state``;
+    returns the response's status (the tests call the application this way too)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": PATH,
-        "raw_path": PATH.encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [
@@ -160,14 +163,14 @@ async def _main(
             issued_card_writer.FLUSH_SECONDS = 24 * 3600.0
         async with app.router.lifespan_context(app) as state:
             for index in range(WARM_UP_CALLS):  # warm up
-                assert await _call(app, bodies[index % len(bodies)], state) == 200
+                assert await post(app, bodies[index % len(bodies)], state) == 200
             if after_warm_up is not None:
                 after_warm_up()
             if exactly is not None:  # for an instruction count (see --exactly)
                 assert state is not None
                 await state["issued_cards"].flush()
                 for index in range(exactly):
-                    await _call(app, bodies[index % len(bodies)], state)
+                    await post(app, bodies[index % len(bodies)], state)
                 await state["issued_cards"].flush()  # the cards of these calls, written
                 return
             rounds = []
@@ -176,7 +179,7 @@ async def _main(
             for _ in range(ROUNDS):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 for index in range(calls):
-                    await _call(app, bodies[index % len(bodies)], state)
+                    await post(app, bodies[index % len(bodies)], state)
                 rounds.append((time.perf_counter() - started) * 1000 / calls)
                 cpu.append((time.process_time() - started_cpu) * 1000 / calls)
             print(
@@ -189,7 +192,7 @@ async def _main(
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for index in range(calls):
-                    await _call(app, bodies[index % len(bodies)], state)
+                    await post(app, bodies[index % len(bodies)], state)
                 profiler.disable()
                 stats = pstats.Stats(profiler)
                 stats.sort_stats("cumulative").print_stats(45)
@@ -219,12 +222,12 @@ async def _compare_assessment_page(calls: int, repeats: int) -> None:
             states = {True: with_page, False: without_page}
             for page in (True, False):
                 for index in range(50):  # warm up
-                    assert await _call(apps[page], bodies[index % len(bodies)], states[page]) == 200
+                    assert await post(apps[page], bodies[index % len(bodies)], states[page]) == 200
             for repeat in range(repeats):
                 for page in (True, False) if repeat % 2 else (False, True):  # neither always goes first
                     started = time.process_time()
                     for index in range(calls):
-                        await _call(apps[page], bodies[index % len(bodies)], states[page])
+                        await post(apps[page], bodies[index % len(bodies)], states[page])
                     await asyncio.sleep(0.3)  # the writer's interval: its thread's work lands in this round
                     rounds[page].append((time.process_time() - started) * 1000 / calls)
             parts = await _assessment_parts(apps[True], with_page, bodies, calls)
@@ -259,7 +262,7 @@ async def _assessment_parts(app: Any, state: Any, bodies: list[bytes], calls: in
     AssessmentBook.insert = _timed(insert, spent, "seal and insert")  # type: ignore[method-assign]
     try:
         for index in range(calls):
-            await _call(app, bodies[index % len(bodies)], state)
+            await post(app, bodies[index % len(bodies)], state)
         await asyncio.sleep(0.5)  # the writer's last batch
     finally:
         for name, function in originals.items():
@@ -287,18 +290,18 @@ async def _by_record_size(sizes: list[int]) -> None:
                 body = json.dumps(patient_view_request(resources=size)).encode()
                 calls = max(5, min(200, 4000 // max(size, 1)))
                 for _ in range(max(2, calls // 4)):  # warm up
-                    assert await _call(app, body, state) == 200
+                    assert await post(app, body, state) == 200
                 cpu = []
                 collector.reset()
-                for _ in range(5):
+                for _ in range(ROUNDS):
                     started = time.process_time()
                     for _ in range(calls):
-                        await _call(app, body, state)
+                        await post(app, body, state)
                     cpu.append((time.process_time() - started) * 1000 / calls)
                 points.append((size, statistics.median(cpu)))
                 print(
                     f"{size:>6} resources ({len(body) / 1024:,.0f} kB): {statistics.median(cpu):8.2f} ms CPU per call; "
-                    f"{collector.per_call(5 * calls)}"
+                    f"{collector.per_call(ROUNDS * calls)}"
                 )
     slope, _ = statistics.linear_regression([float(x) for x, _ in points], [y for _, y in points])
     print(f"per extra resource: {slope * 1000:.1f} µs CPU (least squares over {len(points)} sizes)")

@@ -15,13 +15,12 @@ import asyncio
 import gc
 import json
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 from app.config import Settings
 from app.deps import get_as_of
 from app.devtools.patients import REFERENCE_DATE, hook_request, library_queries, load_library, prefetch_for
 from app.main import create_app
+from bench.inprocess import post
 
 
 def _library_calls() -> list[tuple[str, bytes]]:
@@ -42,36 +41,6 @@ def _library_calls() -> list[tuple[str, bytes]]:
     return calls
 
 
-async def _post(app: Any, state: Mapping[str, Any], path: str, body: bytes) -> int:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-        "state": dict(state),
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
-
-
 async def _garbage_of_calls(database_url: str) -> Counter[str]:
     """The types of what the collector finds after the library's calls (the calls run twice: the first round
     fills the caches that live as long as the process)."""
@@ -87,14 +56,14 @@ async def _garbage_of_calls(database_url: str) -> Counter[str]:
     async with app.router.lifespan_context(app) as state:
         assert state is not None
         for path, body in calls:
-            assert await _post(app, state, path, body) == 200
+            assert await post(app, body, state, path) == 200
         await state["issued_cards"].flush()
         gc.collect()
         debug = gc.get_debug()
         gc.set_debug(gc.DEBUG_SAVEALL)
         try:
             for path, body in calls:
-                assert await _post(app, state, path, body) == 200
+                assert await post(app, body, state, path) == 200
             await state["issued_cards"].flush()  # the writer's transaction is part of each call's cost
             gc.collect()
             return Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage)
